@@ -377,7 +377,11 @@ function fixReply(args: Arg[], reply: Reply): Reply {
 
 function toJson(r: Reply, base64: boolean, top: boolean): Json {
   if (r === null) return null;
-  if (Buffer.isBuffer(r)) return base64 ? r.toString("base64") : r.toString("utf8");
+  if (Array.isArray(r)) return r.map((x) => toJson(x, base64, false));
+  if (Buffer.isBuffer(r)) {
+    const b = r as Buffer;
+    return base64 ? b.toString("base64") : b.toString("utf8");
+  }
   if (r instanceof SimpleString) {
     if (!base64 || (top && r.value === "OK")) return r.value;
     return Buffer.from(r.value, "utf8").toString("base64");
@@ -385,8 +389,7 @@ function toJson(r: Reply, base64: boolean, top: boolean): Json {
   if (r instanceof RespError) return r.message; // an error nested inside an array
   if (typeof r === "number") return Number.isFinite(r) ? r : String(r);
   if (typeof r === "bigint") return Number(r);
-  if (typeof r === "boolean") return r ? 1 : 0;
-  return r.map((x) => toJson(x, base64, false));
+  return r ? 1 : 0;
 }
 
 function entry(r: Reply, base64: boolean): { result: Json } | { error: string } {

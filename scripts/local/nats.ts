@@ -1,0 +1,124 @@
+// Local nats-server launcher: JetStream (store in a temp dir) plus a plain websocket listener, on loopback.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { findExecutable, freePort, registerCleanup, waitForTcp } from "./free-port.ts";
+import { stopChild } from "./redis.ts";
+
+export const NATS_INSTALL_HINT = "sudo apt-get install -y nats-server";
+
+/** Path of the nats-server binary (env NATS_SERVER wins), or null when it is not installed. */
+export function findNatsServer(): string | null {
+  const fromEnv = process.env.NATS_SERVER;
+  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  return findExecutable("nats-server");
+}
+
+export interface LocalNats {
+  url: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startNats(opts: { port?: number; wsPort?: number } = {}): Promise<LocalNats> {
+  const bin = findNatsServer();
+  if (!bin) {
+    throw new Error(`nats-server not found on PATH; install it with: ${NATS_INSTALL_HINT}`);
+  }
+  const fixed = opts.port !== undefined && opts.wsPort !== undefined;
+  const attempts = fixed ? 1 : 3;
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    const port = opts.port ?? (await freePort());
+    let wsPort = opts.wsPort ?? (await freePort());
+    while (wsPort === port) wsPort = await freePort();
+    try {
+      return await startOnce(bin, port, wsPort);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(bin: string, port: number, wsPort: number): Promise<LocalNats> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crm-nats-"));
+  const storeDir = path.join(dir, "jetstream");
+  const conf = path.join(dir, "nats.conf");
+  fs.writeFileSync(
+    conf,
+    [
+      `server_name: crm_local_${port}`,
+      `host: "127.0.0.1"`,
+      `port: ${port}`,
+      `jetstream {`,
+      `  store_dir: ${JSON.stringify(storeDir)}`,
+      `  max_memory_store: 256MB`,
+      `  max_file_store: 1GB`,
+      `}`,
+      `websocket {`,
+      `  host: "127.0.0.1"`,
+      `  port: ${wsPort}`,
+      `  no_tls: true`,
+      `}`,
+      ``,
+    ].join("\n"),
+  );
+  const child = spawn(bin, ["-c", conf, "-js"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  let spawnError: Error | null = null;
+  child.on("error", (err) => {
+    spawnError = err;
+  });
+
+  const cleanupSync = () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // ignore
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const unregister = registerCleanup(cleanupSync);
+  const alive = () => spawnError === null && child.exitCode === null && child.signalCode === null;
+
+  try {
+    // "Server is ready" is logged after the client, websocket and JetStream listeners are up.
+    const deadline = Date.now() + 15_000;
+    while (!/Server is ready/.test(output)) {
+      if (!alive()) throw new Error("process exited");
+      if (Date.now() > deadline) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await waitForTcp("127.0.0.1", port, 5_000, alive);
+    await waitForTcp("127.0.0.1", wsPort, 5_000, alive);
+  } catch (err) {
+    cleanupSync();
+    unregister();
+    throw new Error(
+      `nats-server failed to start on 127.0.0.1:${port} (ws ${wsPort}): ${(spawnError as Error | null)?.message ?? (err as Error).message}\n${output}`,
+    );
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    stop() {
+      stopped ??= (async () => {
+        await stopChild(child);
+        fs.rmSync(dir, { recursive: true, force: true });
+        unregister();
+      })();
+      return stopped;
+    },
+  };
+}
