@@ -9,7 +9,7 @@
 // - fsync=off, small shared_buffers, initdb --no-sync: fast, not durable.
 // - stop() does a fast shutdown and deletes the directory. Clusters still running when the process
 //   exits (normally, or on SIGINT/SIGTERM) are stopped (immediate mode) and removed.
-import { spawnSync, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,6 +80,22 @@ function stopSync(c: Running, mode: "fast" | "immediate"): void {
   } catch {
     // best effort
   }
+}
+
+/** Async fast shutdown (does not block the event loop, so open sockets can close cleanly). */
+async function stopAsync(c: Running): Promise<void> {
+  if (c.stopped) return;
+  c.stopped = true;
+  running.delete(c);
+  const exe = join(c.bindir, "pg_ctl");
+  const args = ["stop", "-D", c.dataDir, "-m", "fast", "-w", "-t", "30"];
+  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", exe, ...args]] : [exe, args];
+  await new Promise<void>((resolve) => {
+    const child = spawn(cmd, argv as string[], { stdio: "ignore", cwd: "/" });
+    child.on("error", () => resolve());
+    child.on("exit", () => resolve());
+  });
+  rmSync(c.baseDir, { recursive: true, force: true });
 }
 
 function installExitHooks(): void {
@@ -193,9 +209,7 @@ export async function startPostgresCluster(opts: { port: number; dir?: string })
       superuserUrl,
       port,
       dataDir,
-      async stop() {
-        stopSync(c, "fast");
-      },
+      stop: () => stopAsync(c),
     };
   } catch (err) {
     stopSync(c, "immediate");
