@@ -38,8 +38,9 @@
 //                       writes in one tick into one message, so this is the number of client→server
 //                       flights: connecting costs 3 against the PG cluster (startup + 2 SCRAM
 //                       messages) or 2 against PGlite (startup + cleartext password), then 1 per
-//                       pool.query / client.query (BEGIN and COMMIT are one each); the final
-//                       Terminate usually isn't sent at all (see above).
+//                       pool.query / client.query (BEGIN and COMMIT are one each). A message that
+//                       is only the Terminate ('X', sent or not depending on timing, see above) is
+//                       not counted: it gets no reply, so it is no round trip.
 //     Requests to /__stats themselves are not counted.
 //
 // Hook: `onQuery` receives {kind, user, database, query, ms, error?} per statement / ws connection;
@@ -378,8 +379,9 @@ export async function startNeonProxy(opts: {
     emit({ kind: "ws", user: "", database: "", target: `${tHost}:${tPort}` });
 
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
-      stats.wsMessages++;
       const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      // A lone Terminate gets no reply, so it is not a round trip: not counted.
+      if (!(buf.length === 5 && buf[0] === 0x58 && buf.readInt32BE(1) === 4)) stats.wsMessages++;
       if (tcp.destroyed || !tcp.writable) return;
       const terminated = parser.push(buf);
       tcp.write(buf);
