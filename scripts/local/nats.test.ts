@@ -9,7 +9,7 @@ const ci = process.env.CI === "true";
 if (missing && !ci) console.warn(`[nats tests] skipped: ${missing}`);
 
 // In CI a missing nats-server is a failure (startNats throws with the install line).
-describe.skipIf(missing !== null && !ci)(`nats-server launcher${missing ? ` (skipped: ${missing})` : ""}`, () => {
+describe.skipIf(missing !== null && !ci)(`nats-server launcher${missing ? ` (${ci ? "required in CI" : "skipped"}: ${missing})` : ""}`, () => {
   let nats: LocalNats;
   let nc: NatsConnection | undefined;
 

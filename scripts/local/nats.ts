@@ -8,10 +8,11 @@ import { stopChild } from "./redis.ts";
 
 export const NATS_INSTALL_HINT = "sudo apt-get install -y nats-server";
 
-/** Path of the nats-server binary (env NATS_SERVER wins), or null when it is not installed. */
+/** Path of the nats-server binary (env NATS_SERVER overrides PATH), or null when it is not installed. */
 export function findNatsServer(): string | null {
+  // An explicit $NATS_SERVER is authoritative: when it names no file, the server counts as missing.
   const fromEnv = process.env.NATS_SERVER;
-  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  if (fromEnv) return fs.existsSync(fromEnv) ? fromEnv : null;
   return findExecutable("nats-server");
 }
 

@@ -28,7 +28,7 @@ describe("freePort", () => {
 });
 
 // In CI a missing redis-server is a failure (startRedis throws with the install line).
-describe.skipIf(missing !== null && !ci)(`redis-server launcher${missing ? ` (skipped: ${missing})` : ""}`, () => {
+describe.skipIf(missing !== null && !ci)(`redis-server launcher${missing ? ` (${ci ? "required in CI" : "skipped"}: ${missing})` : ""}`, () => {
   it("starts on a free loopback port without persistence, stops and removes its temp dir", async () => {
     const r = await startRedis();
     expect(r.url).toBe(`redis://127.0.0.1:${r.port}`);

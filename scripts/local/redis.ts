@@ -7,10 +7,11 @@ import { findExecutable, freePort, registerCleanup, waitForTcp } from "./free-po
 
 export const REDIS_INSTALL_HINT = "sudo apt-get install -y redis-server";
 
-/** Path of the redis-server binary (env REDIS_SERVER wins), or null when it is not installed. */
+/** Path of the redis-server binary (env REDIS_SERVER overrides PATH), or null when it is not installed. */
 export function findRedisServer(): string | null {
+  // An explicit $REDIS_SERVER is authoritative: when it names no file, the server counts as missing.
   const fromEnv = process.env.REDIS_SERVER;
-  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  if (fromEnv) return fs.existsSync(fromEnv) ? fromEnv : null;
   return findExecutable("redis-server");
 }
 

@@ -15,7 +15,7 @@ const sha1 = (s: string) => crypto.createHash("sha1").update(s).digest("hex");
 const uid = () => crypto.randomUUID().slice(0, 8);
 
 // In CI a missing redis-server is a failure (startRedis throws with the install line).
-describe.skipIf(missing !== null && !ci)(`Upstash REST server${missing ? ` (skipped: ${missing})` : ""}`, () => {
+describe.skipIf(missing !== null && !ci)(`Upstash REST server${missing ? ` (${ci ? "required in CI" : "skipped"}: ${missing})` : ""}`, () => {
   let redisSrv: LocalRedis;
   let rest: LocalUpstashRest;
   const token = "local-test-token";

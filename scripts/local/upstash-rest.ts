@@ -177,9 +177,11 @@ export class RespConnection {
         return;
       }
       if (!r) break;
+      const isPush = buf[pos] === 0x3e; // '>': RESP3 out-of-band push, not a reply
       pos = r.pos;
+      if (isPush) continue;
       const p = this.pending.shift();
-      if (p) p.resolve(r.value); // unsolicited push messages (RESP3) are dropped
+      if (p) p.resolve(r.value);
     }
     buf = buf.subarray(pos);
     this.chunks = buf.length ? [buf] : [];
