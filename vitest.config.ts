@@ -1,6 +1,29 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Two projects: pure logic and local tooling run in plain Node; Worker code runs inside workerd.
+// `npm test` (scripts/test.ts) starts the services first and passes their addresses as TEST_* env.
+const env = process.env;
+
+function workerBindings(): Record<string, string> {
+  const bindings: Record<string, string> = { ENVIRONMENT: "test", LOG_LEVEL: env.TEST_LOG_LEVEL ?? "error" };
+  const pass = {
+    DATABASE_URL: env.TEST_DATABASE_URL,
+    NEON_FETCH_ENDPOINT: env.TEST_NEON_FETCH_ENDPOINT,
+    NEON_WS_PROXY: env.TEST_NEON_WS_PROXY,
+    SUPABASE_URL: env.TEST_SUPABASE_URL,
+    SUPABASE_JWT_SECRET: env.TEST_SUPABASE_JWT_SECRET,
+    // Test-only: what the suites need to set up data and mint tokens.
+    TEST_SUPERUSER_DATABASE_URL: env.TEST_SUPERUSER_DATABASE_URL,
+    TEST_JWT_PRIVATE_JWK: env.TEST_JWT_PRIVATE_JWK,
+    TEST_NEON_PROXY_URL: env.TEST_NEON_PROXY_URL,
+    TEST_AUTH_SERVER_URL: env.TEST_AUTH_SERVER_URL,
+    TEST_DATABASE_KIND: env.TEST_DATABASE_KIND,
+  };
+  for (const [k, v] of Object.entries(pass)) if (v) bindings[k] = v;
+  return bindings;
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +33,20 @@ export default defineConfig({
           environment: "node",
           include: ["core/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.jsonc" },
+            miniflare: { bindings: workerBindings() },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts"],
+          testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },

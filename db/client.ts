@@ -1,0 +1,44 @@
+import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import * as schema from "./schema/index.ts";
+
+export interface DbSettings {
+  url: string;
+  /** Local stand-in for Neon's HTTP endpoint (e.g. http://127.0.0.1:4444/sql); unset on Neon. */
+  fetchEndpoint?: string | undefined;
+  /** Local WebSocket-to-TCP bridge (host:port/v2); unset on Neon. */
+  wsProxy?: string | undefined;
+}
+
+export type Database = NeonHttpDatabase<typeof schema>;
+
+// neonConfig's endpoint settings are global to the driver; they are the same for every request of
+// a deployment, so setting them per call is idempotent.
+function configureDriver(settings: DbSettings): void {
+  if (settings.fetchEndpoint) {
+    const endpoint = settings.fetchEndpoint;
+    neonConfig.fetchEndpoint = () => endpoint;
+  }
+  if (settings.wsProxy) {
+    const proxy = settings.wsProxy.replace(/\/+$/, "");
+    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+}
+
+/** HTTP database: stateless, one fetch per query or per `batch()` (one transaction). */
+export function httpDatabase(settings: DbSettings): Database {
+  configureDriver(settings);
+  return drizzle({ client: neon(settings.url), schema });
+}
+
+/**
+ * A fresh WebSocket pool for one request (Workers forbid sharing I/O objects across requests).
+ * The caller must `end()` it, normally in `waitUntil`.
+ */
+export function requestPool(settings: DbSettings): Pool {
+  configureDriver(settings);
+  return new Pool({ connectionString: settings.url, max: 1 });
+}

@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { check, date, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
+import { customers, proposals } from "./crm.ts";
+import { tenants } from "./tenants.ts";
+
+const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
+
+export const CFDI_STATUSES = ["draft", "stamping", "stamped", "failed", "cancelled"] as const;
+
+export const cfdiInvoices = pgTable(
+  "cfdi_invoices",
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    customerId: uuid("customer_id").references(() => customers.id, { onDelete: "restrict" }),
+    proposalId: uuid("proposal_id").references(() => proposals.id, { onDelete: "set null" }),
+    serie: text("serie"),
+    folio: text("folio"),
+    // Folio fiscal (TimbreFiscalDigital UUID), set by the PAC.
+    uuid: uuid("uuid"),
+    tipoComprobante: text("tipo_comprobante", { enum: ["I", "E", "P", "T", "N"] }).notNull().default("I"),
+    moneda: text("moneda").notNull().default("MXN"),
+    tipoCambio: numeric("tipo_cambio", { precision: 18, scale: 6 }),
+    metodoPago: text("metodo_pago"),
+    formaPago: text("forma_pago"),
+    usoCfdi: text("uso_cfdi"),
+    subtotal: numeric("subtotal", { precision: 18, scale: 6 }).notNull(),
+    descuento: numeric("descuento", { precision: 18, scale: 6 }).notNull().default("0"),
+    total: numeric("total", { precision: 18, scale: 6 }).notNull(),
+    status: text("status", { enum: CFDI_STATUSES }).notNull().default("draft"),
+    xmlR2Key: text("xml_r2_key"),
+    pdfR2Key: text("pdf_r2_key"),
+    stampedAt: tstz("stamped_at"),
+    cancelledAt: tstz("cancelled_at"),
+    error: jsonb("error").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("cfdi_invoices_tenant_serie_folio_key").on(t.tenantId, t.serie, t.folio),
+    uniqueIndex("cfdi_invoices_uuid_key").on(t.uuid),
+    index("cfdi_invoices_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+  ],
+);
+
+export const msiPaymentPlans = pgTable(
+  "msi_payment_plans",
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    customerId: uuid("customer_id").notNull().references(() => customers.id, { onDelete: "restrict" }),
+    proposalId: uuid("proposal_id").references(() => proposals.id, { onDelete: "set null" }),
+    cfdiInvoiceId: uuid("cfdi_invoice_id").references(() => cfdiInvoices.id, { onDelete: "set null" }),
+    totalAmount: numeric("total_amount", { precision: 14, scale: 2 }).notNull(),
+    currency: text("currency").notNull().default("MXN"),
+    months: integer("months").notNull(),
+    firstDueDate: date("first_due_date", { mode: "string" }).notNull(),
+    cardProvider: text("card_provider"),
+    status: text("status", { enum: ["active", "completed", "defaulted", "cancelled"] }).notNull().default("active"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("msi_payment_plans_months", sql`${t.months} IN (3, 6, 9, 12, 18, 24)`),
+    check("msi_payment_plans_total_positive", sql`${t.totalAmount} > 0`),
+  ],
+);
+
+export const msiInstallments = pgTable(
+  "msi_installments",
+  {
+    id: id(),
+    // The seed reached installments' tenant only through the plan; RLS needs it on the row.
+    tenantId: tenantRef(),
+    planId: uuid("plan_id").notNull().references(() => msiPaymentPlans.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    dueDate: date("due_date", { mode: "string" }).notNull(),
+    amount: numeric("amount", { precision: 14, scale: 2 }).notNull(),
+    status: text("status", { enum: ["pending", "paid", "overdue", "cancelled"] }).notNull().default("pending"),
+    paidAt: tstz("paid_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("msi_installments_plan_number_key").on(t.planId, t.number),
+    index("msi_installments_due_idx").on(t.tenantId, t.status, t.dueDate),
+  ],
+);
+
+export const whatsappConversations = pgTable(
+  "whatsapp_conversations",
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    contactId: uuid("contact_id"),
+    customerId: uuid("customer_id").references(() => customers.id, { onDelete: "set null" }),
+    provider: text("provider", { enum: ["meta", "twilio", "360dialog"] }).notNull(),
+    phone: text("phone").notNull(),
+    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    lastMessageAt: tstz("last_message_at"),
+    lastMessagePreview: text("last_message_preview"),
+    unreadCount: integer("unread_count").notNull().default(0),
+    // Meta's 24-hour customer service window.
+    windowExpiresAt: tstz("window_expires_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("whatsapp_conversations_tenant_phone_key").on(t.tenantId, t.phone)],
+);

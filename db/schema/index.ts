@@ -1,0 +1,4 @@
+export * from "./tenants.ts";
+export * from "./crm.ts";
+export * from "./billing.ts";
+export * from "./system.ts";

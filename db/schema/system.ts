@@ -1,0 +1,59 @@
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, tenantId, tstz, updatedAt } from "./columns.ts";
+import { tenants } from "./tenants.ts";
+
+const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
+
+// Transactional outbox: each row is one CloudEvents 1.0 envelope, written in the business transaction.
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: tenantRef(),
+    type: text("type").notNull(),
+    event: jsonb("event").$type<Record<string, unknown>>().notNull(),
+    seq: integer("seq").generatedAlwaysAsIdentity(),
+    createdAt: createdAt(),
+    deliveredAt: tstz("delivered_at"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [index("outbox_undelivered_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL`)],
+);
+
+
+export const aiJobs = pgTable(
+  "ai_jobs",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: tenantRef(),
+    kind: text("kind", { enum: ["lead_scoring", "transcription"] }).notNull(),
+    subjectId: uuid("subject_id").notNull(),
+    status: text("status", { enum: ["queued", "running", "succeeded", "failed"] }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    result: jsonb("result").$type<Record<string, unknown>>(),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("ai_jobs_tenant_subject_idx").on(t.tenantId, t.kind, t.subjectId)],
+);
+
+// Client retries (`Idempotency-Key` on POST): stored with the write, kept 24 h.
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    tenantId: tenantRef(),
+    key: text("key").notNull(),
+    userId: uuid("user_id"),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    requestHash: text("request_hash").notNull(),
+    statusCode: integer("status_code"),
+    responseBody: jsonb("response_body"),
+    createdAt: createdAt(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+);

@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
+
+export const PLANS = ["free", "pro", "enterprise"] as const;
+export type Plan = (typeof PLANS)[number];
+export const USER_ROLES = ["admin", "manager", "user"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: id(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    // ISO 3166 country: the seed's DEFAULT 'MXN' was a currency.
+    country: text("country").notNull().default("MX"),
+    currency: text("currency").notNull().default("MXN"),
+    timezone: text("timezone").notNull().default("America/Mexico_City"),
+    plan: text("plan", { enum: PLANS }).notNull().default("free"),
+    status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+    // Fiscal profile of the issuer (emisor) for CFDI.
+    rfc: text("rfc"),
+    razonSocial: text("razon_social"),
+    regimenFiscal: text("regimen_fiscal"),
+    codigoPostal: text("codigo_postal"),
+    csdCertificateNumber: text("csd_certificate_number"),
+    csdR2Key: text("csd_r2_key"),
+    // Per-tenant overrides of plan limits (enterprise contracts) without code changes.
+    rateLimitOverrides: jsonb("rate_limit_overrides").$type<Record<string, number>>().notNull().default({}),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("tenants_slug_key").on(t.slug),
+    check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{1,62}$'`),
+    check("tenants_country_format", sql`${t.country} ~ '^[A-Z]{2}$'`),
+    check("tenants_currency_format", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("tenants_codigo_postal_format", sql`${t.codigoPostal} IS NULL OR ${t.codigoPostal} ~ '^[0-9]{5}$'`),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    // The Supabase auth user id (`sub`): users appear in Supabase first and are provisioned here.
+    id: uuid("id").primaryKey(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: "cascade" }),
+    email: text("email"),
+    fullName: text("full_name"),
+    role: text("role", { enum: USER_ROLES }).notNull().default("user"),
+    isActive: boolean("is_active").notNull().default(true),
+    lastSeenAt: tstz("last_seen_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_tenant_id_id_key").on(t.tenantId, t.id),
+    check("users_email_format", sql`${t.email} IS NULL OR ${t.email} ~* '^[A-Z0-9._%+-]+@[A-Z0-9.-]+\\.[A-Z]{2,}$'`),
+  ],
+);

@@ -1,0 +1,77 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { httpDatabase, requestPool, type Database, type DbSettings } from "./client.ts";
+import * as schema from "./schema/index.ts";
+
+export interface TenantScope {
+  tenantId: string;
+  /** The caller; provisioned in `users` on first use. Omit for system work (cron, queues). */
+  user?: { id: string; email: string | undefined; role: string } | undefined;
+  /** The non-owner role every unit of work runs as. */
+  appRole: string;
+}
+
+export type InteractiveDatabase = NeonDatabase<typeof schema>;
+
+/**
+ * The statements every unit of work starts with, inside its transaction:
+ * 1. `role` and `app.tenant_id` (transaction-local), so RLS applies even where the login role is
+ *    ignored (PGlite) or is the owner;
+ * 2. `app_begin_request` checks the tenant is active and provisions the caller.
+ */
+function scopeStatements(scope: TenantScope): [SQL, SQL] {
+  return [
+    sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`,
+    sql`select app_begin_request(${scope.user?.id ?? null}::uuid, ${scope.user?.email ?? null}::text, ${scope.user?.role ?? null}::text)`,
+  ];
+}
+
+/**
+ * The only way request code reaches the database. Two modes:
+ * - `batch`: ONE HTTP round trip (Neon's non-interactive transaction) carrying the scope and the
+ *   statements. The default: write the logic as CTEs/`RETURNING` so it fits.
+ * - `interactive`: a WebSocket transaction for work that must read before it decides in code
+ *   (~4 round trips to connect, then one per statement). The pool is closed via `waitUntil`.
+ */
+export class UnitOfWork {
+  readonly scope: TenantScope;
+  private readonly settings: DbSettings;
+  private readonly waitUntil: (promise: Promise<unknown>) => void;
+  private http: Database | undefined;
+
+  constructor(settings: DbSettings, scope: TenantScope, waitUntil: (promise: Promise<unknown>) => void) {
+    this.settings = settings;
+    this.scope = scope;
+    this.waitUntil = waitUntil;
+  }
+
+  private get db(): Database {
+    this.http ??= httpDatabase(this.settings);
+    return this.http;
+  }
+
+  async batch<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg">[]]>(
+    build: (db: Database) => T,
+  ): Promise<BatchResponse<T>> {
+    const db = this.db;
+    const [setScope, begin] = scopeStatements(this.scope);
+    const results = await db.batch([db.execute(setScope), db.execute(begin), ...build(db)]);
+    return results.slice(2) as unknown as BatchResponse<T>;
+  }
+
+  async interactive<R>(work: (tx: InteractiveDatabase) => Promise<R>): Promise<R> {
+    const pool = requestPool(this.settings);
+    try {
+      const db = drizzleWs({ client: pool, schema });
+      return await db.transaction(async (tx) => {
+        const [setScope, begin] = scopeStatements(this.scope);
+        await tx.execute(setScope);
+        await tx.execute(begin);
+        return work(tx);
+      });
+    } finally {
+      this.waitUntil(pool.end());
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { HonoEnv } from "./context.ts";
+import { onError, renderError } from "./http/error-handler.ts";
+import { notFoundOrMethodNotAllowed } from "./http/method-not-allowed.ts";
+import { AppError } from "./http/problem.ts";
+import { validationHook } from "./http/validation-hook.ts";
+import { authenticate } from "./middleware/authenticate.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { registerGetMe } from "./me/get-me.ts";
+import { registerHealth } from "./system/health.ts";
+import { registerDocs } from "./system/openapi.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(): OpenAPIHono<HonoEnv> {
+  const app = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook });
+
+  app.use("*", requestContext);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate);
+
+  registerHealth(app);
+  registerGetMe(app);
+  registerDocs(app);
+
+  const unmatched = notFoundOrMethodNotAllowed(app);
+  app.notFound((c) => renderError(unmatched(c.req.path, c.req.method), c));
+  app.onError(onError);
+  return app;
+}

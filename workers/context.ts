@@ -1,0 +1,22 @@
+import type { Config, Env } from "./env.ts";
+import type { Logger } from "../core/logging/logger.ts";
+import type { UserRole } from "../db/schema/tenants.ts";
+
+export interface AuthContext {
+  userId: string;
+  tenantId: string;
+  role: UserRole;
+  email: string | undefined;
+}
+
+export interface HonoEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    logger: Logger;
+    auth: AuthContext;
+    /** Extra fields merged into the request's single log line. */
+    logFields: Record<string, unknown>;
+  };
+}

@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/** Bindings and secrets as wrangler gives them to the Worker. */
+export interface Env {
+  ENVIRONMENT?: string;
+  DATABASE_URL?: string;
+  /** Local stand-ins for Neon's proxy (unset in production, where Neon serves both). */
+  NEON_FETCH_ENDPOINT?: string;
+  NEON_WS_PROXY?: string;
+  DB_APP_ROLE?: string;
+  SUPABASE_URL?: string;
+  SUPABASE_JWT_SECRET?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  LOG_LEVEL?: string;
+  PUBLIC_BASE_URL?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  NATS_URL?: string;
+  DOCUMENTS?: R2Bucket;
+}
+
+const optionalUrl = z.url().optional();
+
+const ConfigSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z
+      .string({ error: "DATABASE_URL is required (postgres://user:password@host/db)" })
+      .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL"),
+    NEON_FETCH_ENDPOINT: optionalUrl,
+    NEON_WS_PROXY: z.string().min(1).optional(),
+    DB_APP_ROLE: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "DB_APP_ROLE must be a plain lower-case identifier")
+      .default("crm_app"),
+    SUPABASE_URL: optionalUrl,
+    SUPABASE_JWT_SECRET: z.string().min(32, "SUPABASE_JWT_SECRET must be at least 32 characters").optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).default("authenticated"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    PUBLIC_BASE_URL: optionalUrl,
+  })
+  .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
+    message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",
+    path: ["SUPABASE_URL"],
+  });
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  jwksUrl: string | undefined;
+  jwtIssuer: string | undefined;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Validates the environment once per isolate (bindings objects are stable per isolate). */
+export function loadConfig(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid Worker configuration: ${issues}`);
+  }
+  const base = parsed.data.SUPABASE_URL?.replace(/\/+$/, "");
+  const config: Config = {
+    ...parsed.data,
+    jwksUrl: base ? `${base}/auth/v1/.well-known/jwks.json` : undefined,
+    // Supabase issues tokens with iss = {SUPABASE_URL}/auth/v1.
+    jwtIssuer: parsed.data.JWT_ISSUER ?? (base ? `${base}/auth/v1` : undefined),
+  };
+  cache.set(env, config);
+  return config;
+}
