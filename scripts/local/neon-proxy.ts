@@ -16,7 +16,8 @@
 //                (the driver turns that into a NeonDbError carrying .code etc.). Bad requests → 400
 //                {message}. Anything else → 500 text.
 //     Each statement is sent with the extended protocol (like Neon), so one `query` is one statement.
-//     node `pg` pools (max 10, idle 5 s) per connection string.
+//     node `pg` pools per connection string (max `poolMax`, default 5; idle clients closed after 2 s —
+//     keep poolMax + the app's WebSocket pools under the PGlite server's maxConnections).
 //
 // (2) WebSocket-to-TCP bridge for the driver's Pool/Client: `GET /v2?address=HOST:PORT` (upgrade).
 //     Configure the driver with
@@ -37,7 +38,7 @@
 //       wsMessages    = WebSocket messages received from clients. The driver coalesces everything it
 //                       writes in one tick into one message, so this is the number of client→server
 //                       flights: connecting costs 3 against the PG cluster (startup + 2 SCRAM
-//                       messages) or 2 against PGlite (startup + cleartext password), then 1 per
+//                       messages) or 1 against PGlite (no auth), then 1 per
 //                       pool.query / client.query (BEGIN and COMMIT are one each). A message that
 //                       is only the Terminate ('X', sent or not depending on timing, see above) is
 //                       not counted: it gets no reply, so it is no round trip.
@@ -211,6 +212,8 @@ function shapeResult(r: pg.QueryResult, rawText: boolean, arrayMode: boolean) {
 export async function startNeonProxy(opts: {
   port: number;
   host?: string;
+  /** max pg connections per connection string for HTTP /sql (default 5) */
+  poolMax?: number;
   onQuery?: (e: NeonProxyQueryEvent) => void;
 }): Promise<NeonProxy> {
   const host = opts.host ?? "127.0.0.1";
@@ -234,8 +237,8 @@ export async function startNeonProxy(opts: {
         user: t.user,
         password: t.password,
         database: t.database,
-        max: 10,
-        idleTimeoutMillis: 5_000,
+        max: opts.poolMax ?? 5,
+        idleTimeoutMillis: 2_000,
         allowExitOnIdle: true,
         application_name: "neon-proxy",
       });
