@@ -1,0 +1,20 @@
+import { env } from "cloudflare:workers";
+import type { Env } from "../../workers/env.ts";
+
+/** Bindings the test runner (scripts/test.ts) adds for the suites; never present in production. */
+export interface TestEnv extends Env {
+  TEST_SUPERUSER_DATABASE_URL: string;
+  TEST_JWT_PRIVATE_JWK: string;
+  TEST_NEON_PROXY_URL: string;
+  TEST_AUTH_SERVER_URL: string;
+  TEST_DATABASE_KIND: "postgres" | "pglite" | "external";
+}
+
+export const testEnv = env as unknown as TestEnv;
+
+export function requireTestEnv(): TestEnv {
+  for (const key of ["DATABASE_URL", "TEST_SUPERUSER_DATABASE_URL", "TEST_JWT_PRIVATE_JWK", "TEST_NEON_PROXY_URL"] as const) {
+    if (!testEnv[key]) throw new Error(`${key} is not set: run the suites with \`npm test\`, which starts the services`);
+  }
+  return testEnv;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { api, countRoundTrips, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
+
+describe("GET /v1/me", () => {
+  it("returns the caller's user, tenant and plan, provisioning the user on first use", async () => {
+    const tenant = await createTenant({ plan: "pro", name: "Comercializadora Norte SA de CV" });
+    const userId = crypto.randomUUID();
+    const token = await tokenFor(tenant, { userId, role: "manager", email: "ana@norte.mx" });
+
+    const res = await api("/v1/me", { token });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { user: { id: string; role: string; email: string }; tenant: { id: string; slug: string; name: string }; plan: string };
+    expect(body.user).toMatchObject({ id: userId, role: "manager", email: "ana@norte.mx" });
+    expect(body.tenant).toMatchObject({ id: tenant.id, slug: tenant.slug, name: "Comercializadora Norte SA de CV" });
+    expect(body.plan).toBe("pro");
+
+    const rows = await ownerSql`select tenant_id, role from users where id = ${userId}`;
+    expect(rows).toEqual([{ tenant_id: tenant.id, role: "manager" }]);
+
+    // Second call: same answer, no duplicate user.
+    const again = await api("/v1/me", { token });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { user: { id: string } }).user.id).toBe(userId);
+  });
+
+  it("costs exactly one database round trip", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant);
+    await api("/v1/me", { token }); // warm the isolate's JWKS cache
+    const { result, roundTrips, stats } = await countRoundTrips(() => api("/v1/me", { token }));
+    expect(result.status).toBe(200);
+    expect(stats.wsConnections).toBe(0);
+    expect(roundTrips).toBe(1);
+  });
+});
