@@ -95,6 +95,8 @@ interface Target {
   user: string;
   password: string | undefined;
   database: string;
+  /** `application_name` of the connection string: lets a test count only its own round trips. */
+  tag: string | undefined;
 }
 
 function parseConnectionString(cs: string | undefined): Target {
@@ -114,7 +116,8 @@ function parseConnectionString(cs: string | undefined): Target {
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || user;
   if (!user) throw new BadRequest("Neon-Connection-String has no user");
-  return { key: JSON.stringify([host, port, user, password, database]), host, port, user, password, database };
+  const tag = u.searchParams.get("application_name") ?? undefined;
+  return { key: JSON.stringify([host, port, user, password, database]), host, port, user, password, database, tag };
 }
 
 const ISOLATION: Record<string, string> = {
@@ -209,6 +212,19 @@ function shapeResult(r: pg.QueryResult, rawText: boolean, arrayMode: boolean) {
   return { command: r.command, rowCount: r.rowCount, rows, fields, rowAsArray: arrayMode };
 }
 
+function zeroStats(): NeonProxyStats {
+  return { httpRequests: 0, httpQueries: 0, wsConnections: 0, wsMessages: 0 };
+}
+
+/** Reads one parameter of a Postgres StartupMessage (int32 len, int32 protocol, key\0value\0…\0). */
+export function startupParameter(buf: Buffer, name: string): string | undefined {
+  if (buf.length < 8 || buf.readInt32BE(4) !== 196608) return undefined;
+  const end = Math.min(buf.readInt32BE(0), buf.length);
+  const parts = buf.subarray(8, end).toString("utf8").split("\0");
+  for (let i = 0; i + 1 < parts.length; i += 2) if (parts[i] === name) return parts[i + 1];
+  return undefined;
+}
+
 export async function startNeonProxy(opts: {
   port: number;
   host?: string;
@@ -217,7 +233,8 @@ export async function startNeonProxy(opts: {
   onQuery?: (e: NeonProxyQueryEvent) => void;
 }): Promise<NeonProxy> {
   const host = opts.host ?? "127.0.0.1";
-  const stats: NeonProxyStats = { httpRequests: 0, httpQueries: 0, wsConnections: 0, wsMessages: 0 };
+  const stats: NeonProxyStats = zeroStats();
+  const tagged = new Map<string, NeonProxyStats>();
   const pools = new Map<string, pg.Pool>();
   const bridges = new Set<{ ws: WebSocket; tcp: net.Socket }>();
   const emit = (e: NeonProxyQueryEvent) => {
@@ -264,6 +281,7 @@ export async function startNeonProxy(opts: {
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.httpRequests++;
+    let tagStats: NeonProxyStats | undefined;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: unknown;
@@ -273,6 +291,8 @@ export async function startNeonProxy(opts: {
       throw new BadRequest("request body is not valid JSON");
     }
     const target = parseConnectionString(header(req.headers, "neon-connection-string"));
+    tagStats = statsFor(target.tag);
+    if (tagStats) tagStats.httpRequests++;
     const rawText = header(req.headers, "neon-raw-text-output") === "true";
     const arrayMode = header(req.headers, "neon-array-mode") === "true";
     const pool = poolFor(target);
@@ -281,6 +301,7 @@ export async function startNeonProxy(opts: {
     if (typeof body === "object" && body !== null && Array.isArray((body as { queries?: unknown }).queries)) {
       const queries = ((body as { queries: unknown[] }).queries).map(checkQuery);
       stats.httpQueries += queries.length;
+      if (tagStats) tagStats.httpQueries += queries.length;
       const begin = beginStatement(req.headers);
       const client = await pool.connect();
       let broken: Error | undefined;
@@ -316,6 +337,7 @@ export async function startNeonProxy(opts: {
 
     const q = checkQuery(body);
     stats.httpQueries++;
+    if (tagStats) tagStats.httpQueries++;
     const t = Date.now();
     try {
       const result = await runOne(pool, q, rawText, arrayMode);
@@ -346,7 +368,11 @@ export async function startNeonProxy(opts: {
       });
       return;
     }
-    if (req.method === "GET" && path === "/__stats") return sendJson(res, 200, { ...stats });
+    if (req.method === "GET" && path === "/__stats") {
+      const tag = new URL(req.url ?? "/", "http://x").searchParams.get("tag");
+      if (tag) return sendJson(res, 200, { ...(tagged.get(tag) ?? zeroStats()) });
+      return sendJson(res, 200, { ...stats });
+    }
     if (req.method === "POST" && path === "/__stats/reset") {
       resetStats();
       return sendJson(res, 200, { ...stats });
@@ -381,10 +407,20 @@ export async function startNeonProxy(opts: {
     const parser = new FrontendParser();
     emit({ kind: "ws", user: "", database: "", target: `${tHost}:${tPort}` });
 
+    let tagStats: NeonProxyStats | undefined;
+    let first = true;
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
       const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      if (first) {
+        first = false;
+        tagStats = statsFor(startupParameter(buf, "application_name"));
+        if (tagStats) tagStats.wsConnections++;
+      }
       // A lone Terminate gets no reply, so it is not a round trip: not counted.
-      if (!(buf.length === 5 && buf[0] === 0x58 && buf.readInt32BE(1) === 4)) stats.wsMessages++;
+      if (!(buf.length === 5 && buf[0] === 0x58 && buf.readInt32BE(1) === 4)) {
+        stats.wsMessages++;
+        if (tagStats) tagStats.wsMessages++;
+      }
       if (tcp.destroyed || !tcp.writable) return;
       const terminated = parser.push(buf);
       tcp.write(buf);
@@ -412,7 +448,20 @@ export async function startNeonProxy(opts: {
     });
   }
 
+  function statsFor(tag: string | undefined): NeonProxyStats | undefined {
+    if (!tag) return undefined;
+    let entry = tagged.get(tag);
+    if (!entry) {
+      // Bounded: tags are per test; old ones are dropped first.
+      if (tagged.size >= 10_000) tagged.delete(tagged.keys().next().value as string);
+      entry = zeroStats();
+      tagged.set(tag, entry);
+    }
+    return entry;
+  }
+
   function resetStats() {
+    tagged.clear();
     stats.httpRequests = 0;
     stats.httpQueries = 0;
     stats.wsConnections = 0;

@@ -1,4 +1,6 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { createApp } from "../../workers/app.ts";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import type { JWK } from "jose";
 import { expect } from "vitest";
@@ -54,6 +56,10 @@ export async function tokenFor(
 
 /** Calls the Worker's real fetch handler (the same code path as a deployed request). */
 export function api(path: string, init: RequestInit & { token?: string; json?: unknown } = {}): Promise<Response> {
+  return exports.default.fetch(buildRequest(path, init));
+}
+
+function buildRequest(path: string, init: RequestInit & { token?: string; json?: unknown }): Request {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   let body = init.body;
@@ -61,7 +67,7 @@ export function api(path: string, init: RequestInit & { token?: string; json?: u
     headers.set("content-type", "application/json");
     body = JSON.stringify(init.json);
   }
-  return exports.default.fetch(new Request(`http://crm.test${path}`, { ...init, headers, body: body ?? null }));
+  return new Request(`http://crm.test${path}`, { ...init, headers, body: body ?? null });
 }
 
 export interface ProxyStats {
@@ -71,23 +77,25 @@ export interface ProxyStats {
   wsMessages: number;
 }
 
-export async function proxyStats(): Promise<ProxyStats> {
-  const res = await fetch(`${e.TEST_NEON_PROXY_URL}/__stats`);
-  return (await res.json()) as ProxyStats;
-}
+const measuredApp = createApp();
 
-/** Database round trips made while `work` ran (HTTP requests + WebSocket messages to the proxy). */
-export async function countRoundTrips<T>(work: () => Promise<T>): Promise<{ result: T; roundTrips: number; stats: ProxyStats }> {
-  const before = await proxyStats();
-  const result = await work();
-  const after = await proxyStats();
-  const stats = {
-    httpRequests: after.httpRequests - before.httpRequests,
-    httpQueries: after.httpQueries - before.httpQueries,
-    wsConnections: after.wsConnections - before.wsConnections,
-    wsMessages: after.wsMessages - before.wsMessages,
-  };
-  return { result, roundTrips: stats.httpRequests + stats.wsMessages, stats };
+/**
+ * Calls the API with the database connection tagged (`application_name`) so the Neon proxy counts
+ * this request's round trips alone, whatever other suites run in parallel.
+ * Round trips = HTTP /sql requests + WebSocket client messages.
+ */
+export async function measuredApi(
+  path: string,
+  init: RequestInit & { token?: string; json?: unknown } = {},
+): Promise<{ res: Response; roundTrips: number; stats: ProxyStats }> {
+  const tag = `rt-${crypto.randomUUID()}`;
+  const url = new URL(e.DATABASE_URL ?? "");
+  url.searchParams.set("application_name", tag);
+  const ctx = createExecutionContext();
+  const res = await measuredApp.fetch(buildRequest(path, init), { ...e, DATABASE_URL: url.toString() }, ctx);
+  await waitOnExecutionContext(ctx);
+  const stats = (await (await fetch(`${e.TEST_NEON_PROXY_URL}/__stats?tag=${tag}`)).json()) as ProxyStats;
+  return { res, stats, roundTrips: stats.httpRequests + stats.wsMessages };
 }
 
 export async function problem(res: Response): Promise<{ status: number; code: string; detail: string; requestId?: string; errors?: { path: string }[] }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, countRoundTrips, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
+import { api, measuredApi, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
 
 describe("GET /v1/me", () => {
   it("returns the caller's user, tenant and plan, provisioning the user on first use", async () => {
@@ -27,8 +27,8 @@ describe("GET /v1/me", () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     await api("/v1/me", { token }); // warm the isolate's JWKS cache
-    const { result, roundTrips, stats } = await countRoundTrips(() => api("/v1/me", { token }));
-    expect(result.status).toBe(200);
+    const { res, roundTrips, stats } = await measuredApi("/v1/me", { token });
+    expect(res.status).toBe(200);
     expect(stats.wsConnections).toBe(0);
     expect(roundTrips).toBe(1);
   });
