@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { UnsupportedComplementError, cadenaFromXml, normalizeSpace } from "./cadena.ts";
+import { cadenaTfdFromXml } from "./tfd.ts";
+import { fixturesDir, hasShared, hasTool, tempDir, tfdXslt, writeDocs, xsltprocCadena } from "./test/oracle.ts";
+
+const oracle = hasShared() && hasTool("xsltproc");
+const FIXTURES = ["cfdi40-real.xml", "cfdi40-valid.xml", "created-with-discounts-40.xml"];
+
+// Documents that stress the XML reading rules the cadena depends on. Each is compared with the
+// SAT stylesheet run by xsltproc, so the expected output is never written by hand.
+const NS = 'xmlns:cfdi="http://www.sat.gob.mx/cfd/4"';
+const EDGE_DOCS: Record<string, string> = {
+  whitespace: `<?xml version="1.0" encoding="UTF-8"?>\r\n<cfdi:Comprobante ${NS} Version="4.0" Serie="  A  B\t\tC " Folio="&#10;12&#9;3&#13;" Fecha="2024-01-01T00:00:00" NoCertificado="1" SubTotal="1" Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000">
+  <cfdi:Emisor Rfc="AAA010101AAA" Nombre="Línea 1
+Línea 2    con   espacios" RegimenFiscal="601"/>
+  <cfdi:Receptor Rfc="XAXX010101000" Nombre='Comillas "dobles" &amp; &apos;simples&apos; &lt;tag&gt;' DomicilioFiscalReceptor="01000" RegimenFiscalReceptor="616" UsoCFDI="S01"/>
+  <cfdi:Conceptos><cfdi:Concepto ClaveProdServ="01010101" Cantidad="1" ClaveUnidad="ACT" Descripcion="&#x1F600; emoji y ñ &#160;nbsp&#160;" ValorUnitario="1" Importe="1" ObjetoImp="01"/></cfdi:Conceptos>
+</cfdi:Comprobante>`,
+  emptyAndMissing: `<cfdi:Comprobante ${NS} Version="4.0" Serie="" Fecha="2024-01-01T00:00:00" SubTotal="1" Moneda="MXN" Total="1" TipoDeComprobante="I" LugarExpedicion="01000" Confirmacion="">
+  <!-- comment --><?pi data?>
+  <cfdi:Receptor Rfc="XAXX010101000" Nombre="R" DomicilioFiscalReceptor="01000" RegimenFiscalReceptor="616" UsoCFDI="S01"/>
+  <cfdi:Emisor Rfc="AAA010101AAA" Nombre="E" RegimenFiscal="601" FacAtrAdquirente=""/>
+  <cfdi:Conceptos/>
+</cfdi:Comprobante>`,
+  defaultNamespaceAndOrder: `<Comprobante xmlns="http://www.sat.gob.mx/cfd/4" xmlns:x="urn:x" Version="4.0" Fecha="2024-01-01T00:00:00" NoCertificado="1" SubTotal="10" Descuento="1" Moneda="USD" TipoCambio="17.5" Total="9" TipoDeComprobante="E" Exportacion="01" MetodoPago="PUE" FormaPago="03" LugarExpedicion="01000" x:Serie="ignored">
+  <CfdiRelacionados TipoRelacion="01"><CfdiRelacionado UUID="a"/><CfdiRelacionado UUID="b"/></CfdiRelacionados>
+  <CfdiRelacionados TipoRelacion="03"><CfdiRelacionado UUID="c"/></CfdiRelacionados>
+  <InformacionGlobal Periodicidad="01" Meses="01" Año="2024"/>
+  <Emisor Rfc="AAA010101AAA" Nombre="E" RegimenFiscal="601"/>
+  <Receptor Rfc="XAXX010101000" Nombre="R" DomicilioFiscalReceptor="01000" RegimenFiscalReceptor="616" UsoCFDI="S01" ResidenciaFiscal="USA" NumRegIdTrib="123"/>
+  <Conceptos>
+    <Concepto ClaveProdServ="1" Cantidad="1" ClaveUnidad="H87" Descripcion="d" ValorUnitario="10" Importe="10" Descuento="1" ObjetoImp="02">
+      <CuentaPredial Numero="P1"/><InformacionAduanera NumeroPedimento="21  47  3807  8003832"/>
+      <ACuentaTerceros RfcACuentaTerceros="AAA010101AAA" NombreACuentaTerceros="T" RegimenFiscalACuentaTerceros="601" DomicilioFiscalACuentaTerceros="01000"/>
+      <Impuestos>
+        <Retenciones><Retencion Base="9" Impuesto="001" TipoFactor="Tasa" TasaOCuota="0.100000" Importe="0.90"/></Retenciones>
+        <Traslados><Traslado Base="9" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.160000" Importe="1.44"/><Traslado Base="9" Impuesto="002" TipoFactor="Exento"/></Traslados>
+      </Impuestos>
+      <ComplementoConcepto><x:Any>texto <x:Inner>interno</x:Inner>
+      </x:Any></ComplementoConcepto>
+      <Parte ClaveProdServ="2" Cantidad="1" Descripcion="parte"><InformacionAduanera NumeroPedimento="21  47  3807  8003833"/></Parte>
+    </Concepto>
+  </Conceptos>
+  <Impuestos TotalImpuestosTrasladados="1.44" TotalImpuestosRetenidos="0.90">
+    <Traslados><Traslado Base="9" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.160000" Importe="1.44"/></Traslados>
+    <Retenciones><Retencion Impuesto="001" Importe="0.90"/></Retenciones>
+  </Impuestos>
+  <Complemento><x:Otro a="b"><![CDATA[ cdata <y> ]]> y texto</x:Otro><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" Version="1.1" UUID="u" FechaTimbrado="2024-01-01T00:00:01" RfcProvCertif="SAT970701NN3" Leyenda="  ley  " SelloCFD="s" NoCertificadoSAT="n" SelloSAT="ss"/></Complemento>
+  <Addenda><x:Ignorada>no entra</x:Ignorada></Addenda>
+</Comprobante>`,
+  notACfdi: `<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`,
+};
+
+describe("normalizeSpace", () => {
+  it("follows XPath normalize-space (only space, tab, CR, LF)", () => {
+    expect(normalizeSpace("  a \t\n b  ")).toBe("a b");
+    expect(normalizeSpace("a\u00a0 b")).toBe("a\u00a0 b");
+    expect(normalizeSpace("")).toBe("");
+    expect(normalizeSpace(" \n ")).toBe("");
+    expect(normalizeSpace("ok")).toBe("ok");
+  });
+});
+
+describe("cadena original from XML", () => {
+  it("refuses complements whose SAT template it does not implement", () => {
+    const xml = `<cfdi:Comprobante ${NS} Version="4.0"><cfdi:Complemento><pago20:Pagos xmlns:pago20="http://www.sat.gob.mx/Pagos20" Version="2.0"/></cfdi:Complemento></cfdi:Comprobante>`;
+    expect(() => cadenaFromXml(xml)).toThrow(UnsupportedComplementError);
+  });
+
+  it("rejects DOCTYPE and malformed XML", () => {
+    expect(() => cadenaFromXml(`<!DOCTYPE x [<!ENTITY a "b">]><cfdi:Comprobante ${NS}/>`)).toThrow(/document type/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>`)).toThrow(/unclosed/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&bogus;"/>`)).toThrow(/entity/);
+    expect(() => cadenaFromXml(`<x:Comprobante/>`)).toThrow(/prefix/);
+  });
+
+  describe.skipIf(!oracle)("equals xsltproc on the SAT stylesheet", () => {
+    it.each(FIXTURES)("fixture %s", (name) => {
+      const file = join(fixturesDir, "cfdi", name);
+      expect(cadenaFromXml(readFileSync(file, "utf8"))).toBe(xsltprocCadena(file));
+    });
+
+    it.each(Object.keys(EDGE_DOCS))("edge document %s", (name) => {
+      const [file] = writeDocs(tempDir(), [EDGE_DOCS[name] as string], name);
+      expect(cadenaFromXml(EDGE_DOCS[name] as string)).toBe(xsltprocCadena(file as string));
+    });
+
+    it("TFD 1.1 cadena equals cadenaoriginal_TFD_1_1.xslt", () => {
+      const dir = tempDir();
+      const real = readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8");
+      const tfd = /<tfd:TimbreFiscalDigital[\s\S]*?\/>/.exec(real)?.[0] as string;
+      const [file] = writeDocs(dir, [tfd], "tfd"); // it declares its own namespaces
+      expect(cadenaTfdFromXml(real)).toBe(xsltprocCadena(file as string, tfdXslt));
+      const edge = EDGE_DOCS.defaultNamespaceAndOrder as string;
+      const edgeTfd = /<tfd:TimbreFiscalDigital[\s\S]*?\/>/.exec(edge)?.[0] as string;
+      const [file2] = writeDocs(dir, [edgeTfd], "tfd-edge");
+      expect(cadenaTfdFromXml(edge)).toBe(xsltprocCadena(file2 as string, tfdXslt));
+    });
+  });
+});

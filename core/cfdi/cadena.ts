@@ -1,0 +1,357 @@
+/**
+ * Cadena original of a CFDI 4.0 (Anexo 20, rubro I.B / the SAT stylesheet
+ * `cadenaoriginal_4_0.xslt`), written natively because Workers have no XSLT engine.
+ *
+ * The rules, read off the stylesheet and `utilerias.xslt`:
+ * - the cadena starts with "||" ("|" from the root template, then "|" before the first value) and
+ *   ends with "||";
+ * - every *required* attribute contributes "|" + value even when it is absent (empty value);
+ *   an *optional* one contributes only when the attribute exists (an empty attribute still
+ *   contributes "|");
+ * - each value goes through XPath `normalize-space()`: leading/trailing spaces, tabs, CR and LF are
+ *   removed and inner runs of them become one space; nothing else changes (no escaping — the
+ *   cadena is text, "&" stays "&");
+ * - children are visited in the stylesheet's order, not the document's;
+ * - inside `cfdi:Complemento` / `cfdi:ComplementoConcepto` each child element is handed to the
+ *   complement's own template; elements no included stylesheet matches (the TimbreFiscalDigital
+ *   among them) fall to XSLT's built-in rule, which copies their descendant text nodes verbatim.
+ */
+import type { Comprobante } from "./model.ts";
+import { CFDI_NS } from "./model.ts";
+import type { XmlElement } from "./xml-parser.ts";
+import { attr, childElements, descendants, elementChildren, parseXml } from "./xml-parser.ts";
+
+/**
+ * Namespaces for which cadenaoriginal_4_0.xslt includes a complement stylesheet. Their cadena
+ * contribution follows rules this module does not implement yet, so it refuses them rather than
+ * producing a cadena that would not match the SAT's.
+ */
+const COMPLEMENT_NAMESPACES_WITH_TEMPLATES = new Set([
+  "http://www.sat.gob.mx/ComercioExterior11",
+  "http://www.sat.gob.mx/ComercioExterior20",
+  "http://www.sat.gob.mx/donat",
+  "http://www.sat.gob.mx/divisas",
+  "http://www.sat.gob.mx/implocal",
+  "http://www.sat.gob.mx/leyendasFiscales",
+  "http://www.sat.gob.mx/pfic",
+  "http://www.sat.gob.mx/TuristaPasajeroExtranjero",
+  "http://www.sat.gob.mx/nomina12",
+  "http://www.sat.gob.mx/registrofiscal",
+  "http://www.sat.gob.mx/pagoenespecie",
+  "http://www.sat.gob.mx/aerolineas",
+  "http://www.sat.gob.mx/valesdedespensa",
+  "http://www.sat.gob.mx/notariospublicos",
+  "http://www.sat.gob.mx/vehiculousado",
+  "http://www.sat.gob.mx/servicioparcialconstruccion",
+  "http://www.sat.gob.mx/renovacionysustitucionvehiculos",
+  "http://www.sat.gob.mx/certificadodestruccion",
+  "http://www.sat.gob.mx/arteantiguedades",
+  "http://www.sat.gob.mx/ine",
+  "http://www.sat.gob.mx/iedu",
+  "http://www.sat.gob.mx/ventavehiculos",
+  "http://www.sat.gob.mx/detallista",
+  "http://www.sat.gob.mx/EstadoDeCuentaCombustible12",
+  "http://www.sat.gob.mx/ConsumoDeCombustibles11",
+  "http://www.sat.gob.mx/GastosHidrocarburos10",
+  "http://www.sat.gob.mx/IngresosHidrocarburos10",
+  "http://www.sat.gob.mx/CartaPorte20",
+  "http://www.sat.gob.mx/Pagos20",
+  "http://www.sat.gob.mx/CartaPorte30",
+  "http://www.sat.gob.mx/CartaPorte31",
+  "http://www.sat.gob.mx/hidrocarburospetroliferos",
+]);
+
+export class UnsupportedComplementError extends Error {
+  readonly namespace: string;
+  readonly element: string;
+  constructor(element: XmlElement) {
+    super(`el complemento ${element.qname} (${element.ns}) no está soportado por el cálculo nativo de la cadena original`);
+    this.name = "UnsupportedComplementError";
+    this.namespace = element.ns;
+    this.element = element.qname;
+  }
+}
+
+const WS_CHECK = /^[ \t\r\n]|[ \t\r\n]$|[\t\r\n]| {2}/;
+const WS_RUN = /[ \t\r\n]+/g;
+
+/** XPath 1.0 normalize-space(): only #x20, #x9, #xD, #xA count as whitespace. */
+export function normalizeSpace(s: string): string {
+  if (!WS_CHECK.test(s)) return s;
+  return s.replace(WS_RUN, " ").replace(/^ | $/g, "");
+}
+
+/** Accumulates "|value" parts; required/optional mirror the two utilerias.xslt templates. */
+class CadenaBuilder {
+  out = "|";
+  req(v: string | undefined): void {
+    this.out += v === undefined ? "|" : "|" + normalizeSpace(v);
+  }
+  opt(v: string | undefined): void {
+    if (v !== undefined) this.out += "|" + normalizeSpace(v);
+  }
+  raw(s: string): void {
+    this.out += s;
+  }
+  finish(): string {
+    return this.out + "||";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From the model (no XML round trip): what we sign for invoices we build.
+// ---------------------------------------------------------------------------------------------
+
+/** Cadena original of a comprobante model (the values as they will be written into the XML). */
+export function cadenaFromModel(c: Comprobante): string {
+  const b = new CadenaBuilder();
+  b.req(c.Version);
+  b.opt(c.Serie);
+  b.opt(c.Folio);
+  b.req(c.Fecha);
+  b.opt(c.FormaPago);
+  b.req(c.NoCertificado ?? "");
+  b.opt(c.CondicionesDePago);
+  b.req(c.SubTotal);
+  b.opt(c.Descuento);
+  b.req(c.Moneda);
+  b.opt(c.TipoCambio);
+  b.req(c.Total);
+  b.req(c.TipoDeComprobante);
+  b.req(c.Exportacion);
+  b.opt(c.MetodoPago);
+  b.req(c.LugarExpedicion);
+  b.opt(c.Confirmacion);
+  if (c.InformacionGlobal) {
+    b.req(c.InformacionGlobal.Periodicidad);
+    b.req(c.InformacionGlobal.Meses);
+    b.req(c.InformacionGlobal.Año);
+  }
+  for (const r of c.CfdiRelacionados ?? []) {
+    b.req(r.TipoRelacion);
+    for (const u of r.UUIDs) b.req(u);
+  }
+  const e = c.Emisor;
+  b.req(e.Rfc);
+  b.req(e.Nombre);
+  b.req(e.RegimenFiscal);
+  b.opt(e.FacAtrAdquirente);
+  const r = c.Receptor;
+  b.req(r.Rfc);
+  b.req(r.Nombre);
+  b.req(r.DomicilioFiscalReceptor);
+  b.opt(r.ResidenciaFiscal);
+  b.opt(r.NumRegIdTrib);
+  b.req(r.RegimenFiscalReceptor);
+  b.req(r.UsoCFDI);
+  for (const k of c.Conceptos) {
+    b.req(k.ClaveProdServ);
+    b.opt(k.NoIdentificacion);
+    b.req(k.Cantidad);
+    b.req(k.ClaveUnidad);
+    b.opt(k.Unidad);
+    b.req(k.Descripcion);
+    b.req(k.ValorUnitario);
+    b.req(k.Importe);
+    b.opt(k.Descuento);
+    b.req(k.ObjetoImp);
+    for (const t of k.Traslados ?? []) {
+      b.req(t.Base);
+      b.req(t.Impuesto);
+      b.req(t.TipoFactor);
+      b.opt(t.TasaOCuota);
+      b.opt(t.Importe);
+    }
+    for (const t of k.Retenciones ?? []) {
+      b.req(t.Base);
+      b.req(t.Impuesto);
+      b.req(t.TipoFactor);
+      b.req(t.TasaOCuota);
+      b.req(t.Importe);
+    }
+    if (k.ACuentaTerceros) {
+      const a = k.ACuentaTerceros;
+      b.req(a.RfcACuentaTerceros);
+      b.req(a.NombreACuentaTerceros);
+      b.req(a.RegimenFiscalACuentaTerceros);
+      b.req(a.DomicilioFiscalACuentaTerceros);
+    }
+    for (const p of k.InformacionAduanera ?? []) b.req(p);
+    for (const n of k.CuentaPredial ?? []) b.req(n);
+  }
+  const i = c.Impuestos;
+  if (i) {
+    for (const t of i.Retenciones ?? []) {
+      b.req(t.Impuesto);
+      b.req(t.Importe);
+    }
+    b.opt(i.TotalImpuestosRetenidos);
+    for (const t of i.Traslados ?? []) {
+      b.req(t.Base);
+      b.req(t.Impuesto);
+      b.req(t.TipoFactor);
+      b.opt(t.TasaOCuota);
+      b.opt(t.Importe);
+    }
+    b.opt(i.TotalImpuestosTrasladados);
+  }
+  return b.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// From XML (anyone's CFDI): a walk that mirrors cadenaoriginal_4_0.xslt template by template.
+// ---------------------------------------------------------------------------------------------
+
+const N = CFDI_NS;
+
+function builtInText(el: XmlElement, b: CadenaBuilder): void {
+  // XSLT 1.0 §5.8 built-in template: recurse into element children, copy text nodes as they are.
+  for (const c of el.children) {
+    if (typeof c === "string") b.raw(c);
+    else complementChild(c, b);
+  }
+}
+
+function complementChild(el: XmlElement, b: CadenaBuilder): void {
+  if (COMPLEMENT_NAMESPACES_WITH_TEMPLATES.has(el.ns)) throw new UnsupportedComplementError(el);
+  builtInText(el, b);
+}
+
+function complementContainer(el: XmlElement, b: CadenaBuilder): void {
+  for (const c of elementChildren(el)) complementChild(c, b);
+}
+
+function concepto(k: XmlElement, b: CadenaBuilder): void {
+  b.req(attr(k, "ClaveProdServ"));
+  b.opt(attr(k, "NoIdentificacion"));
+  b.req(attr(k, "Cantidad"));
+  b.req(attr(k, "ClaveUnidad"));
+  b.opt(attr(k, "Unidad"));
+  b.req(attr(k, "Descripcion"));
+  b.req(attr(k, "ValorUnitario"));
+  b.req(attr(k, "Importe"));
+  b.opt(attr(k, "Descuento"));
+  b.req(attr(k, "ObjetoImp"));
+  const impuestos = childElements(k, N, "Impuestos");
+  for (const imp of impuestos) {
+    for (const ts of childElements(imp, N, "Traslados")) {
+      for (const t of childElements(ts, N, "Traslado")) {
+        b.req(attr(t, "Base"));
+        b.req(attr(t, "Impuesto"));
+        b.req(attr(t, "TipoFactor"));
+        b.opt(attr(t, "TasaOCuota"));
+        b.opt(attr(t, "Importe"));
+      }
+    }
+  }
+  for (const imp of impuestos) {
+    for (const rs of childElements(imp, N, "Retenciones")) {
+      for (const t of childElements(rs, N, "Retencion")) {
+        b.req(attr(t, "Base"));
+        b.req(attr(t, "Impuesto"));
+        b.req(attr(t, "TipoFactor"));
+        b.req(attr(t, "TasaOCuota"));
+        b.req(attr(t, "Importe"));
+      }
+    }
+  }
+  for (const a of childElements(k, N, "ACuentaTerceros")) {
+    b.req(attr(a, "RfcACuentaTerceros"));
+    b.req(attr(a, "NombreACuentaTerceros"));
+    b.req(attr(a, "RegimenFiscalACuentaTerceros"));
+    b.req(attr(a, "DomicilioFiscalACuentaTerceros"));
+  }
+  for (const a of childElements(k, N, "InformacionAduanera")) b.req(attr(a, "NumeroPedimento"));
+  for (const a of childElements(k, N, "CuentaPredial")) b.req(attr(a, "Numero"));
+  for (const a of childElements(k, N, "ComplementoConcepto")) complementContainer(a, b);
+  for (const p of descendants(k, N, "Parte")) {
+    b.req(attr(p, "ClaveProdServ"));
+    b.opt(attr(p, "NoIdentificacion"));
+    b.req(attr(p, "Cantidad"));
+    b.opt(attr(p, "Unidad"));
+    b.req(attr(p, "Descripcion"));
+    b.opt(attr(p, "ValorUnitario"));
+    b.opt(attr(p, "Importe"));
+    for (const a of descendants(p, N, "InformacionAduanera")) b.req(attr(a, "NumeroPedimento"));
+  }
+}
+
+/** Cadena original from a parsed document; throws UnsupportedComplementError when needed. */
+export function cadenaFromElement(root: XmlElement): string {
+  const b = new CadenaBuilder();
+  if (root.ns !== N || root.local !== "Comprobante") {
+    // The root template still prints its "|" … "||" around nothing.
+    return "|||";
+  }
+  const c = root;
+  b.req(attr(c, "Version"));
+  b.opt(attr(c, "Serie"));
+  b.opt(attr(c, "Folio"));
+  b.req(attr(c, "Fecha"));
+  b.opt(attr(c, "FormaPago"));
+  b.req(attr(c, "NoCertificado"));
+  b.opt(attr(c, "CondicionesDePago"));
+  b.req(attr(c, "SubTotal"));
+  b.opt(attr(c, "Descuento"));
+  b.req(attr(c, "Moneda"));
+  b.opt(attr(c, "TipoCambio"));
+  b.req(attr(c, "Total"));
+  b.req(attr(c, "TipoDeComprobante"));
+  b.req(attr(c, "Exportacion"));
+  b.opt(attr(c, "MetodoPago"));
+  b.req(attr(c, "LugarExpedicion"));
+  b.opt(attr(c, "Confirmacion"));
+  for (const g of childElements(c, N, "InformacionGlobal")) {
+    b.req(attr(g, "Periodicidad"));
+    b.req(attr(g, "Meses"));
+    b.req(attr(g, "Año"));
+  }
+  for (const r of childElements(c, N, "CfdiRelacionados")) {
+    b.req(attr(r, "TipoRelacion"));
+    for (const u of childElements(r, N, "CfdiRelacionado")) b.req(attr(u, "UUID"));
+  }
+  for (const e of childElements(c, N, "Emisor")) {
+    b.req(attr(e, "Rfc"));
+    b.req(attr(e, "Nombre"));
+    b.req(attr(e, "RegimenFiscal"));
+    b.opt(attr(e, "FacAtrAdquirente"));
+  }
+  for (const r of childElements(c, N, "Receptor")) {
+    b.req(attr(r, "Rfc"));
+    b.req(attr(r, "Nombre"));
+    b.req(attr(r, "DomicilioFiscalReceptor"));
+    b.opt(attr(r, "ResidenciaFiscal"));
+    b.opt(attr(r, "NumRegIdTrib"));
+    b.req(attr(r, "RegimenFiscalReceptor"));
+    b.req(attr(r, "UsoCFDI"));
+  }
+  for (const cs of childElements(c, N, "Conceptos")) {
+    for (const k of childElements(cs, N, "Concepto")) concepto(k, b);
+  }
+  for (const i of childElements(c, N, "Impuestos")) {
+    for (const rs of childElements(i, N, "Retenciones")) {
+      for (const t of childElements(rs, N, "Retencion")) {
+        b.req(attr(t, "Impuesto"));
+        b.req(attr(t, "Importe"));
+      }
+    }
+    b.opt(attr(i, "TotalImpuestosRetenidos"));
+    for (const ts of childElements(i, N, "Traslados")) {
+      for (const t of childElements(ts, N, "Traslado")) {
+        b.req(attr(t, "Base"));
+        b.req(attr(t, "Impuesto"));
+        b.req(attr(t, "TipoFactor"));
+        b.opt(attr(t, "TasaOCuota"));
+        b.opt(attr(t, "Importe"));
+      }
+    }
+    b.opt(attr(i, "TotalImpuestosTrasladados"));
+  }
+  for (const k of childElements(c, N, "Complemento")) complementContainer(k, b);
+  return b.finish();
+}
+
+/** Cadena original of a CFDI 4.0 given as XML text. */
+export function cadenaFromXml(xml: string): string {
+  return cadenaFromElement(parseXml(xml));
+}

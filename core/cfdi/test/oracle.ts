@@ -1,0 +1,122 @@
+/**
+ * Test-only helpers around the external oracles (SAT XSLT via xsltproc, openssl, xmllint).
+ * Not imported by runtime code, hence the node: imports.
+ *
+ * In CI (CI=true) a missing tool is a failure, not a skip: an oracle test that silently skips
+ * proves nothing. Locally the tests skip and say which package to install.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../../..");
+export const sharedDir = resolve(repoRoot, "../shared");
+export const satDir = join(sharedDir, "sat/www.sat.gob.mx/sitio_internet/cfd");
+export const cadenaXslt = join(satDir, "4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
+export const tfdXslt = join(satDir, "TimbreFiscalDigital/cadenaoriginal_TFD_1_1.xslt");
+export const fixturesDir = join(sharedDir, "fixtures");
+export const csdFiles = {
+  cer: join(fixturesDir, "csd/EKU9003173C9.cer"),
+  key: join(fixturesDir, "csd/EKU9003173C9.key"),
+  keyPem: join(fixturesDir, "csd/EKU9003173C9.key.pem"),
+  password: "12345678a",
+};
+
+const INSTALL = "apt-get install xsltproc libxml2-utils openssl";
+
+export function hasTool(name: "xsltproc" | "xmllint" | "openssl"): boolean {
+  const r = spawnSync(name, [name === "openssl" ? "version" : "--version"], { encoding: "utf8" });
+  const ok = !r.error && r.status === 0;
+  if (!ok && process.env.CI === "true") throw new Error(`${name} is required in CI for the SAT oracle tests (${INSTALL})`);
+  if (!ok) console.warn(`[cfdi oracle] ${name} not found: oracle tests skipped locally. Install with: ${INSTALL}`);
+  return ok;
+}
+
+export function hasShared(): boolean {
+  const ok = existsSync(cadenaXslt);
+  if (!ok && process.env.CI === "true") throw new Error(`shared/ not found at ${sharedDir}`);
+  return ok;
+}
+
+export function tempDir(prefix = "cfdi-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+function run(cmd: string, args: string[], input?: string): { stdout: string; stderr: string; status: number } {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : {}) });
+  if (r.error) throw r.error;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
+
+/** Cadena per document via the SAT stylesheet, one xsltproc process per document. */
+export function xsltprocCadena(xmlFile: string, xslt = cadenaXslt): string {
+  const r = run("xsltproc", [xslt, xmlFile]);
+  if (r.status !== 0) throw new Error(`xsltproc failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** One xsltproc process over many files: outputs are concatenated in order. */
+export function xsltprocConcat(files: string[], xslt = cadenaXslt): string {
+  const r = run("xsltproc", [xslt, ...files]);
+  if (r.status !== 0) throw new Error(`xsltproc failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function writeDocs(dir: string, docs: string[], prefix = "doc"): string[] {
+  return docs.map((d, i) => {
+    const f = join(dir, `${prefix}-${String(i).padStart(4, "0")}.xml`);
+    writeFileSync(f, d);
+    return f;
+  });
+}
+
+/** openssl dgst -sha256 -verify: true when openssl prints "Verified OK". */
+export function opensslVerify(dir: string, certDer: Uint8Array, cadena: string, sigB64: string, tag = "x"): boolean {
+  const cer = join(dir, `${tag}.cer`);
+  const pub = join(dir, `${tag}.pub.pem`);
+  const sig = join(dir, `${tag}.sig`);
+  const data = join(dir, `${tag}.txt`);
+  writeFileSync(cer, certDer);
+  writeFileSync(sig, Buffer.from(sigB64, "base64"));
+  writeFileSync(data, cadena);
+  const k = run("openssl", ["x509", "-inform", "DER", "-in", cer, "-pubkey", "-noout", "-out", pub]);
+  if (k.status !== 0) throw new Error(`openssl x509 failed: ${k.stderr}`);
+  const r = run("openssl", ["dgst", "-sha256", "-verify", pub, "-signature", sig, data]);
+  return r.status === 0 && r.stdout.includes("Verified OK");
+}
+
+export function openssl(args: string[], input?: string): string {
+  const r = run("openssl", args, input);
+  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Copies cfdv40.xsd + tdCFDI.xsd to a temp tree and writes a permissive stand-in for catCFDI.xsd
+ * (the SAT catalog schema is > 4 MiB and not in shared/): every c_* type becomes xs:string, so
+ * xmllint checks structure, patterns and data types while catalogs are checked in code.
+ */
+export function prepareSchema(dir: string): string {
+  const cfd = join(dir, "cfd");
+  cpSync(join(satDir, "4/cfdv40.xsd"), join(cfd, "4/cfdv40.xsd"));
+  cpSync(join(satDir, "tipoDatos/tdCFDI/tdCFDI.xsd"), join(cfd, "tipoDatos/tdCFDI/tdCFDI.xsd"));
+  const xsd = readFileSync(join(satDir, "4/cfdv40.xsd"), "utf8");
+  const types = [...new Set(xsd.match(/catCFDI:c_[A-Za-z_]+/g) ?? [])].map((t) => t.slice(8));
+  const stand = `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.sat.gob.mx/sitio_internet/cfd/catalogos" elementFormDefault="qualified">
+${types.map((t) => `  <xs:simpleType name="${t}"><xs:restriction base="xs:string"><xs:whiteSpace value="collapse"/></xs:restriction></xs:simpleType>`).join("\n")}
+</xs:schema>
+`;
+  mkdirSync(join(cfd, "catalogos"), { recursive: true });
+  writeFileSync(join(cfd, "catalogos/catCFDI.xsd"), stand);
+  return join(cfd, "4/cfdv40.xsd");
+}
+
+/** xmllint --schema over many files in one process; returns the failing files' messages. */
+export function xmllintValidate(schema: string, files: string[]): { ok: boolean; output: string } {
+  const r = run("xmllint", ["--noout", "--schema", schema, ...files]);
+  return { ok: r.status === 0, output: r.stderr };
+}

@@ -1,0 +1,131 @@
+/**
+ * Verifies any CFDI 4.0, ours or a third party's: recompute the cadena original from the XML,
+ * check `Sello` against the certificate embedded in `Certificado`, and report the certificate
+ * facts SAT checks (serial = NoCertificado, RFC = Emisor/@Rfc, CSD not FIEL, valid on Fecha).
+ * When a TimbreFiscalDigital is present its data and its cadena are reported, and its SelloCFD
+ * must equal the comprobante's Sello (the PAC stamps exactly the sealed document).
+ *
+ * SelloSAT is not verified: that needs the SAT certificate named by NoCertificadoSAT, which is
+ * downloaded from the SAT and is not embedded in the CFDI.
+ */
+import { UnsupportedComplementError, cadenaFromElement } from "./cadena.ts";
+import type { CertificateInfo } from "./certificate.ts";
+import { importCertificateKey, parseCertificate } from "./certificate.ts";
+import { checkCertificateForInvoice } from "./csd.ts";
+import type { Issue } from "./errors.ts";
+import { CfdiError } from "./errors.ts";
+import { CFDI_NS } from "./model.ts";
+import { verifySello } from "./sello.ts";
+import type { Timbre } from "./tfd.ts";
+import { cadenaTfdFromElement, findTimbreElement, readTimbre } from "./tfd.ts";
+import type { XmlElement } from "./xml-parser.ts";
+import { attr, firstChild, parseXml } from "./xml-parser.ts";
+
+export type VerifyReport = {
+  /** True only when the XML is a CFDI 4.0, the sello verifies and no error was found. */
+  valid: boolean;
+  selloValid: boolean;
+  version?: string;
+  serie?: string;
+  folio?: string;
+  fecha?: string;
+  tipoDeComprobante?: string;
+  moneda?: string;
+  total?: string;
+  emisor?: { rfc: string; nombre: string };
+  receptor?: { rfc: string; nombre: string };
+  noCertificado?: string;
+  certificate?: {
+    noCertificado: string;
+    rfc: string;
+    legalName: string;
+    kind: string;
+    notBefore: string;
+    notAfter: string;
+  };
+  cadenaOriginal?: string;
+  timbre?: Timbre & { cadenaOriginal: string };
+  errors: Issue[];
+};
+
+export async function verifyCfdi(xml: string): Promise<VerifyReport> {
+  const report: VerifyReport = { valid: false, selloValid: false, errors: [] };
+  const err = (code: string, message: string, path = "") => report.errors.push({ code, message, path });
+  let root: XmlElement;
+  try {
+    root = parseXml(xml);
+  } catch (e) {
+    err("XML_INVALID", `El documento no es XML bien formado: ${(e as Error).message}.`);
+    return report;
+  }
+  if (root.ns !== CFDI_NS || root.local !== "Comprobante") {
+    err("NOT_CFDI40", "El documento no es un CFDI 4.0 (se esperaba cfdi:Comprobante en http://www.sat.gob.mx/cfd/4).", "/");
+    return report;
+  }
+  const a = (n: string) => attr(root, n);
+  report.version = a("Version") ?? "";
+  if (report.version !== "4.0") err("NOT_CFDI40", `La versión del comprobante es "${report.version}"; se esperaba "4.0".`, "/Comprobante/@Version");
+  for (const [k, n] of [["serie", "Serie"], ["folio", "Folio"], ["fecha", "Fecha"], ["tipoDeComprobante", "TipoDeComprobante"], ["moneda", "Moneda"], ["total", "Total"], ["noCertificado", "NoCertificado"]] as const) {
+    const v = a(n);
+    if (v !== undefined) report[k] = v;
+  }
+  const emisor = firstChild(root, CFDI_NS, "Emisor");
+  const receptor = firstChild(root, CFDI_NS, "Receptor");
+  if (emisor) report.emisor = { rfc: attr(emisor, "Rfc") ?? "", nombre: attr(emisor, "Nombre") ?? "" };
+  if (receptor) report.receptor = { rfc: attr(receptor, "Rfc") ?? "", nombre: attr(receptor, "Nombre") ?? "" };
+
+  let cadena: string | undefined;
+  try {
+    cadena = cadenaFromElement(root);
+    report.cadenaOriginal = cadena;
+  } catch (e) {
+    if (!(e instanceof UnsupportedComplementError)) throw e;
+    err("CADENA_UNSUPPORTED_COMPLEMENT", e.message, "/Comprobante/Complemento");
+  }
+
+  let cert: CertificateInfo | undefined;
+  const certB64 = a("Certificado");
+  if (!certB64) {
+    err("CERT_MISSING", "El comprobante no incluye el certificado (atributo Certificado).", "/Comprobante/@Certificado");
+  } else {
+    try {
+      cert = parseCertificate(certB64);
+    } catch (e) {
+      if (!(e instanceof CfdiError)) throw e;
+      err("CERT_INVALID", "El atributo Certificado no contiene un certificado X.509 válido.", "/Comprobante/@Certificado");
+    }
+  }
+  if (cert) {
+    report.certificate = {
+      noCertificado: cert.noCertificado,
+      rfc: cert.rfc,
+      legalName: cert.legalName,
+      kind: cert.kind,
+      notBefore: cert.notBefore.toISOString(),
+      notAfter: cert.notAfter.toISOString(),
+    };
+    if ((a("NoCertificado") ?? "") !== cert.noCertificado) {
+      err("NOCERTIFICADO_MISMATCH", `NoCertificado (${a("NoCertificado") ?? ""}) no coincide con el número de serie del certificado (${cert.noCertificado}).`, "/Comprobante/@NoCertificado");
+    }
+    for (const issue of checkCertificateForInvoice(cert, report.emisor?.rfc ?? "", a("Fecha") ?? "")) {
+      report.errors.push({ ...issue, path: issue.path === "emisor.rfc" ? "/Comprobante/Emisor/@Rfc" : issue.path === "Fecha" ? "/Comprobante/@Fecha" : "/Comprobante/@Certificado" });
+    }
+    const sello = a("Sello") ?? "";
+    if (cadena !== undefined) {
+      const key = await importCertificateKey(cert);
+      report.selloValid = await verifySello(key, cadena, sello);
+      if (!report.selloValid) err("SELLO_INVALID", "El sello digital no corresponde a la cadena original con el certificado incluido: el comprobante fue alterado o sellado con otra llave.", "/Comprobante/@Sello");
+    }
+  }
+
+  const tfd = findTimbreElement(root);
+  if (tfd) {
+    const t = readTimbre(tfd);
+    report.timbre = { ...t, cadenaOriginal: cadenaTfdFromElement(tfd) };
+    if (t.selloCfd !== (a("Sello") ?? "")) {
+      err("TFD_SELLOCFD_MISMATCH", "El SelloCFD del timbre fiscal no coincide con el Sello del comprobante.", "/Comprobante/Complemento/TimbreFiscalDigital/@SelloCFD");
+    }
+  }
+  report.valid = report.selloValid && report.errors.length === 0;
+  return report;
+}
