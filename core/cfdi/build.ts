@@ -1,0 +1,197 @@
+/**
+ * Invoice input → validated → amounts computed → Comprobante model → sealed XML.
+ */
+import type { Decimal } from "../money/decimal.ts";
+import { compare, formatDecimal, sub, ZERO } from "../money/decimal.ts";
+import type { LineAmounts, TaxAmount, Totals } from "./amounts.ts";
+import { computeLine, computeTotals } from "./amounts.ts";
+import { cadenaFromModel } from "./cadena.ts";
+import type { Csd } from "./csd.ts";
+import { checkCertificateForInvoice } from "./csd.ts";
+import type { Issue } from "./errors.ts";
+import { CfdiError } from "./errors.ts";
+import type { InvoiceInput } from "./invoice-input.ts";
+import type { Comprobante, Concepto, ImpuestosComprobante, RetencionConcepto, TrasladoConcepto } from "./model.ts";
+import { signCadena } from "./sello.ts";
+import type { ParsedInvoice } from "./validation.ts";
+import { validateInvoiceInput } from "./validation.ts";
+import { comprobanteToXml } from "./xml-writer.ts";
+
+export type BuiltInvoice = {
+  readonly comprobante: Comprobante;
+  readonly lines: readonly LineAmounts[];
+  readonly totals: Totals;
+};
+
+export type SealedCfdi = {
+  readonly xml: string;
+  readonly cadenaOriginal: string;
+  readonly comprobante: Comprobante;
+};
+
+/**
+ * Current local date-time in the given IANA zone as CFDI `Fecha` ("YYYY-MM-DDTHH:mm:ss").
+ * Anexo 20: Fecha is the local time of LugarExpedicion, without zone designator.
+ */
+export function fechaNow(timeZone = "America/Mexico_City", now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(now);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "00";
+  return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}`;
+}
+
+/** Up to six decimals, trailing zeros beyond the sixth dropped (t_Importe lexical pattern). */
+function fmt6(d: Decimal): string {
+  return formatDecimal(d, Math.min(d.scale, 6));
+}
+
+function taxAttrs(t: TaxAmount, decimals: number, computedBase: boolean): TrasladoConcepto {
+  return {
+    Base: computedBase ? formatDecimal(t.base, decimals) : fmt6(t.base),
+    Impuesto: t.impuesto,
+    TipoFactor: t.tipoFactor,
+    ...(t.tasaOCuota ? { TasaOCuota: formatDecimal(t.tasaOCuota, 6) } : {}),
+    ...(t.importe ? { Importe: formatDecimal(t.importe, decimals) } : {}),
+  };
+}
+
+function checkAmounts(p: ParsedInvoice, lines: readonly LineAmounts[], totals: Totals): Issue[] {
+  const issues: Issue[] = [];
+  const d = p.decimals;
+  lines.forEach((l, i) => {
+    if (l.descuento && compare(l.descuento, l.importe) > 0) {
+      issues.push({ path: `conceptos[${i}].descuento`, code: "DESCUENTO_EXCEDE_IMPORTE", message: `El descuento (${formatDecimal(l.descuento, d)}) no puede ser mayor que el importe del concepto (${formatDecimal(l.importe, d)}).` });
+    }
+    [...l.traslados.map((t, j) => [t, `traslados[${j}]`] as const), ...l.retenciones.map((t, j) => [t, `retenciones[${j}]`] as const)].forEach(([t, path]) => {
+      if (compare(t.base, ZERO) <= 0) {
+        issues.push({ path: `conceptos[${i}].${path}.base`, code: "BASE_NO_POSITIVA", message: "La base del impuesto debe ser mayor que cero (un concepto con descuento total no puede llevar impuestos; use objeto de impuesto 01)." });
+      }
+    });
+  });
+  if (compare(totals.total, ZERO) < 0) {
+    issues.push({ path: "conceptos", code: "TOTAL_NEGATIVO", message: "Las retenciones y descuentos superan el importe: el total no puede ser negativo." });
+  }
+  if (p.totalEsperado && compare(p.totalEsperado, totals.total) !== 0) {
+    const diff = formatDecimal(sub(totals.total, p.totalEsperado), d);
+    issues.push({
+      path: "totalEsperado",
+      code: "TOTAL_MISMATCH",
+      message: `El total calculado con las reglas del SAT (${formatDecimal(totals.total, d)}) difiere del total esperado (${formatDecimal(p.totalEsperado, d)}) por ${diff}. Revise el redondeo de impuestos por concepto en la propuesta.`,
+    });
+  }
+  return issues;
+}
+
+/** Validates the input and computes every amount; throws CfdiError with all issues found. */
+export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZone?: string } = {}): BuiltInvoice {
+  const { issues, parsed } = validateInvoiceInput(input);
+  if (!parsed) throw new CfdiError(issues);
+  const dec = parsed.decimals;
+  const lines = parsed.conceptos.map((k) =>
+    computeLine({ cantidad: k.cantidad, valorUnitario: k.valorUnitario, ...(k.descuento ? { descuento: k.descuento } : {}), traslados: k.traslados, retenciones: k.retenciones }, dec),
+  );
+  const totals = computeTotals(lines, dec);
+  const amountIssues = checkAmounts(parsed, lines, totals);
+  if (amountIssues.length) throw new CfdiError(amountIssues);
+
+  const conceptos: Concepto[] = parsed.conceptos.map((k, i) => {
+    const l = lines[i] as LineAmounts;
+    const src = k.input;
+    const traslados = l.traslados.map((t, j) => taxAttrs(t, dec, k.traslados[j]?.base === undefined && t.tipoFactor !== "Cuota"));
+    const retenciones = l.retenciones.map((t, j) => taxAttrs(t, dec, k.retenciones[j]?.base === undefined && t.tipoFactor !== "Cuota") as RetencionConcepto);
+    return {
+      ClaveProdServ: src.claveProdServ,
+      ...(src.noIdentificacion !== undefined ? { NoIdentificacion: src.noIdentificacion } : {}),
+      Cantidad: fmt6(k.cantidad),
+      ClaveUnidad: src.claveUnidad,
+      ...(src.unidad !== undefined ? { Unidad: src.unidad } : {}),
+      Descripcion: src.descripcion,
+      ValorUnitario: fmt6(k.valorUnitario),
+      Importe: formatDecimal(l.importe, dec),
+      ...(l.descuento ? { Descuento: formatDecimal(l.descuento, dec) } : {}),
+      ObjetoImp: src.objetoImp,
+      ...(traslados.length ? { Traslados: traslados } : {}),
+      ...(retenciones.length ? { Retenciones: retenciones } : {}),
+      ...(src.aCuentaTerceros
+        ? {
+            ACuentaTerceros: {
+              RfcACuentaTerceros: src.aCuentaTerceros.rfc,
+              NombreACuentaTerceros: src.aCuentaTerceros.nombre,
+              RegimenFiscalACuentaTerceros: src.aCuentaTerceros.regimenFiscal,
+              DomicilioFiscalACuentaTerceros: src.aCuentaTerceros.domicilioFiscal,
+            },
+          }
+        : {}),
+      ...(src.informacionAduanera?.length ? { InformacionAduanera: src.informacionAduanera } : {}),
+      ...(src.cuentaPredial?.length ? { CuentaPredial: src.cuentaPredial } : {}),
+    };
+  });
+
+  let impuestos: ImpuestosComprobante | undefined;
+  if (totals.traslados.length || totals.retenciones.length) {
+    impuestos = {
+      ...(totals.totalRetenidos ? { TotalImpuestosRetenidos: formatDecimal(totals.totalRetenidos, dec) } : {}),
+      ...(totals.totalTrasladados ? { TotalImpuestosTrasladados: formatDecimal(totals.totalTrasladados, dec) } : {}),
+      ...(totals.retenciones.length ? { Retenciones: totals.retenciones.map((r) => ({ Impuesto: r.impuesto, Importe: formatDecimal(r.importe, dec) })) } : {}),
+      ...(totals.traslados.length ? { Traslados: totals.traslados.map((t) => taxAttrs(t, dec, true)) } : {}),
+    };
+  }
+
+  const e = input.emisor;
+  const r = input.receptor;
+  const comprobante: Comprobante = {
+    Version: "4.0",
+    ...(input.serie !== undefined ? { Serie: input.serie } : {}),
+    ...(input.folio !== undefined ? { Folio: input.folio } : {}),
+    Fecha: input.fecha ?? fechaNow(opts.timeZone, opts.now),
+    ...(input.formaPago !== undefined ? { FormaPago: input.formaPago } : {}),
+    ...(input.condicionesDePago !== undefined ? { CondicionesDePago: input.condicionesDePago } : {}),
+    SubTotal: formatDecimal(totals.subTotal, dec),
+    ...(totals.descuento ? { Descuento: formatDecimal(totals.descuento, dec) } : {}),
+    Moneda: parsed.moneda,
+    ...(parsed.tipoCambio ? { TipoCambio: parsed.tipoCambio } : {}),
+    Total: formatDecimal(totals.total, dec),
+    TipoDeComprobante: input.tipoDeComprobante,
+    Exportacion: parsed.exportacion,
+    ...(input.metodoPago !== undefined ? { MetodoPago: input.metodoPago } : {}),
+    LugarExpedicion: input.lugarExpedicion,
+    ...(input.confirmacion !== undefined ? { Confirmacion: input.confirmacion } : {}),
+    ...(input.informacionGlobal
+      ? { InformacionGlobal: { Periodicidad: input.informacionGlobal.periodicidad, Meses: input.informacionGlobal.meses, Año: String(input.informacionGlobal.año) } }
+      : {}),
+    ...(input.cfdiRelacionados?.length ? { CfdiRelacionados: input.cfdiRelacionados.map((x) => ({ TipoRelacion: x.tipoRelacion, UUIDs: x.uuids })) } : {}),
+    Emisor: { Rfc: e.rfc, Nombre: e.nombre, RegimenFiscal: e.regimenFiscal, ...(e.facAtrAdquirente !== undefined ? { FacAtrAdquirente: e.facAtrAdquirente } : {}) },
+    Receptor: {
+      Rfc: r.rfc,
+      Nombre: r.nombre,
+      DomicilioFiscalReceptor: r.domicilioFiscal,
+      ...(r.residenciaFiscal !== undefined ? { ResidenciaFiscal: r.residenciaFiscal } : {}),
+      ...(r.numRegIdTrib !== undefined ? { NumRegIdTrib: r.numRegIdTrib } : {}),
+      RegimenFiscalReceptor: r.regimenFiscal,
+      UsoCFDI: r.usoCfdi,
+    },
+    Conceptos: conceptos,
+    ...(impuestos ? { Impuestos: impuestos } : {}),
+  };
+  return { comprobante, lines, totals };
+}
+
+/**
+ * Seals a comprobante with a CSD: checks the certificate against the invoice (CSD, validity on
+ * Fecha, RFC = emisor), fills NoCertificado/Certificado, signs the cadena built from the model and
+ * writes the XML. The cadena is computed from the same strings the XML writer serialises, and
+ * the oracle tests check it equals xsltproc over that XML.
+ */
+export async function sealComprobante(comprobante: Comprobante, csd: Csd): Promise<SealedCfdi> {
+  const issues = checkCertificateForInvoice(csd.certificate, comprobante.Emisor.Rfc, comprobante.Fecha);
+  if (issues.length) throw new CfdiError(issues);
+  const c: Comprobante = { ...comprobante, NoCertificado: csd.certificate.noCertificado, Certificado: csd.certificate.base64 };
+  const cadenaOriginal = cadenaFromModel(c);
+  const sealed: Comprobante = { ...c, Sello: await signCadena(csd.privateKey, cadenaOriginal) };
+  return { xml: comprobanteToXml(sealed), cadenaOriginal, comprobante: sealed };
+}
+
+/** buildComprobante + sealComprobante. */
+export async function buildSignedCfdi(input: InvoiceInput, csd: Csd, opts: { now?: Date; timeZone?: string } = {}): Promise<SealedCfdi & { totals: Totals }> {
+  const built = buildComprobante(input, opts);
+  return { ...(await sealComprobante(built.comprobante, csd)), totals: built.totals };
+}
