@@ -12,7 +12,7 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
-export async function generateSigningKey(kid = crypto.randomUUID()): Promise<SigningKey> {
+export async function generateSigningKey(kid: string = crypto.randomUUID()): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "ES256", use: "sig" };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" };

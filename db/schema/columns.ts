@@ -1,9 +1,20 @@
 import { sql } from "drizzle-orm";
-import { timestamp, uuid } from "drizzle-orm/pg-core";
+import { customType, uuid } from "drizzle-orm/pg-core";
 
 // Shared column shapes. Every tenant-owned table carries `tenant_id`; RLS (db/migrations) keys on it.
+
+/**
+ * timestamptz read as an ISO 8601 UTC string ("2026-11-28T07:24:52.634Z"): the drivers hand back
+ * Postgres' text form ("2026-11-28 07:24:52.634+00"), which is not what an API should emit.
+ */
+const timestamptz = customType<{ data: string; driverData: string }>({
+  dataType: () => "timestamp with time zone",
+  fromDriver: (value) => new Date(value).toISOString(),
+  toDriver: (value) => value,
+});
+
 export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
 export const tenantId = () => uuid("tenant_id").notNull();
-export const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow();
-export const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull().defaultNow();
-export const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string" });
+export const tstz = (name: string) => timestamptz(name);
+export const createdAt = () => tstz("created_at").notNull().default(sql`now()`);
+export const updatedAt = () => tstz("updated_at").notNull().default(sql`now()`);

@@ -229,7 +229,7 @@ export const activities = pgTable(
     userId: uuid("user_id"),
     subject: text("subject"),
     body: text("body"),
-    occurredAt: tstz("occurred_at").notNull().defaultNow(),
+    occurredAt: tstz("occurred_at").notNull().default(sql`now()`),
     dueAt: tstz("due_at"),
     completedAt: tstz("completed_at"),
     pinned: boolean("pinned").notNull().default(false),

@@ -281,7 +281,6 @@ export async function startNeonProxy(opts: {
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.httpRequests++;
-    let tagStats: NeonProxyStats | undefined;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: unknown;
@@ -291,7 +290,7 @@ export async function startNeonProxy(opts: {
       throw new BadRequest("request body is not valid JSON");
     }
     const target = parseConnectionString(header(req.headers, "neon-connection-string"));
-    tagStats = statsFor(target.tag);
+    const tagStats = statsFor(target.tag);
     if (tagStats) tagStats.httpRequests++;
     const rawText = header(req.headers, "neon-raw-text-output") === "true";
     const arrayMode = header(req.headers, "neon-array-mode") === "true";

@@ -13,6 +13,7 @@ describe("GET /v1/me", () => {
     expect(body.user).toMatchObject({ id: userId, role: "manager", email: "ana@norte.mx" });
     expect(body.tenant).toMatchObject({ id: tenant.id, slug: tenant.slug, name: "Comercializadora Norte SA de CV" });
     expect(body.plan).toBe("pro");
+    expect((body.user as unknown as { createdAt: string }).createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
     const rows = await ownerSql`select tenant_id, role from users where id = ${userId}`;
     expect(rows).toEqual([{ tenant_id: tenant.id, role: "manager" }]);

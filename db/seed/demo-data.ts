@@ -1,0 +1,81 @@
+// Demo tenants for `npm start`: two companies on different plans, with users and a populated CRM.
+// Fixed ids so the seed is idempotent and `npm run token -- --tenant demo` can resolve users.
+
+export interface DemoTenant {
+  id: string;
+  slug: string;
+  name: string;
+  plan: "free" | "pro" | "enterprise";
+  rfc: string;
+  razonSocial: string;
+  regimenFiscal: string;
+  codigoPostal: string;
+  users: { id: string; role: "admin" | "manager" | "user"; email: string; fullName: string }[];
+  sources: { id: string; name: string }[];
+  contacts: { id: string; firstName: string; lastName: string; email: string; phone: string; company: string; jobTitle: string }[];
+  customers: { id: string; contactIndex: number; rfc: string; razonSocial: string; regimenFiscal: string; codigoPostal: string; usoCfdi: string; email: string }[];
+  leads: { id: string; contactIndex: number; sourceIndex: number; ownerIndex: number; title: string; company: string; value: string; status: "new" | "contacted" | "qualified" | "lost"; lostReason?: string; score?: number }[];
+}
+
+export const DEMO_TENANTS: DemoTenant[] = [
+  {
+    id: "0b1e7c52-6f0a-4d8e-9a51-3c2f1d0e9a01",
+    slug: "demo",
+    name: "Demo Comercial del Centro",
+    plan: "pro",
+    rfc: "DCC180515AB1",
+    razonSocial: "DEMO COMERCIAL DEL CENTRO",
+    regimenFiscal: "601",
+    codigoPostal: "06600",
+    users: [
+      { id: "5a0f3f4e-1d2c-4b6a-8e9f-000000000001", role: "admin", email: "admin@demo.zuclubit.mx", fullName: "Mariana López Herrera" },
+      { id: "5a0f3f4e-1d2c-4b6a-8e9f-000000000002", role: "manager", email: "gerente@demo.zuclubit.mx", fullName: "Jorge Ramírez Castillo" },
+      { id: "5a0f3f4e-1d2c-4b6a-8e9f-000000000003", role: "user", email: "ventas@demo.zuclubit.mx", fullName: "Daniela Torres Méndez" },
+    ],
+    sources: [
+      { id: "7c1d2e3f-0000-4000-8000-000000000101", name: "Sitio web" },
+      { id: "7c1d2e3f-0000-4000-8000-000000000102", name: "WhatsApp" },
+      { id: "7c1d2e3f-0000-4000-8000-000000000103", name: "Expo ANTAD" },
+      { id: "7c1d2e3f-0000-4000-8000-000000000104", name: "Referido" },
+    ],
+    contacts: [
+      { id: "8d2e3f40-0000-4000-8000-000000000201", firstName: "Alejandro", lastName: "García Ruiz", email: "agarcia@ferreteriaelmartillo.mx", phone: "+525512345678", company: "Ferretería El Martillo", jobTitle: "Director general" },
+      { id: "8d2e3f40-0000-4000-8000-000000000202", firstName: "Sofía", lastName: "Hernández Vega", email: "sofia.hernandez@clinicasanrafael.mx", phone: "+523312345678", company: "Clínica San Rafael", jobTitle: "Administradora" },
+      { id: "8d2e3f40-0000-4000-8000-000000000203", firstName: "Luis", lastName: "Martínez Ochoa", email: "lmartinez@transportesdelbajio.mx", phone: "+524421234567", company: "Transportes del Bajío", jobTitle: "Gerente de compras" },
+      { id: "8d2e3f40-0000-4000-8000-000000000204", firstName: "Valeria", lastName: "Sánchez Ortiz", email: "valeria@panaderialaespiga.mx", phone: "+528112345678", company: "Panadería La Espiga", jobTitle: "Propietaria" },
+      { id: "8d2e3f40-0000-4000-8000-000000000205", firstName: "Ricardo", lastName: "Flores Navarro", email: "rflores@constructoraaltiplano.mx", phone: "+524441234567", company: "Constructora Altiplano", jobTitle: "Director de proyectos" },
+    ],
+    customers: [
+      { id: "9e3f4051-0000-4000-8000-000000000301", contactIndex: 0, rfc: "FEM150312KJ4", razonSocial: "FERRETERIA EL MARTILLO", regimenFiscal: "601", codigoPostal: "03100", usoCfdi: "G03", email: "facturas@ferreteriaelmartillo.mx" },
+      { id: "9e3f4051-0000-4000-8000-000000000302", contactIndex: 1, rfc: "CSR100825QW2", razonSocial: "CLINICA SAN RAFAEL", regimenFiscal: "601", codigoPostal: "44100", usoCfdi: "G03", email: "contabilidad@clinicasanrafael.mx" },
+    ],
+    leads: [
+      { id: "a0405162-0000-4000-8000-000000000401", contactIndex: 2, sourceIndex: 2, ownerIndex: 2, title: "Flotilla: 12 licencias CRM", company: "Transportes del Bajío", value: "86400.00", status: "qualified", score: 78 },
+      { id: "a0405162-0000-4000-8000-000000000402", contactIndex: 3, sourceIndex: 1, ownerIndex: 2, title: "Punto de venta y facturación", company: "Panadería La Espiga", value: "18500.00", status: "contacted", score: 55 },
+      { id: "a0405162-0000-4000-8000-000000000403", contactIndex: 4, sourceIndex: 3, ownerIndex: 1, title: "Implementación CRM obra y cobranza", company: "Constructora Altiplano", value: "245000.00", status: "new", score: 40 },
+      { id: "a0405162-0000-4000-8000-000000000404", contactIndex: 0, sourceIndex: 0, ownerIndex: 2, title: "Renovación anual", company: "Ferretería El Martillo", value: "32000.00", status: "lost", lostReason: "Eligió un proveedor local", score: 20 },
+    ],
+  },
+  {
+    id: "1c2f8d63-7a1b-4e9f-8b62-4d3a2e1f0b02",
+    slug: "acme",
+    name: "Acme Distribuciones del Norte",
+    plan: "free",
+    rfc: "ADN190101XY3",
+    razonSocial: "ACME DISTRIBUCIONES DEL NORTE",
+    regimenFiscal: "601",
+    codigoPostal: "64000",
+    users: [
+      { id: "6b1a4a5f-2e3d-4c7b-9f0a-000000000001", role: "admin", email: "admin@acme.zuclubit.mx", fullName: "Fernanda Garza Treviño" },
+      { id: "6b1a4a5f-2e3d-4c7b-9f0a-000000000003", role: "user", email: "ventas@acme.zuclubit.mx", fullName: "Héctor Villarreal Salinas" },
+    ],
+    sources: [{ id: "7c1d2e3f-0000-4000-8000-000000000151", name: "Llamada en frío" }],
+    contacts: [
+      { id: "8d2e3f40-0000-4000-8000-000000000251", firstName: "Patricia", lastName: "Cantú Elizondo", email: "pcantu@abarroteslaregia.mx", phone: "+528187654321", company: "Abarrotes La Regia", jobTitle: "Compras" },
+    ],
+    customers: [],
+    leads: [
+      { id: "a0405162-0000-4000-8000-000000000451", contactIndex: 0, sourceIndex: 0, ownerIndex: 1, title: "Distribución de abarrotes 2027", company: "Abarrotes La Regia", value: "54000.00", status: "new" },
+    ],
+  },
+];

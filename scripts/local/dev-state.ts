@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { JWK } from "jose";
+import { generateSigningKey } from "../../core/auth/supabase-token.ts";
+
+// Local development state under .local/dev (git-ignored): signing keys that survive restarts (so
+// tokens printed earlier stay valid), and what the running stack looks like (for `npm run token`).
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const DEV_DIR = path.join(ROOT, ".local", "dev");
+const KEYS_FILE = path.join(DEV_DIR, "keys.json");
+const STATE_FILE = path.join(DEV_DIR, "state.json");
+
+export interface DevKeys {
+  privateJwk: JWK;
+  publicJwk: JWK;
+  hs256Secret: string;
+}
+
+export interface DevState {
+  issuer: string;
+  apiUrl: string;
+  tenants: { id: string; slug: string; users: { id: string; role: string; email: string }[] }[];
+}
+
+export async function loadOrCreateKeys(): Promise<DevKeys> {
+  mkdirSync(DEV_DIR, { recursive: true });
+  if (existsSync(KEYS_FILE)) return JSON.parse(readFileSync(KEYS_FILE, "utf8")) as DevKeys;
+  const { privateJwk, publicJwk } = await generateSigningKey(`local-${randomBytes(4).toString("hex")}`);
+  const keys: DevKeys = { privateJwk, publicJwk, hs256Secret: randomBytes(32).toString("base64url") };
+  writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+
+export function readKeys(): DevKeys | undefined {
+  return existsSync(KEYS_FILE) ? (JSON.parse(readFileSync(KEYS_FILE, "utf8")) as DevKeys) : undefined;
+}
+
+export function writeState(state: DevState): void {
+  mkdirSync(DEV_DIR, { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+}
+
+export function readState(): DevState | undefined {
+  return existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, "utf8")) as DevState) : undefined;
+}
