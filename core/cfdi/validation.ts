@@ -201,15 +201,18 @@ function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefined, tr
     const base = t.base === undefined ? undefined : c.decimal(`${p}.base`, t.base, "La base", 6, { positive: true });
     if (factor === "Exento") {
       if (t.tasaOCuota !== undefined) c.add(`${p}.tasaOCuota`, "EXENTO_CON_TASA", "Un traslado Exento no lleva tasa o cuota.");
+      if (seen.has(impuesto)) c.add(p, "IMPUESTO_DUPLICADO", `${cat.descripcion} aparece dos veces en los traslados del concepto.`);
+      seen.add(impuesto);
       out.push({ impuesto, tipoFactor: "Exento", ...(base ? { base: base.d } : {}), path: p });
       return;
     }
     const rate = c.decimal(`${p}.tasaOCuota`, t.tasaOCuota, "La tasa o cuota", 6);
     if (!rate) return;
     checkRate(c, `${p}.tasaOCuota`, impuesto, factor, traslado, rate.d);
-    const key = `${impuesto}|${factor}|${formatDecimal(rate.d, 6)}`;
-    if (seen.has(key)) c.add(p, "IMPUESTO_DUPLICADO", "El mismo impuesto con el mismo factor y tasa aparece dos veces en el concepto.");
-    seen.add(key);
+    // One traslado / one retención per impuesto and concept: two IVA rates on one line is a
+    // contradiction the PAC rejects; split the concept instead.
+    if (seen.has(impuesto)) c.add(p, "IMPUESTO_DUPLICADO", `${cat.descripcion} aparece dos veces en ${traslado ? "los traslados" : "las retenciones"} del concepto; divida el concepto si aplican tasas distintas.`);
+    seen.add(impuesto);
     out.push({ impuesto, tipoFactor: factor, tasaOCuota: rate.d, ...(base ? { base: base.d } : {}), path: p });
   });
   return out;
