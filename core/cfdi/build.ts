@@ -60,6 +60,7 @@ function checkAmounts(p: ParsedInvoice, lines: readonly LineAmounts[], totals: T
   lines.forEach((l, i) => {
     if (l.descuento && compare(l.descuento, l.importe) > 0) {
       issues.push({ path: `conceptos[${i}].descuento`, code: "DESCUENTO_EXCEDE_IMPORTE", message: `El descuento (${formatDecimal(l.descuento, d)}) no puede ser mayor que el importe del concepto (${formatDecimal(l.importe, d)}).` });
+      return; // the base and total errors would only repeat this one
     }
     [...l.traslados.map((t, j) => [t, `traslados[${j}]`] as const), ...l.retenciones.map((t, j) => [t, `retenciones[${j}]`] as const)].forEach(([t, path]) => {
       if (compare(t.base, ZERO) <= 0) {
@@ -67,7 +68,7 @@ function checkAmounts(p: ParsedInvoice, lines: readonly LineAmounts[], totals: T
       }
     });
   });
-  if (compare(totals.total, ZERO) < 0) {
+  if (!issues.length && compare(totals.total, ZERO) < 0) {
     issues.push({ path: "conceptos", code: "TOTAL_NEGATIVO", message: "Las retenciones y descuentos superan el importe: el total no puede ser negativo." });
   }
   if (p.totalEsperado && compare(p.totalEsperado, totals.total) !== 0) {
