@@ -1,0 +1,22 @@
+/**
+ * CFDI 4.0 engine — public API. Runtime-free (web standards only): runs in Workers and Node.
+ */
+export type { Comprobante, Concepto, Emisor, Receptor } from "./model.ts";
+export type { InvoiceInput, ConceptoInput, TaxInput } from "./invoice-input.ts";
+export type { Issue } from "./errors.ts";
+export { CfdiError } from "./errors.ts";
+export type { BuiltInvoice, SealedCfdi } from "./build.ts";
+export { buildComprobante, buildSignedCfdi, fechaNow, sealComprobante } from "./build.ts";
+export { validateInvoiceInput } from "./validation.ts";
+export { cadenaFromModel, cadenaFromXml, UnsupportedComplementError } from "./cadena.ts";
+export { cadenaTfdFromXml } from "./tfd.ts";
+export type { Timbre } from "./tfd.ts";
+export { comprobanteToXml } from "./xml-writer.ts";
+export type { Csd } from "./csd.ts";
+export { checkCertificateForInvoice, loadCsd } from "./csd.ts";
+export type { CertificateInfo } from "./certificate.ts";
+export { parseCertificate } from "./certificate.ts";
+export { importPrivateKey, decryptPkcs8 } from "./private-key.ts";
+export { signCadena, verifySello } from "./sello.ts";
+export type { VerifyReport } from "./verify.ts";
+export { verifyCfdi } from "./verify.ts";
