@@ -73,16 +73,40 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
     for (const t of tables) {
       expect({ table: t.relname, rls: t.relrowsecurity, force: t.relforcerowsecurity }).toEqual({ table: t.relname, rls: true, force: true });
     }
-    const policies = (await ownerSql`select tablename, qual, with_check, cmd from pg_policies where schemaname = 'public'`) as {
-      tablename: string; qual: string | null; with_check: string | null; cmd: string;
+    const policies = (await ownerSql`select tablename, policyname, roles::text[] as roles, qual, with_check, cmd from pg_policies where schemaname = 'public'`) as {
+      tablename: string; policyname: string; roles: string[]; qual: string | null; with_check: string | null; cmd: string;
     }[];
     for (const t of tables) {
-      const mine = policies.filter((p) => p.tablename === t.relname);
-      expect(mine, t.relname).toHaveLength(1);
-      expect(mine[0]?.cmd).toBe("ALL");
-      expect(mine[0]?.qual, t.relname).toContain("app_tenant_id()");
-      expect(mine[0]?.with_check, t.relname).toContain("app_tenant_id()");
+      // Exactly one policy applies to ordinary requests; system policies are only for crm_system.
+      const general = policies.filter((p) => p.tablename === t.relname && p.roles.includes("public"));
+      expect(general, t.relname).toHaveLength(1);
+      expect(general[0]?.cmd).toBe("ALL");
+      expect(general[0]?.qual, t.relname).toContain("app_tenant_id()");
+      expect(general[0]?.with_check, t.relname).toContain("app_tenant_id()");
+      const others = policies.filter((p) => p.tablename === t.relname && !p.roles.includes("public"));
+      for (const p of others) expect(p.roles, `${t.relname}.${p.policyname}`).toEqual(["crm_system"]);
     }
+    // Only the tenant list and the outbox relay are readable across tenants, and only as crm_system.
+    expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(["outbox", "tenants"]);
+  });
+
+  it("crm_system (cron, queues) can relay the outbox across tenants but read no CRM data", async () => {
+    const results = await appSql.transaction([
+      appSql`select set_config('role', 'crm_system', true)`,
+      appSql`select distinct tenant_id from outbox where tenant_id in (${a.id}, ${b.id})`,
+    ]);
+    expect((results[1] as unknown[]).length).toBe(2);
+    for (const table of ["contacts", "leads", "customers", "proposals"]) {
+      await expect(appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, appSql.query(`select 1 from ${table}`)])).rejects.toMatchObject({ code: "42501" });
+    }
+  });
+
+  it("the app role does not inherit crm_system's policies", async () => {
+    const [row] = (await appSql`select rolinherit from pg_roles where rolname = current_user`) as { rolinherit: boolean }[];
+    expect(row?.rolinherit).toBe(false);
+    const results = await asTenant(null, (sql) => [sql`select count(*)::int as n from outbox`, sql`select count(*)::int as n from tenants`]);
+    expect(results[1]).toEqual([{ n: 0 }]);
+    expect(results[2]).toEqual([{ n: 0 }]);
   });
 
   it("the app's login role is not the owner, not a superuser and cannot bypass RLS", async () => {

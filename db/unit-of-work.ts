@@ -4,8 +4,12 @@ import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-server
 import { httpDatabase, requestPool, type Database, type DbSettings } from "./client.ts";
 import * as schema from "./schema/index.ts";
 
+/** The role for cross-tenant system work (outbox relay, tenant listing); see migration 0002. */
+export const SYSTEM_ROLE = "crm_system";
+
 export interface TenantScope {
-  tenantId: string;
+  /** null: no tenant at all (cross-tenant system work as `crm_system`, see migrations). */
+  tenantId: string | null;
   /** The caller; provisioned in `users` on first use. Omit for system work (cron, queues). */
   user?: { id: string; email: string | undefined; role: string } | undefined;
   /** The non-owner role every unit of work runs as. */
@@ -20,11 +24,12 @@ export type InteractiveDatabase = NeonDatabase<typeof schema>;
  *    ignored (PGlite) or is the owner;
  * 2. `app_begin_request` checks the tenant is active and provisions the caller.
  */
-function scopeStatements(scope: TenantScope): [SQL, SQL] {
-  return [
-    sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`,
-    sql`select app_begin_request(${scope.user?.id ?? null}::uuid, ${scope.user?.email ?? null}::text, ${scope.user?.role ?? null}::text)`,
-  ];
+function scopeStatements(scope: TenantScope): SQL[] {
+  const setScope = sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId ?? ""}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
+  // System work (queues, cron) has no caller to provision and must still drain a suspended
+  // tenant's outbox, so it skips the request check.
+  if (!scope.user) return [setScope];
+  return [setScope, sql`select app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`];
 }
 
 /**
@@ -51,13 +56,20 @@ export class UnitOfWork {
     return this.http;
   }
 
+  /**
+   * @param prefix statements run right after the scope, before the work, whose results are
+   *   dropped (e.g. claiming an idempotency key: if it fails, nothing else happens).
+   */
   async batch<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg">[]]>(
     build: (db: Database) => T,
+    prefix: SQL[] = [],
   ): Promise<BatchResponse<T>> {
     const db = this.db;
-    const [setScope, begin] = scopeStatements(this.scope);
-    const results = await db.batch([db.execute(setScope), db.execute(begin), ...build(db)]);
-    return results.slice(2) as unknown as BatchResponse<T>;
+    const scoped = [...scopeStatements(this.scope), ...prefix];
+    const [first, ...rest] = scoped.map((statement) => db.execute(statement));
+    if (!first) throw new Error("unreachable: scope has at least one statement");
+    const results = await db.batch([first, ...rest, ...build(db)]);
+    return results.slice(scoped.length) as unknown as BatchResponse<T>;
   }
 
   async interactive<R>(work: (tx: InteractiveDatabase) => Promise<R>): Promise<R> {
@@ -65,9 +77,7 @@ export class UnitOfWork {
     try {
       const db = drizzleWs({ client: pool, schema });
       return await db.transaction(async (tx) => {
-        const [setScope, begin] = scopeStatements(this.scope);
-        await tx.execute(setScope);
-        await tx.execute(begin);
+        for (const statement of scopeStatements(this.scope)) await tx.execute(statement);
         return work(tx);
       });
     } finally {

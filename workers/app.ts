@@ -8,6 +8,8 @@ import { validationHook } from "./http/validation-hook.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { registerGetMe } from "./me/get-me.ts";
+import { registerContactRoutes } from "./contacts/routes.ts";
+import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerDocs } from "./system/openapi.ts";
 
@@ -27,9 +29,11 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     }),
   );
   app.use("/v1/*", authenticate);
+  app.use("/v1/*", idempotency(async (c, path) => app.fetch(new Request(new URL(path, c.req.url), { headers: { authorization: c.req.header("authorization") ?? "" } }), c.env, c.executionCtx)));
 
   registerHealth(app);
   registerGetMe(app);
+  registerContactRoutes(app);
   registerDocs(app);
 
   const unmatched = notFoundOrMethodNotAllowed(app);

@@ -1,5 +1,6 @@
 import type { Config, Env } from "./env.ts";
 import type { Logger } from "../core/logging/logger.ts";
+import type { IdempotencyClaim } from "./http/idempotency.ts";
 import type { UserRole } from "../db/schema/tenants.ts";
 
 export interface AuthContext {
@@ -16,6 +17,8 @@ export interface HonoEnv {
     config: Config;
     logger: Logger;
     auth: AuthContext;
+    /** Set by the idempotency middleware when a POST carries `Idempotency-Key`. */
+    idempotency: IdempotencyClaim | undefined;
     /** Extra fields merged into the request's single log line. */
     logFields: Record<string, unknown>;
   };

@@ -18,6 +18,8 @@ export interface Env {
   UPSTASH_REDIS_REST_TOKEN?: string;
   NATS_URL?: string;
   DOCUMENTS?: R2Bucket;
+  /** Domain events (CloudEvents JSON), produced after commit and consumed by queues/. */
+  EVENTS?: Queue<unknown>;
 }
 
 const optionalUrl = z.url().optional();

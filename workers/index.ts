@@ -1,8 +1,12 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
+import { handleScheduled } from "./cron/scheduled.ts";
+import { consumeEvents } from "../queues/events-consumer.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: consumeEvents,
+  scheduled: handleScheduled,
 } satisfies ExportedHandler<Env>;

@@ -1,7 +1,9 @@
 import type { Context } from "hono";
 import type { HonoEnv } from "./context.ts";
 import type { Config } from "./env.ts";
-import type { DbSettings } from "../db/client.ts";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { Database, DbSettings } from "../db/client.ts";
+import { claimStatements, type WriteTarget } from "./http/idempotency.ts";
 import { UnitOfWork } from "../db/unit-of-work.ts";
 
 export function dbSettings(config: Config): DbSettings {
@@ -21,4 +23,16 @@ export function unitOfWork(c: Context<HonoEnv>): UnitOfWork {
     { tenantId: auth.tenantId, user: { id: auth.userId, email: auth.email, role: auth.role }, appRole: config.DB_APP_ROLE },
     (promise) => c.executionCtx.waitUntil(promise),
   );
+}
+
+/**
+ * A write: the caller's unit of work with the request's idempotency claim (if any) in the same
+ * batch, so the key exists iff the write committed.
+ */
+export function writeBatch<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg">[]]>(
+  c: Context<HonoEnv>,
+  target: WriteTarget,
+  build: (db: Database) => T,
+): Promise<BatchResponse<T>> {
+  return unitOfWork(c).batch(build, claimStatements(c, target));
 }

@@ -50,6 +50,8 @@ export const idempotencyKeys = pgTable(
     method: text("method").notNull(),
     path: text("path").notNull(),
     requestHash: text("request_hash").notNull(),
+    /** The resource the request created or changed: replayed from here if no body was stored. */
+    resourcePath: text("resource_path"),
     statusCode: integer("status_code"),
     responseBody: jsonb("response_body"),
     createdAt: createdAt(),

@@ -4,7 +4,7 @@ import type { HonoEnv } from "../context.ts";
 import { ConfigError } from "../env.ts";
 import { AppError, problemResponse, type ErrorCode } from "./problem.ts";
 
-interface PgLikeError {
+export interface PgLikeError {
   code: string;
   message: string;
   constraint?: string;
@@ -15,6 +15,14 @@ function isPgError(err: unknown): err is PgLikeError {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/** The Postgres error behind `err` (drivers and drizzle wrap it in `cause`), if any. */
+export function findPgError(err: unknown): PgLikeError | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isPgError(e)) return e;
+  }
+  return undefined;
 }
 
 // Database errors that are the caller's fault map to 4xx; anything else stays a 500.
@@ -52,8 +60,7 @@ export function toAppError(err: unknown): AppError {
     const detail = err.status === 413 ? "request body is too large" : err.message || "bad request";
     return new AppError(code, detail, { cause: err });
   }
-  // drizzle wraps driver errors ("Failed query: …") with the driver error as `cause`.
-  const pg = isPgError(err) ? err : isPgError((err as { cause?: unknown })?.cause) ? (err as { cause: PgLikeError }).cause : undefined;
+  const pg = findPgError(err);
   if (pg) {
     const mapped = PG_CODES[pg.code];
     if (mapped) return new AppError(mapped.code, mapped.detail(pg), { cause: err });

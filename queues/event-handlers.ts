@@ -1,0 +1,38 @@
+import { sql, type SQL } from "drizzle-orm";
+import { isUuid, type CloudEvent } from "../core/events/cloudevents.ts";
+
+// In-process reactions to domain events, run by the events consumer inside the tenant's unit of
+// work that marks the events delivered. Each must be idempotent by event id: the queue delivers at
+// least once, and the outbox sweep may send an event again.
+
+const STATUS_EVENTS: Record<string, { column: "lead_id" | "proposal_id" | "customer_id"; text: string }> = {
+  "Lead.Qualified": { column: "lead_id", text: "Prospecto calificado" },
+  "Lead.Converted": { column: "lead_id", text: "Prospecto convertido en cliente" },
+  "Lead.Lost": { column: "lead_id", text: "Prospecto perdido" },
+  "Proposal.Sent": { column: "proposal_id", text: "Propuesta enviada" },
+  "Proposal.Viewed": { column: "proposal_id", text: "Propuesta vista por el cliente" },
+  "Proposal.Accepted": { column: "proposal_id", text: "Propuesta aceptada" },
+  "Proposal.Rejected": { column: "proposal_id", text: "Propuesta rechazada" },
+  "Proposal.Expired": { column: "proposal_id", text: "Propuesta vencida" },
+  "Customer.Created": { column: "customer_id", text: "Cliente creado" },
+};
+
+/** Status changes leave an activity on the record's timeline; the activity's id is the event's id. */
+export function activityForStatusChange(event: CloudEvent): SQL | undefined {
+  const spec = STATUS_EVENTS[event.type];
+  if (!spec || !event.subject || !isUuid(event.subject)) return undefined;
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const detail = typeof data.lostReason === "string" ? data.lostReason : typeof data.rejectionReason === "string" ? data.rejectionReason : null;
+  return sql`insert into activities (id, tenant_id, type, ${sql.raw(spec.column)}, user_id, subject, body, occurred_at, metadata)
+    select ${event.id}::uuid, ${event.tenantid}::uuid, 'status_change', ${event.subject}::uuid, ${event.userid && isUuid(event.userid) ? event.userid : null}::uuid,
+           ${spec.text}, ${detail}, ${event.time}::timestamptz, ${JSON.stringify({ eventType: event.type, status: data.status ?? null })}::jsonb
+    where exists (select 1 from ${sql.raw(spec.column === "lead_id" ? "leads" : spec.column === "proposal_id" ? "proposals" : "customers")} where id = ${event.subject}::uuid)
+    on conflict (id) do nothing`;
+}
+
+export function reactionsTo(event: CloudEvent): SQL[] {
+  const out: SQL[] = [];
+  const activity = activityForStatusChange(event);
+  if (activity) out.push(activity);
+  return out;
+}

@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import { parseEvent, type CloudEvent } from "../core/events/cloudevents.ts";
+import { Logger } from "../core/logging/logger.ts";
+import { UnitOfWork } from "../db/unit-of-work.ts";
+import { loadConfig, type Env } from "../workers/env.ts";
+import { dbSettings } from "../workers/services.ts";
+import { reactionsTo } from "./event-handlers.ts";
+
+/**
+ * Consumer of the events queue: per tenant, one unit of work (one round trip) that runs the
+ * in-process reactions and marks the outbox rows delivered. A failure retries that tenant's
+ * messages (the queue redelivers); malformed messages are acknowledged and logged, never retried.
+ */
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const config = loadConfig(env);
+  const logger = new Logger({ service: "crm-events", environment: config.ENVIRONMENT, level: config.LOG_LEVEL });
+  const byTenant = new Map<string, { event: CloudEvent; message: Message<unknown> }[]>();
+  for (const message of batch.messages) {
+    const parsed = parseEvent(message.body);
+    if (!parsed.ok) {
+      logger.error("malformed event dropped", { messageId: message.id, reason: parsed.error });
+      message.ack();
+      continue;
+    }
+    const list = byTenant.get(parsed.event.tenantid) ?? [];
+    list.push({ event: parsed.event, message });
+    byTenant.set(parsed.event.tenantid, list);
+  }
+
+  await Promise.all(
+    [...byTenant.entries()].map(async ([tenantId, items]) => {
+      const ids = items.map((i) => i.event.id);
+      const uow = new UnitOfWork(dbSettings(config), { tenantId, appRole: config.DB_APP_ROLE }, (p) => ctx.waitUntil(p));
+      try {
+        await uow.batch((db) => [
+          db.execute(sql`update outbox set delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1, last_error = null
+                         where id = any(${`{${ids.join(",")}}`}::uuid[])`),
+          ...items.flatMap((i) => reactionsTo(i.event).map((statement) => db.execute(statement))),
+        ]);
+        for (const i of items) i.message.ack();
+        logger.with({ tenantId }).info("events delivered", { count: items.length, types: [...new Set(items.map((i) => i.event.type))] });
+      } catch (err) {
+        logger.with({ tenantId }).error("event delivery failed; will retry", { count: items.length }, err);
+        for (const i of items) i.message.retry({ delaySeconds: Math.min(300, 10 * 2 ** Math.min(i.message.attempts, 5)) });
+      }
+    }),
+  );
+}

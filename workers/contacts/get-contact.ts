@@ -1,0 +1,35 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { HonoEnv } from "../context.ts";
+import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { AppError } from "../http/problem.ts";
+import { unitOfWork } from "../services.ts";
+import { contacts } from "../../db/schema/crm.ts";
+import { ContactSchema, toContact } from "./contact-schema.ts";
+
+export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/contacts/{id}",
+  tags: ["Contacts"],
+  summary: "Get a contact",
+  security: [{ bearerAuth: [] }],
+  request: { params: IdParamSchema },
+  responses: {
+    200: { description: "The contact", content: { "application/json": { schema: ContactSchema } } },
+    ...problemResponses(...AUTHENTICATED_ERRORS, 404),
+  },
+});
+
+export function registerGetContact(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const [rows] = await unitOfWork(c).batch((db) => [
+      db.select().from(contacts).where(and(eq(contacts.tenantId, c.get("auth").tenantId), eq(contacts.id, id))),
+    ]);
+    const row = rows[0];
+    if (!row) throw new AppError("NOT_FOUND", "contact not found");
+    return c.json(toContact(row), 200);
+  });
+}

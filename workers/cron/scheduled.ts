@@ -1,0 +1,28 @@
+import { Logger } from "../../core/logging/logger.ts";
+import { loadConfig, type Env } from "../env.ts";
+import { publishAfterCommit } from "../events/outbox.ts";
+import { runDailyMaintenance } from "./daily-maintenance.ts";
+import { sweepOutbox } from "./outbox-sweep.ts";
+
+// Cron triggers (wrangler.jsonc): every minute the outbox sweep; daily at 12:00 UTC (06:00 in
+// Mexico City, which has had no DST since 2022) the maintenance run.
+export const CRON_EVERY_MINUTE = "* * * * *";
+export const CRON_DAILY = "0 12 * * *";
+
+export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const config = loadConfig(env);
+  const logger = new Logger({ service: "crm-cron", environment: config.ENVIRONMENT, level: config.LOG_LEVEL });
+  const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  switch (controller.cron) {
+    case CRON_EVERY_MINUTE:
+      await sweepOutbox(env, config, logger, waitUntil);
+      return;
+    case CRON_DAILY: {
+      const result = await runDailyMaintenance(config, logger, waitUntil, new Date(controller.scheduledTime));
+      publishAfterCommit(env, waitUntil, result.events, (err) => logger.warn("publishing expiry events failed; the sweep will retry", {}, err));
+      return;
+    }
+    default:
+      logger.warn("unknown cron trigger", { cron: controller.cron });
+  }
+}

@@ -1,0 +1,76 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { Context } from "hono";
+import { buildEvent, type CloudEvent, type EventType } from "../../core/events/cloudevents.ts";
+import type { HonoEnv } from "../context.ts";
+import type { Env } from "../env.ts";
+
+export interface OutboxEventSpec {
+  type: EventType;
+  /** Bounded context, for `source` (/tenants/{id}/{context}). */
+  context: string;
+  /** The table and id of the row the event is about; its state after the write is the payload. */
+  table: PgTable;
+  /** One row by id (the event id is fixed here), or every row matching `where` (one event each). */
+  rowId?: string;
+  where?: SQL;
+  tenantId: string;
+  userId?: string | undefined;
+  correlationId?: string | undefined;
+  causationId?: string | undefined;
+}
+
+/**
+ * An INSERT INTO outbox for the unit of work's batch: the envelope is built here, the payload is
+ * the row as the same transaction left it (`api_json`), so the event can never disagree with the
+ * committed data. Returns the full event (`RETURNING event`) for the queue.
+ */
+export function outboxInsert(spec: OutboxEventSpec): SQL {
+  const envelope = buildEvent({
+    type: spec.type,
+    tenantId: spec.tenantId,
+    context: spec.context,
+    subject: spec.rowId,
+    data: null,
+    ...(spec.userId ? { userId: spec.userId } : {}),
+    ...(spec.correlationId ? { correlationId: spec.correlationId } : {}),
+    ...(spec.causationId ? { causationId: spec.causationId } : {}),
+  });
+  if (spec.rowId) {
+    return sql`insert into outbox (id, tenant_id, type, event)
+      select ${envelope.id}::uuid, t.tenant_id, ${spec.type},
+             ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('data', api_json(to_jsonb(t) - 'public_token_hash'))
+      from ${spec.table} t where t.id = ${spec.rowId}::uuid
+      returning event`;
+  }
+  if (!spec.where) throw new Error("outboxInsert needs rowId or where");
+  return sql`insert into outbox (id, tenant_id, type, event)
+    select e.id, e.tenant_id, ${spec.type},
+           ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('id', e.id, 'subject', e.row_id, 'data', e.data)
+    from (select gen_random_uuid() as id, t.tenant_id, t.id::text as row_id, api_json(to_jsonb(t) - 'public_token_hash') as data
+          from ${spec.table} t where ${spec.where}) e
+    returning event`;
+}
+
+/** Pulls the events out of `RETURNING event` results of a batch. */
+export function eventsFrom(...results: unknown[]): CloudEvent[] {
+  const events: CloudEvent[] = [];
+  for (const result of results) {
+    const rows = (result as { rows?: { event: CloudEvent }[] }).rows ?? (result as { event: CloudEvent }[]);
+    if (Array.isArray(rows)) for (const row of rows) if (row?.event) events.push(row.event);
+  }
+  return events;
+}
+
+/** After commit: hand events to the queue without delaying the response. The cron sweep re-sends anything this misses. */
+export function publishAfterCommit(env: Env, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[], onError: (err: unknown) => void): void {
+  const queue = env.EVENTS;
+  if (!queue || events.length === 0) return;
+  waitUntil(queue.sendBatch(events.map((body) => ({ body, contentType: "json" as const }))).catch(onError));
+}
+
+export function publish(c: Context<HonoEnv>, events: CloudEvent[]): void {
+  publishAfterCommit(c.env, (p) => c.executionCtx.waitUntil(p), events, (err) =>
+    c.get("logger").warn("event publish failed; the outbox sweep will retry", { count: events.length }, err),
+  );
+}

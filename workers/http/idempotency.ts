@@ -1,0 +1,120 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { sql, type SQL } from "drizzle-orm";
+import { requestHash } from "../../core/idempotency/request-hash.ts";
+import type { HonoEnv } from "../context.ts";
+import { AppError } from "./problem.ts";
+import { findPgError, renderError } from "./error-handler.ts";
+import { unitOfWork } from "../services.ts";
+import { idempotencyKeys } from "../../db/schema/system.ts";
+import { and, eq } from "drizzle-orm";
+
+// `Idempotency-Key` on POST (IETF httpapi-idempotency-key draft): the key is claimed inside the
+// write's own transaction (so a key exists iff its write committed), the response is replayed for
+// the same key and body, and a different body under the same key is 422. Keys live 24 h.
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_TTL_HOURS = 24;
+/** drizzle-kit's name for the (tenant_id, key) primary key. */
+const IDEMPOTENCY_PK = "idempotency_keys_tenant_id_key_pk";
+
+export interface IdempotencyClaim {
+  key: string;
+  hash: string;
+}
+
+export interface WriteTarget {
+  /** Where the resulting resource can be read: replays re-read it if no body was stored. */
+  resourcePath: string;
+  /** The status of the original success response. */
+  status: number;
+}
+
+/** Statements prepended to the write's batch. A live duplicate key fails the INSERT (23505), aborting the write. */
+export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[] {
+  const claim = c.get("idempotency");
+  if (!claim) return [];
+  const { tenantId, userId } = c.get("auth");
+  return [
+    sql`delete from idempotency_keys where tenant_id = ${tenantId}::uuid and key = ${claim.key} and expires_at < now()`,
+    sql`insert into idempotency_keys (tenant_id, key, user_id, method, path, request_hash, resource_path, status_code, expires_at)
+        values (${tenantId}::uuid, ${claim.key}, ${userId}::uuid, 'POST', ${c.req.path}, ${claim.hash}, ${target.resourcePath}, ${target.status},
+                now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS}))`,
+  ];
+}
+
+function isKeyConflict(err: unknown): boolean {
+  const pg = findPgError(err);
+  return pg?.code === "23505" && pg.constraint === IDEMPOTENCY_PK;
+}
+
+/**
+ * @param replayGet re-dispatches a GET of the stored resource path through the app (same auth),
+ *   for a replay whose response body was not stored (the write committed but the process stopped first).
+ */
+export function idempotency(replayGet: (c: Context<HonoEnv>, path: string) => Promise<Response>): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const key = c.req.header("idempotency-key");
+    if (key === undefined) return next();
+    if (!KEY.test(key)) {
+      throw new AppError("BAD_REQUEST", "Idempotency-Key must be 1–255 visible ASCII characters", {
+        errors: [{ path: "header.idempotency-key", message: "invalid" }],
+      });
+    }
+    const hash = await requestHash("POST", c.req.path, await c.req.text());
+    c.set("idempotency", { key, hash });
+    await next();
+
+    if (c.error && isKeyConflict(c.error)) {
+      c.res = await replay(c, key, hash, replayGet);
+      return;
+    }
+    // Store the exact body for later replays, off the response path.
+    if (c.res.status >= 200 && c.res.status < 300 && c.res.headers.get("content-type")?.includes("json")) {
+      const body: unknown = await c.res.clone().json();
+      const { tenantId } = c.get("auth");
+      c.executionCtx.waitUntil(
+        unitOfWork(c)
+          .batch((db) => [
+            db
+              .update(idempotencyKeys)
+              .set({ statusCode: c.res.status, responseBody: body })
+              .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key))),
+          ])
+          .catch((err: unknown) => c.get("logger").warn("storing idempotent response failed", {}, err)),
+      );
+    }
+  };
+}
+
+async function replay(
+  c: Context<HonoEnv>,
+  key: string,
+  hash: string,
+  replayGet: (c: Context<HonoEnv>, path: string) => Promise<Response>,
+): Promise<Response> {
+  c.error = undefined;
+  const [rows] = await unitOfWork(c).batch((db) => [
+    db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, c.get("auth").tenantId), eq(idempotencyKeys.key, key))),
+  ]);
+  const stored = rows[0];
+  if (!stored) return renderError(new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"), c);
+  if (stored.requestHash !== hash || stored.path !== c.req.path) {
+    return renderError(
+      new AppError("UNPROCESSABLE", "this Idempotency-Key was already used with a different request", { extensions: { idempotencyKey: key } }),
+      c,
+    );
+  }
+  c.set("logFields", { ...c.get("logFields"), idempotentReplay: true });
+  const headers = { "idempotent-replayed": "true", "x-request-id": c.get("requestId") };
+  if (stored.responseBody !== null && stored.statusCode !== null) {
+    return new Response(JSON.stringify(stored.responseBody), {
+      status: stored.statusCode,
+      headers: { ...headers, "content-type": "application/json" },
+    });
+  }
+  const res = await replayGet(c, stored.resourcePath ?? c.req.path);
+  const out = new Response(res.body, { status: res.ok ? (stored.statusCode ?? res.status) : res.status, headers: res.headers });
+  for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+  return out;
+}
