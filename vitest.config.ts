@@ -45,7 +45,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "queues/**/*.test.ts", "test/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
