@@ -9,6 +9,7 @@ import { authenticate } from "./middleware/authenticate.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
+import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerDocs } from "./system/openapi.ts";
@@ -34,6 +35,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerHealth(app);
   registerGetMe(app);
   registerContactRoutes(app);
+  registerLeadSourceRoutes(app);
   registerDocs(app);
 
   const unmatched = notFoundOrMethodNotAllowed(app);

@@ -1,0 +1,33 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { HonoEnv } from "../context.ts";
+import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { AppError } from "../http/problem.ts";
+import { unitOfWork } from "../services.ts";
+import { leadSources } from "../../db/schema/crm.ts";
+import { IdParamSchema, LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/lead-sources/{id}",
+  tags: ["Lead sources"],
+  summary: "Get a lead source",
+  security: [{ bearerAuth: [] }],
+  request: { params: IdParamSchema },
+  responses: {
+    200: { description: "The lead source", content: { "application/json": { schema: LeadSourceSchema } } },
+    ...problemResponses(...AUTHENTICATED_ERRORS, 404),
+  },
+});
+
+export function registerGetLeadSource(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const [rows] = await unitOfWork(c).batch((db) => [
+      db.select().from(leadSources).where(and(eq(leadSources.tenantId, c.get("auth").tenantId), eq(leadSources.id, id))),
+    ]);
+    const row = rows[0];
+    if (!row) throw new AppError("NOT_FOUND", "lead source not found");
+    return c.json(toLeadSource(row), 200);
+  });
+}
