@@ -40,8 +40,6 @@ export class XmlParseError extends Error {
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
-const NAME_RE = /[^\s/>=<"']+/y;
-const ATTR_RE = /\s*([^\s/>=<"']+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
 const ENTITY_RE = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
 const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
@@ -64,21 +62,21 @@ function decodeText(raw: string, at: number): string {
   return raw.replace(ENTITY_RE, decodeEntity);
 }
 
+const ATTR_WS_RE = /[\t\n]/g;
+
 /**
- * XML 1.0 §3.3.3: literal tab, CR and LF in an attribute value become spaces before character
- * references are expanded (a `&#10;` survives as a newline). Line ends were already normalised.
+ * XML 1.0 §3.3.3: literal tab and LF (CR was already folded into LF) in an attribute value become
+ * spaces before character references are expanded (a `&#10;` survives as a newline).
  */
 function decodeAttribute(raw: string, at: number): string {
-  let v = raw;
-  if (/[\t\n\r]/.test(v)) v = v.replace(/[\t\n\r]/g, " ");
-  return decodeText(v, at);
+  if (raw.indexOf("&") < 0 && raw.indexOf("\n") < 0 && raw.indexOf("\t") < 0) return raw;
+  return decodeText(raw.replace(ATTR_WS_RE, " "), at);
 }
-
-type Scope = { map: Map<string, string> };
 
 type PendingElement = {
   qname: string;
-  rawAttrs: [string, string, number][];
+  /** Flat [name, value, offset, …] triples, in document order. */
+  rawAttrs: (string | number)[];
   children: (XmlElement | string)[];
   start: number;
   scope: Map<string, string>;
@@ -95,24 +93,48 @@ function finishElement(p: PendingElement): XmlElement {
   const scope = p.scope;
   const ns = p.prefix === "" ? (scope.get("") ?? "") : scope.get(p.prefix);
   if (ns === undefined) throw new XmlParseError(`undeclared namespace prefix "${p.prefix}"`, p.start);
-  const attributes: XmlAttribute[] = [];
-  const seen = new Set<string>();
-  for (const [qname, value, at] of p.rawAttrs) {
-    const [prefix, local] = splitName(qname);
-    let ans = "";
-    if (prefix === "xmlns" || qname === "xmlns") ans = XMLNS_NS;
-    else if (prefix === "xml") ans = XML_NS;
-    else if (prefix !== "") {
-      const u = scope.get(prefix);
-      if (u === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, at);
-      ans = u;
+  const raw = p.rawAttrs;
+  const attributes: XmlAttribute[] = new Array(raw.length / 3);
+  for (let i = 0, k = 0; i < raw.length; i += 3, k++) {
+    const qname = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const colon = qname.indexOf(":");
+    if (colon < 0) {
+      attributes[k] = { qname, prefix: "", local: qname, ns: qname === "xmlns" ? XMLNS_NS : "", value };
+    } else {
+      const prefix = qname.slice(0, colon);
+      const local = qname.slice(colon + 1);
+      let ans: string | undefined;
+      if (prefix === "xmlns") ans = XMLNS_NS;
+      else if (prefix === "xml") ans = XML_NS;
+      else ans = scope.get(prefix);
+      if (ans === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, raw[i + 2] as number);
+      attributes[k] = { qname, prefix, local, ns: ans, value };
     }
-    const key = `${ans}|${local}`;
-    if (seen.has(key)) throw new XmlParseError(`duplicate attribute ${qname}`, at);
-    seen.add(key);
-    attributes.push({ qname, prefix, local, ns: ans, value });
+  }
+  // Namespace well-formedness: no two attributes with the same expanded name.
+  for (let i = 1; i < attributes.length; i++) {
+    const a = attributes[i] as XmlAttribute;
+    for (let j = 0; j < i; j++) {
+      const b = attributes[j] as XmlAttribute;
+      if (a.local === b.local && a.ns === b.ns) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
+    }
   }
   return { qname: p.qname, prefix: p.prefix, local: p.local, ns, attributes, children: p.children, start: p.start };
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/** End of an XML name starting at `p` (stops at whitespace, '/', '>', '=', quotes, '<'). */
+function nameEnd(text: string, p: number, len: number): number {
+  while (p < len) {
+    const c = text.charCodeAt(p);
+    if (c <= 32 || c === 47 || c === 62 || c === 61 || c === 34 || c === 39 || c === 60) break;
+    p++;
+  }
+  return p;
 }
 
 /** Parses an XML document and returns its root element. */
@@ -123,7 +145,7 @@ export function parseXml(input: string): XmlElement {
   let pos = 0;
   const stack: PendingElement[] = [];
   let root: XmlElement | undefined;
-  const rootScope: Scope = { map: new Map([["xml", XML_NS]]) };
+  const rootScope = new Map([["xml", XML_NS]]);
 
   while (pos < len) {
     const lt = text.indexOf("<", pos);
@@ -161,13 +183,12 @@ export function parseXml(input: string): XmlElement {
       if (close < 0) throw new XmlParseError("unterminated processing instruction", pos);
       pos = close + 2;
     } else if (c === 47 /* / */) {
-      NAME_RE.lastIndex = pos + 2;
-      const m = NAME_RE.exec(text);
-      if (!m) throw new XmlParseError("malformed end tag", pos);
+      const ne = nameEnd(text, pos + 2, len);
+      const name = text.slice(pos + 2, ne);
       const top = stack.pop();
-      if (!top || top.qname !== m[0]) throw new XmlParseError(`end tag </${m[0]}> does not match`, pos);
-      let p = pos + 2 + m[0].length;
-      while (p < len && /\s/.test(text[p] as string)) p++;
+      if (!name || !top || top.qname !== name) throw new XmlParseError(`end tag </${name}> does not match`, pos);
+      let p = ne;
+      while (p < len && isWs(text.charCodeAt(p))) p++;
       if (text.charCodeAt(p) !== 62) throw new XmlParseError("malformed end tag", pos);
       pos = p + 1;
       const el = finishElement(top);
@@ -176,35 +197,48 @@ export function parseXml(input: string): XmlElement {
       else root = el;
     } else {
       if (root) throw new XmlParseError("content after the root element", pos);
-      NAME_RE.lastIndex = pos + 1;
-      const m = NAME_RE.exec(text);
-      if (!m) throw new XmlParseError("malformed start tag", pos);
-      const qname = m[0];
-      let p = pos + 1 + qname.length;
-      const rawAttrs: [string, string, number][] = [];
+      const ne = nameEnd(text, pos + 1, len);
+      const qname = text.slice(pos + 1, ne);
+      if (!qname) throw new XmlParseError("malformed start tag", pos);
+      let p = ne;
+      const rawAttrs: (string | number)[] = [];
       let declared: Map<string, string> | undefined;
       for (;;) {
-        ATTR_RE.lastIndex = p;
-        const a = ATTR_RE.exec(text);
-        if (!a) break;
-        if (a.index === p && !/\s/.test(text[p] as string)) throw new XmlParseError("attributes must be separated by whitespace", p);
-        const name = a[1] as string;
-        const value = decodeAttribute(a[2] ?? a[3] ?? "", p);
-        if (name === "xmlns" || name.startsWith("xmlns:")) {
+        const before = p;
+        while (p < len && isWs(text.charCodeAt(p))) p++;
+        const ch = text.charCodeAt(p);
+        if (ch === 62 /* > */ || ch === 47 /* / */ || p >= len) break;
+        if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
+        const at = p;
+        const nEnd = nameEnd(text, p, len);
+        if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
+        const name = text.slice(p, nEnd);
+        p = nEnd;
+        while (p < len && isWs(text.charCodeAt(p))) p++;
+        if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name} without value`, at);
+        p++;
+        while (p < len && isWs(text.charCodeAt(p))) p++;
+        const q = text.charCodeAt(p);
+        if (q !== 34 && q !== 39) throw new XmlParseError(`attribute ${name} value must be quoted`, at);
+        const close = text.indexOf(q === 34 ? '"' : "'", p + 1);
+        if (close < 0) throw new XmlParseError("unterminated attribute value", at);
+        const rawValue = text.slice(p + 1, close);
+        if (rawValue.indexOf("<") >= 0) throw new XmlParseError("'<' is not allowed in attribute values", at);
+        const value = decodeAttribute(rawValue, at);
+        if (name.charCodeAt(0) === 120 /* x */ && (name === "xmlns" || name.startsWith("xmlns:"))) {
           declared ??= new Map();
           declared.set(name === "xmlns" ? "" : name.slice(6), value);
         }
-        rawAttrs.push([name, value, p]);
-        p = ATTR_RE.lastIndex;
+        rawAttrs.push(name, value, at);
+        p = close + 1;
       }
-      while (p < len && /\s/.test(text[p] as string)) p++;
       let selfClosing = false;
       if (text.charCodeAt(p) === 47 /* / */) {
         selfClosing = true;
         p++;
       }
       if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-      const parentScope = stack.length ? (stack[stack.length - 1] as PendingElement).scope : rootScope.map;
+      const parentScope = stack.length ? (stack[stack.length - 1] as PendingElement).scope : rootScope;
       let scope = parentScope;
       if (declared) {
         scope = new Map(parentScope);

@@ -14,13 +14,21 @@ const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÁÉÍÓÚ�
 const TRICKY = [" ", "  ", "\t", "\n", "\r\n", "&", "<", ">", '"', "'", "&amp;", "]]>", "\u00a0", "😀", "€", "ñ", "/", "\\", "#", "%", "*", "°", "½", "\u2028"];
 
 /** Text that starts with a letter (never blank) and mixes in every troublesome character. */
-export const textArb = (max: number): fc.Arbitrary<string> =>
+export const trickyTextArb = (max: number): fc.Arbitrary<string> =>
   fc
     .tuple(
       fc.constantFrom(...LETTERS.slice(0, 26)),
       fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...LETTERS) }, { weight: 1, arbitrary: fc.constantFrom(...TRICKY) }), { maxLength: 40 }),
     )
     .map(([a, rest]) => (a + rest.join("")).slice(0, max));
+
+/** Everyday business text: words of letters (with accents), single spaces, some punctuation. */
+export const plainTextArb = (max: number): fc.Arbitrary<string> =>
+  fc
+    .array(fc.stringMatching(/^[A-Za-zÁÉÍÓÚÑáéíóúñ0-9.,-]{1,12}$/), { minLength: 1, maxLength: 8 })
+    .map((w) => w.join(" ").slice(0, max).trim() || "X");
+
+type TextArb = (max: number) => fc.Arbitrary<string>;
 
 /** Decimal string with `minInt`..`maxInt` integer part and up to `maxScale` decimals. */
 export const decimalArb = (minInt: number, maxInt: number, maxScale: number): fc.Arbitrary<string> =>
@@ -61,7 +69,7 @@ function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
 }
 const taxKey = (t: TaxInput) => String(t.impuesto).replace("IVA", "002").replace("ISR", "001").replace("IEPS", "003");
 
-const conceptoArb = (decimals: number): fc.Arbitrary<ConceptoInput> =>
+const conceptoArb = (decimals: number, textArb: TextArb): fc.Arbitrary<ConceptoInput> =>
   fc
     .record(
       {
@@ -110,7 +118,7 @@ const conceptoArb = (decimals: number): fc.Arbitrary<ConceptoInput> =>
       return out;
     });
 
-const receptorArb = fc.oneof(
+const receptorArb = (textArb: TextArb) => fc.oneof(
   // persona moral / física with a régimen and a UsoCFDI that SAT accepts together
   fc.constantFrom("moral", "fisica").chain((persona) => {
     const regs = Object.entries(REGIMEN_FISCAL).filter(([code, r]) => r[persona as "moral" | "fisica"] && code !== "616" && code !== "610");
@@ -135,7 +143,10 @@ const currencyArb = fc.constantFrom(
   { moneda: "JPY", decimals: 0, tipoCambio: "0.1187" },
 );
 
-export const invoiceArb: fc.Arbitrary<InvoiceInput> = currencyArb.chain((cur) =>
+/** `tricky` text for the oracle tests; `plain` everyday text for the benchmark. */
+export const invoiceArbWith = (opts: { text: "tricky" | "plain" }): fc.Arbitrary<InvoiceInput> => {
+  const textArb: TextArb = opts.text === "plain" ? plainTextArb : trickyTextArb;
+  return currencyArb.chain((cur) =>
   fc
     .record({
       serie: fc.option(textArb(25), { nil: undefined }),
@@ -150,8 +161,8 @@ export const invoiceArb: fc.Arbitrary<InvoiceInput> = currencyArb.chain((cur) =>
       nombreEmisor: textArb(300),
       global: fc.option(fc.record({ periodicidad: fc.constantFrom("01", "02", "03", "04"), mes: fc.integer({ min: 1, max: 12 }), bimestre: fc.integer({ min: 13, max: 18 }), bimestral: fc.boolean() }), { nil: undefined }),
       relacionados: fc.option(fc.array(fc.record({ tipoRelacion: fc.constantFrom("01", "03", "04", "07"), uuids: fc.array(fc.uuid(), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-      receptor: receptorArb,
-      conceptos: fc.array(conceptoArb(cur.decimals), { minLength: 1, maxLength: 5 }),
+      receptor: receptorArb(textArb),
+      conceptos: fc.array(conceptoArb(cur.decimals, textArb), { minLength: 1, maxLength: 5 }),
     })
     .map((g): InvoiceInput => {
       const inv: InvoiceInput = {
@@ -183,4 +194,7 @@ export const invoiceArb: fc.Arbitrary<InvoiceInput> = currencyArb.chain((cur) =>
       }
       return inv;
     }),
-);
+  );
+};
+
+export const invoiceArb: fc.Arbitrary<InvoiceInput> = invoiceArbWith({ text: "tricky" });
