@@ -9,7 +9,9 @@ import { authenticate } from "./middleware/authenticate.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
+import { registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
+import { registerCustomerRoutes } from "./customers/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerDocs } from "./system/openapi.ts";
@@ -35,7 +37,9 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerHealth(app);
   registerGetMe(app);
   registerContactRoutes(app);
+  registerVerifyCfdi(app);
   registerLeadSourceRoutes(app);
+  registerCustomerRoutes(app);
   registerDocs(app);
 
   const unmatched = notFoundOrMethodNotAllowed(app);
