@@ -4,3 +4,9 @@ declare namespace Cloudflare {
     default: Fetcher;
   }
 }
+
+// Vite's `?raw` imports (fixture files as strings in workerd tests).
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}
