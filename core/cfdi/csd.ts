@@ -34,8 +34,9 @@ export async function loadCsd(cer: Uint8Array | string, key: Uint8Array | string
 /**
  * Certificate rules SAT applies when stamping (Anexo 20 validations CFDI40102–CFDI40104): a CSD,
  * not an e.firma; valid on the invoice's Fecha; issued to the emisor's RFC.
- * `fecha` is the CFDI Fecha (local time of LugarExpedicion, no zone); it is compared with a day of
- * slack each side, because the zone of the expedition place is not in the document.
+ * `fecha` is the CFDI Fecha (local time of LugarExpedicion, no zone); it is compared with 14 h of
+ * slack each side, which covers every Mexican UTC offset (−5 h to −8 h) without knowing the
+ * expedition place's zone.
  */
 export function checkCertificateForInvoice(cert: CertificateInfo, emisorRfc: string, fecha: string | Date): Issue[] {
   const issues: Issue[] = [];
