@@ -73,12 +73,13 @@ export class UnsupportedComplementError extends Error {
 }
 
 const WS_RUN = /[ \t\r\n]+/g;
+const CONTROL_WS = /[\t\n\r]/;
 
 /** XPath 1.0 normalize-space(): only #x20, #x9, #xD, #xA count as whitespace. */
 export function normalizeSpace(s: string): string {
   // Fast path (almost every value): nothing to change. indexOf is vectorised in V8, far cheaper
   // than a regex scan on long descriptions.
-  if (s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32 && s.indexOf("  ") < 0 && s.indexOf("\n") < 0 && s.indexOf("\t") < 0 && s.indexOf("\r") < 0) return s;
+  if (s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32 && !CONTROL_WS.test(s) && s.indexOf("  ") < 0) return s;
   return s.replace(WS_RUN, " ").replace(/^ | $/g, "");
 }
 
@@ -94,36 +95,33 @@ const NEEDS_SLOW_PATH = Symbol("needs the normalising pass");
  * normalises value by value.
  */
 class CadenaBuilder {
-  private readonly parts: string[] = [""];
+  private out = "|";
   readonly normalize: boolean;
   constructor(normalize: boolean) {
     this.normalize = normalize;
   }
   req(v: string | undefined): void {
-    this.parts.push(v === undefined ? "" : this.normalize ? normalizeSpace(v) : v);
+    this.out += v === undefined ? "|" : this.normalize ? "|" + normalizeSpace(v) : "|" + v;
   }
   opt(v: string | undefined): void {
-    if (v !== undefined) this.parts.push(this.normalize ? normalizeSpace(v) : v);
+    if (v !== undefined) this.out += this.normalize ? "|" + normalizeSpace(v) : "|" + v;
   }
   /** A required value normalised even in the fast pass (values SAT writes with double spaces). */
   reqNormalized(v: string | undefined): void {
-    this.parts.push(v === undefined ? "" : normalizeSpace(v));
+    this.out += v === undefined ? "|" : "|" + normalizeSpace(v);
   }
-  /** Text copied by XSLT's built-in rule: verbatim, appended to the current value. */
+  /** Text copied by XSLT's built-in rule: verbatim, no separator. */
   raw(s: string): void {
     if (!this.normalize) throw NEEDS_SLOW_PATH;
-    this.parts[this.parts.length - 1] += s;
+    this.out += s;
   }
   finish(): string {
-    // [""] + values joined with "|" gives "|v1|v2…"; the root template adds "|" before and "||" after.
-    return `|${this.parts.join("|")}||`;
+    return this.out + "||";
   }
 }
 
-const UNCLEAN = /[\t\n\r]| [ |]|\| /;
-
 function isClean(s: string): boolean {
-  return !UNCLEAN.test(s);
+  return !CONTROL_WS.test(s) && s.indexOf("  ") < 0 && s.indexOf("| ") < 0 && s.indexOf(" |") < 0;
 }
 
 function run(walk: (b: CadenaBuilder) => void): string {
