@@ -9,6 +9,7 @@ import { authenticate } from "./middleware/authenticate.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
+import { registerProposalRoutes } from "./proposals/routes.ts";
 import { registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
@@ -37,6 +38,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerHealth(app);
   registerGetMe(app);
   registerContactRoutes(app);
+  registerProposalRoutes(app);
   registerVerifyCfdi(app);
   registerLeadSourceRoutes(app);
   registerCustomerRoutes(app);
