@@ -1,0 +1,175 @@
+// Per-user request limiter: a token bucket AND an exact sliding-window log, both must agree.
+//
+// Why both. The seed's contract is "N per minute, burst B": a user may spend up to B at once and
+// no more than N in any minute. A token bucket alone (capacity B, refilled at N/60 per second)
+// admits B + N·T/60 in any interval of T seconds, i.e. up to B + N in one minute (120 for the free
+// plan's 100/20). A bucket refilled slower, at (N − B)/60 per second, would cap every minute at N
+// but then the sustained rate is N − B, not N. A sliding *counter* (two fixed windows, weighted)
+// is an approximation that can overshoot. So: the bucket shapes bursts, and a log of grants in the
+// last window caps every window exactly.
+//
+// Guarantee (with a single clock, which the per-tenant Durable Object provides):
+//   1. over any interval of length T ms, granted units ≤ B + floor(N·T / W)      (the bucket);
+//   2. over any half-open window (t − W, t], granted units ≤ N                   (the log);
+//   3. at most B units are granted at one instant (T = 0 in 1);
+//   4. a client that never exceeds the limits is never denied, and sustained throughput is N per W
+//      (the log never denies more than it must: a grant leaves it exactly W ms later).
+// A denied request consumes nothing. Memory per key: one state row plus one log entry per distinct
+// millisecond with grants in the last window (≤ N entries, usually far fewer).
+//
+// Integer arithmetic only: tokens are kept scaled by W (one token = W units, refill = N units per
+// ms), so refills are exact and there is no floating-point drift over long runs.
+
+export interface RatePolicy {
+  /** N: units allowed in any window. */
+  limit: number;
+  /** B: units that may be spent at once (bucket capacity), 1 ≤ B ≤ N. */
+  burst: number;
+  /** W in seconds (60 for "per minute"). */
+  windowSeconds: number;
+}
+
+export interface LimiterState {
+  /** Tokens × W ms (integer). */
+  scaledTokens: number;
+  /** When scaledTokens was last brought up to date (ms since epoch). */
+  refilledAt: number;
+  /** Units granted and still in the log (i.e. inside the current window). */
+  windowCount: number;
+  /** Units ever granted to this key: grant entries carry the running total, see GrantLog.atCumulative. */
+  granted: number;
+}
+
+/** The grants of one key in the last window, oldest first; storage is the caller's (memory, SQLite). */
+export interface GrantLog {
+  /** Removes grants made at or before `cutoff` and returns how many units they held. */
+  expire(cutoff: number): number;
+  /** Records `units` granted at `at`; `cumulative` is the key's running total after this grant. */
+  add(at: number, units: number, cumulative: number): void;
+  /** When the first grant whose running total reaches `cumulative` was made (undefined if none). */
+  atCumulative(cumulative: number): number | undefined;
+}
+
+export interface Decision {
+  allowed: boolean;
+  limit: number;
+  /** Units the key could spend right now (after this decision). */
+  remaining: number;
+  /** ms until the full burst is available again (bucket full and room for B in the window). */
+  resetMs: number;
+  /** ms until this request would be allowed; 0 when allowed. */
+  retryAfterMs: number;
+}
+
+export function windowMs(policy: RatePolicy): number {
+  return policy.windowSeconds * 1000;
+}
+
+export function checkPolicy(policy: RatePolicy): void {
+  const ok = (n: number) => Number.isSafeInteger(n) && n >= 1;
+  if (!ok(policy.limit) || !ok(policy.burst) || !ok(policy.windowSeconds) || policy.burst > policy.limit) {
+    throw new RangeError(`invalid rate policy ${JSON.stringify(policy)} (need integers 1 ≤ burst ≤ limit, window ≥ 1 s)`);
+  }
+}
+
+export function initialState(policy: RatePolicy, now: number): LimiterState {
+  return { scaledTokens: policy.burst * windowMs(policy), refilledAt: now, windowCount: 0, granted: 0 };
+}
+
+/**
+ * Decides one request of `cost` units at `now`, updating `state` in place and `log` through its
+ * methods. Synchronous by design: the caller must not interleave other decisions for the same key
+ * between reading the state and writing it back (the Durable Object runs this without awaiting).
+ */
+export function decide(policy: RatePolicy, state: LimiterState, log: GrantLog, now: number, cost = 1): Decision {
+  checkPolicy(policy);
+  if (!Number.isSafeInteger(cost) || cost < 1 || cost > policy.burst) {
+    throw new RangeError(`cost ${cost} must be an integer between 1 and the burst (${policy.burst})`);
+  }
+  const w = windowMs(policy);
+  const capacity = policy.burst * w;
+
+  // Refill (a clock that went backwards refills nothing) and clamp to the capacity, which also
+  // applies a lowered burst (plan downgrade) immediately.
+  const elapsed = Math.max(0, now - state.refilledAt);
+  state.scaledTokens = Math.min(capacity, state.scaledTokens + elapsed * policy.limit);
+  state.refilledAt = Math.max(state.refilledAt, now);
+  // Grants at or before now − W have left the window (t − W, t].
+  state.windowCount -= log.expire(now - w);
+
+  const bucketOk = state.scaledTokens >= cost * w;
+  const windowOk = state.windowCount + cost <= policy.limit;
+  let retryAfterMs = 0;
+  if (bucketOk && windowOk) {
+    state.scaledTokens -= cost * w;
+    state.windowCount += cost;
+    state.granted += cost;
+    log.add(now, cost, state.granted);
+  } else {
+    retryAfterMs = Math.max(
+      bucketOk ? 0 : Math.ceil((cost * w - state.scaledTokens) / policy.limit),
+      windowWait(state, log, now, w, state.windowCount + cost - policy.limit),
+    );
+  }
+  const remaining = Math.max(0, Math.min(Math.floor(state.scaledTokens / w), policy.limit - state.windowCount));
+  const resetMs = Math.max(
+    Math.ceil((capacity - state.scaledTokens) / policy.limit),
+    windowWait(state, log, now, w, state.windowCount - (policy.limit - policy.burst)),
+  );
+  return { allowed: retryAfterMs === 0, limit: policy.limit, remaining, resetMs, retryAfterMs };
+}
+
+/** ms until `units` of the window's oldest grants have expired (0 when units ≤ 0). */
+function windowWait(state: LimiterState, log: GrantLog, now: number, w: number, units: number): number {
+  if (units <= 0) return 0;
+  const at = log.atCumulative(state.granted - state.windowCount + units);
+  // The log always holds windowCount units, so this is only reached with an inconsistent store;
+  // waiting a whole window is the safe answer.
+  if (at === undefined) return w;
+  return Math.max(1, at + w - now);
+}
+
+/** A GrantLog in memory (tests, benchmarks, and any single-process use). */
+export class MemoryGrantLog implements GrantLog {
+  private entries: { at: number; units: number; cumulative: number }[] = [];
+  private head = 0;
+
+  expire(cutoff: number): number {
+    let removed = 0;
+    while (this.head < this.entries.length && this.entries[this.head]!.at <= cutoff) {
+      removed += this.entries[this.head]!.units;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return removed;
+  }
+
+  add(at: number, units: number, cumulative: number): void {
+    const last = this.entries[this.entries.length - 1];
+    if (last && this.entries.length > this.head && last.at === at) {
+      last.units += units;
+      last.cumulative = cumulative;
+    } else {
+      this.entries.push({ at, units, cumulative });
+    }
+  }
+
+  atCumulative(cumulative: number): number | undefined {
+    // Running totals increase with time: binary search.
+    let lo = this.head;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid]!.cumulative >= cumulative) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.entries[lo]?.at;
+  }
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+}
