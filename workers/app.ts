@@ -13,6 +13,7 @@ import { registerProposalRoutes } from "./proposals/routes.ts";
 import { registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
+import { registerLeadRoutes } from "./leads/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerDocs } from "./system/openapi.ts";
@@ -42,6 +43,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerVerifyCfdi(app);
   registerLeadSourceRoutes(app);
   registerCustomerRoutes(app);
+  registerLeadRoutes(app);
   registerDocs(app);
 
   const unmatched = notFoundOrMethodNotAllowed(app);

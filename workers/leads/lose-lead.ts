@@ -1,0 +1,46 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { HonoEnv } from "../context.ts";
+import { etagOf } from "../http/etag.ts";
+import { eventsFrom, publish } from "../events/outbox.ts";
+import { writeBatch } from "../services.ts";
+import { leads } from "../../db/schema/crm.ts";
+import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
+import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+
+const BodySchema = z.object({
+  reason: z.string().trim().min(1, { error: "a reason is required" }).max(1000).openapi({ example: "Eligió a la competencia por precio" }),
+});
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/leads/{id}/lose",
+  tags: ["Leads"],
+  summary: "Mark a lead as lost (reason required)",
+  description: `Allowed from ${sourcesOf("lost").join(", ")}; otherwise 409 with \`allowedTransitions\`. Writes \`Lead.Lost\`. Supports \`Idempotency-Key\`.`,
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: IdParamSchema,
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    body: { required: true, content: { "application/json": { schema: BodySchema } } },
+  },
+  responses: {
+    200: { description: "The lost lead", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+    ...TRANSITION_ERRORS,
+  },
+});
+
+export function registerLoseLead(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    const [event, rows] = await writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
+      db.execute(transitionStatement(db, c, { id, to: "lost", event: "Lead.Lost", set: { lostReason: reason } })),
+      db.select().from(leads).where(mineById(c, id)),
+    ]);
+    const events = eventsFrom(event);
+    const row = rows[0];
+    if (events.length === 0 || !row) throw refusedTransition(row, "lost");
+    publish(c, events);
+    return c.json(toLead(row), 200, { etag: etagOf(row.version) });
+  });
+}

@@ -1,0 +1,57 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { LeadStatus } from "../../core/leads/lead-status.ts";
+import type { EventType } from "../../core/events/cloudevents.ts";
+import type { HonoEnv } from "../context.ts";
+import { etagOf } from "../http/etag.ts";
+import { eventsFrom, publish } from "../events/outbox.ts";
+import { writeBatch } from "../services.ts";
+import { leads } from "../../db/schema/crm.ts";
+import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
+import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+
+// The body-less moves: POST /v1/leads/{id}/contact and /qualify. (/lose needs a reason and
+// /convert creates a customer: their own files.)
+
+interface Move {
+  action: "contact" | "qualify";
+  to: LeadStatus;
+  /** EVENT_TYPES has no Lead.Contacted: that move is a Lead.Updated. */
+  event: EventType;
+  summary: string;
+}
+
+function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
+  const route = createRoute({
+    method: "post",
+    path: `/v1/leads/{id}/${move.action}`,
+    tags: ["Leads"],
+    summary: move.summary,
+    description: `Allowed from ${sourcesOf(move.to).join(", ")}; otherwise 409 with \`allowedTransitions\`. Writes \`${move.event}\`. Supports \`Idempotency-Key\`.`,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParamSchema, headers: z.object({ "idempotency-key": z.string().optional() }) },
+    responses: {
+      200: { description: "The lead after the move", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+      ...TRANSITION_ERRORS,
+    },
+  });
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const [event, rows] = await writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
+      db.execute(transitionStatement(db, c, { id, to: move.to, event: move.event })),
+      db.select().from(leads).where(mineById(c, id)),
+    ]);
+    const events = eventsFrom(event);
+    const row = rows[0];
+    if (events.length === 0 || !row) throw refusedTransition(row, move.to);
+    publish(c, events);
+    return c.json(toLead(row), 200, { etag: etagOf(row.version) });
+  });
+}
+
+export function registerContactLead(app: OpenAPIHono<HonoEnv>): void {
+  registerMove(app, { action: "contact", to: "contacted", event: "Lead.Updated", summary: "Mark a lead as contacted" });
+}
+
+export function registerQualifyLead(app: OpenAPIHono<HonoEnv>): void {
+  registerMove(app, { action: "qualify", to: "qualified", event: "Lead.Qualified", summary: "Qualify a lead" });
+}
