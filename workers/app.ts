@@ -10,6 +10,7 @@ import { requestContext } from "./middleware/request-context.ts";
 import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
 import { registerProposalRoutes } from "./proposals/routes.ts";
+import { registerActivityRoutes } from "./activities/routes.ts";
 import { registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
@@ -40,6 +41,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerGetMe(app);
   registerContactRoutes(app);
   registerProposalRoutes(app);
+  registerActivityRoutes(app);
   registerVerifyCfdi(app);
   registerLeadSourceRoutes(app);
   registerCustomerRoutes(app);

@@ -1,0 +1,33 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { activities } from "../../db/schema/crm.ts";
+import type { HonoEnv } from "../context.ts";
+import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { AppError } from "../http/problem.ts";
+import { unitOfWork } from "../services.ts";
+import { ActivitySchema, toActivity } from "./activity-schema.ts";
+
+export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/activities/{id}",
+  tags: ["Activities"],
+  summary: "Get an activity",
+  security: [{ bearerAuth: [] }],
+  request: { params: IdParamSchema },
+  responses: {
+    200: { description: "The activity", content: { "application/json": { schema: ActivitySchema } } },
+    ...problemResponses(...AUTHENTICATED_ERRORS, 404),
+  },
+});
+
+export function registerGetActivity(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const [rows] = await unitOfWork(c).batch((db) => [db.select().from(activities).where(and(eq(activities.tenantId, c.get("auth").tenantId), eq(activities.id, id)))]);
+    const row = rows[0];
+    if (!row) throw new AppError("NOT_FOUND", "activity not found");
+    return c.json(toActivity(row), 200);
+  });
+}

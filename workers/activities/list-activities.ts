@@ -1,0 +1,72 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, eq, gte, lt, type SQL } from "drizzle-orm";
+import { ACTIVITY_TYPES, activities } from "../../db/schema/crm.ts";
+import type { HonoEnv } from "../context.ts";
+import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
+import { AppError } from "../http/problem.ts";
+import { unitOfWork } from "../services.ts";
+import { ActivitySchema, toActivity } from "./activity-schema.ts";
+
+const QuerySchema = ListQuerySchema.extend({
+  leadId: z.uuid().optional(),
+  customerId: z.uuid().optional(),
+  proposalId: z.uuid().optional(),
+  userId: z.uuid().optional(),
+  type: z.enum(ACTIVITY_TYPES).optional(),
+  occurredFrom: z.iso.datetime({ offset: true }).optional(),
+  occurredTo: z.iso.datetime({ offset: true }).optional(),
+  sort: z.string().optional().openapi({ description: "occurred, -occurred (default), created, -created" }),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/activities",
+  tags: ["Activities"],
+  summary: "List activities (a record's timeline)",
+  security: [{ bearerAuth: [] }],
+  request: { query: QuerySchema },
+  responses: {
+    200: { description: "A page of activities", content: { "application/json": { schema: pageSchema(ActivitySchema, "ActivityPage") } } },
+    ...problemResponses(...AUTHENTICATED_ERRORS),
+  },
+});
+
+// The cursor format (core/pagination/cursor.ts) knows the sort fields created/updated/score only;
+// activities have no updated_at, so "occurred" travels in cursors as "updated". Cursors are opaque.
+function cursorSort(sort: string | undefined): string | undefined {
+  if (sort === undefined) return undefined;
+  const match = /^([-+]?)(occurred|created)$/.exec(sort);
+  if (!match) {
+    throw new AppError("BAD_REQUEST", "sort must be one of occurred, -occurred, created, -created", { errors: [{ path: "query.sort", message: "unknown sort field" }] });
+  }
+  return `${match[1] ?? ""}${match[2] === "occurred" ? "updated" : "created"}`;
+}
+
+export function registerListActivities(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const query = c.req.valid("query");
+    const sort = parseSort(cursorSort(query.sort), ["created", "updated"], { field: "updated", direction: "desc" });
+    const column = sort.field === "updated" ? activities.occurredAt : activities.createdAt;
+    const { where: after, orderBy } = keyset(sort, column, activities.id, query.cursor);
+    const filters: (SQL | undefined)[] = [eq(activities.tenantId, c.get("auth").tenantId), after];
+    if (query.leadId) filters.push(eq(activities.leadId, query.leadId));
+    if (query.customerId) filters.push(eq(activities.customerId, query.customerId));
+    if (query.proposalId) filters.push(eq(activities.proposalId, query.proposalId));
+    if (query.userId) filters.push(eq(activities.userId, query.userId));
+    if (query.type) filters.push(eq(activities.type, query.type));
+    if (query.occurredFrom) filters.push(gte(activities.occurredAt, query.occurredFrom));
+    if (query.occurredTo) filters.push(lt(activities.occurredAt, query.occurredTo));
+
+    const [rows] = await unitOfWork(c).batch((db) => [
+      db
+        .select()
+        .from(activities)
+        .where(and(...filters))
+        .orderBy(...orderBy)
+        .limit(query.limit + 1),
+    ]);
+    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.occurredAt : r.createdAt, id: r.id }));
+    return c.json({ data: result.data.map(toActivity), nextCursor: result.nextCursor }, 200);
+  });
+}
