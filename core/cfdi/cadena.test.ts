@@ -74,6 +74,10 @@ describe("cadena original from XML", () => {
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>`)).toThrow(/unclosed/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&bogus;"/>`)).toThrow(/entity/);
     expect(() => cadenaFromXml(`<x:Comprobante/>`)).toThrow(/prefix/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="1" A="2"/>`)).toThrow(/duplicate/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="<"/>`)).toThrow(/'<'/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="1"B="2"/>`)).toThrow(/whitespace/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>${"<a>".repeat(100)}${"</a>".repeat(100)}</cfdi:Comprobante>`)).toThrow(/deeper/);
   });
 
   describe.skipIf(!oracle)("equals xsltproc on the SAT stylesheet", () => {

@@ -111,8 +111,13 @@ export async function verifyCfdi(xml: string): Promise<VerifyReport> {
       report.errors.push({ ...issue, path: issue.path === "emisor.rfc" ? "/Comprobante/Emisor/@Rfc" : issue.path === "Fecha" ? "/Comprobante/@Fecha" : "/Comprobante/@Certificado" });
     }
     const sello = a("Sello") ?? "";
-    if (cadena !== undefined) {
-      const key = await importCertificateKey(cert);
+    let key: CryptoKey | undefined;
+    try {
+      key = await importCertificateKey(cert);
+    } catch {
+      err("CERT_KEY_UNSUPPORTED", "La llave pública del certificado no es RSA; el SAT sella con RSA-SHA256.", "/Comprobante/@Certificado");
+    }
+    if (cadena !== undefined && key) {
       report.selloValid = await verifySello(key, cadena, sello);
       if (!report.selloValid) err("SELLO_INVALID", "El sello digital no corresponde a la cadena original con el certificado incluido: el comprobante fue alterado o sellado con otra llave.", "/Comprobante/@Sello");
     }

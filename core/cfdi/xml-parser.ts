@@ -140,8 +140,13 @@ function nameEnd(text: string, p: number, len: number): number {
   return p;
 }
 
+/** Limits that keep a hostile document from exhausting a Worker (a CFDI is a few KiB, depth < 10). */
+export const MAX_XML_LENGTH = 8 * 1024 * 1024;
+export const MAX_XML_DEPTH = 64;
+
 /** Parses an XML document and returns its root element. */
 export function parseXml(input: string): XmlElement {
+  if (input.length > MAX_XML_LENGTH) throw new XmlParseError(`document larger than ${MAX_XML_LENGTH} characters`, 0);
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (text.indexOf("\r") >= 0) text = text.replace(/\r\n?/g, "\n");
   const len = text.length;
@@ -254,6 +259,7 @@ export function parseXml(input: string): XmlElement {
         if (parent) parent.children.push(el);
         else root = el;
       } else {
+        if (stack.length >= MAX_XML_DEPTH) throw new XmlParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, pos);
         stack.push(pending);
       }
     }
