@@ -271,6 +271,12 @@ describe("validation (field path + code + Spanish message)", () => {
     expect(codes(j)).toEqual(["informacionGlobal:INFO_GLOBAL_NO_APLICA"]);
   });
 
+  it("Exportacion 02 needs the Comercio Exterior complement", () => {
+    const i = base();
+    i.exportacion = "02";
+    expect(codes(i)).toEqual(["exportacion:EXPORTACION_REQUIERE_CCE"]);
+  });
+
   it("only I and E are issued", () => {
     const i = base();
     i.tipoDeComprobante = "P";

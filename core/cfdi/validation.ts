@@ -244,6 +244,10 @@ export function validateInvoiceInput(input: InvoiceInput): { issues: Issue[]; pa
     c.add("confirmacion", "CONFIRMACION_FORMAT", "La clave de confirmación debe tener 5 caracteres alfanuméricos.");
   }
   const exportacion = c.code("exportacion", input.exportacion ?? "01", "La clave de exportación", EXPORTACION, "c_Exportacion") ?? "01";
+  if (exportacion === "02") {
+    // Anexo 20: Exportacion "02" (definitiva con clave A1) requires the Comercio Exterior complement.
+    c.add("exportacion", "EXPORTACION_REQUIERE_CCE", 'La exportación definitiva con clave A1 ("02") requiere el complemento de Comercio Exterior, que este motor aún no genera.');
+  }
 
   const moneda = c.code("moneda", input.moneda ?? "MXN", "La moneda", MONEDA, "c_Moneda (o no está soportada por este motor)") ?? "MXN";
   const decimals = MONEDA[moneda]?.decimales ?? 2;

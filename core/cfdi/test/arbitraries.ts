@@ -156,7 +156,7 @@ export const invoiceArbWith = (opts: { text: "tricky" | "plain" }): fc.Arbitrary
       pago: fc.constantFrom(["PUE", "01"], ["PUE", "03"], ["PUE", "04"], ["PUE", "28"], ["PPD", "99"]),
       condicionesDePago: fc.option(textArb(1000), { nil: undefined }),
       lugarExpedicion: cp,
-      exportacion: fc.option(fc.constantFrom("01", "02", "03", "04"), { nil: undefined }),
+      exportacion: fc.option(fc.constantFrom("01", "03", "04"), { nil: undefined }),
       regimenEmisor: fc.constantFrom("601", "603", "620", "622", "623", "624", "626"),
       nombreEmisor: textArb(300),
       global: fc.option(fc.record({ periodicidad: fc.constantFrom("01", "02", "03", "04"), mes: fc.integer({ min: 1, max: 12 }), bimestre: fc.integer({ min: 13, max: 18 }), bimestral: fc.boolean() }), { nil: undefined }),
