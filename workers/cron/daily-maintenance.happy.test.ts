@@ -64,12 +64,7 @@ describe("daily maintenance (called directly)", () => {
     expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([{ n: 2 }]);
   });
 
-  // KNOWN BUG in workers/cron/daily-maintenance.ts (not this suite's file): the Proposal.Expired
-  // outbox INSERT selects `t.expired_at = now()`, but expired_at is timestamp(3) (rounded to ms)
-  // while now() keeps microseconds, so the row almost never matches and no event is written.
-  // Fix there: `t.expired_at = now()::timestamp(3) with time zone` (or an xmin test as in
-  // workers/proposals/tenant-reference.ts). `it.fails` turns red once it is fixed: then make it `it`.
-  it.fails("writes one Proposal.Expired event with a correct envelope per expired proposal", async () => {
+  it("writes one Proposal.Expired event with a correct envelope per expired proposal", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     const sent = await createProposal(token, { customerId: await seedCustomer(tenant.id), validUntil: "2026-01-15", items: [THREE_ITEMS[1]] });

@@ -48,7 +48,7 @@ export async function runDailyMaintenance(config: Config, logger: Logger, waitUn
             context: "proposals",
             table: proposals,
             tenantId: tenant.id,
-            where: sql`t.status = 'expired' and t.expired_at = now()`,
+            where: sql`t.status = 'expired' and t.expired_at = now()::timestamptz(3)`,
           }),
         ),
         db.delete(activities).where(and(eq(activities.tenantId, tenant.id), eq(activities.pinned, false), lt(activities.expiresAt, sql`now()`))).returning({ id: activities.id }),
