@@ -1,4 +1,4 @@
-import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { Client, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "./schema/index.ts";
 
@@ -35,10 +35,14 @@ export function httpDatabase(settings: DbSettings): Database {
 }
 
 /**
- * A fresh WebSocket pool for one request (Workers forbid sharing I/O objects across requests).
- * The caller must `end()` it, normally in `waitUntil`.
+ * A fresh WebSocket client for one request (Workers forbid sharing I/O objects across requests).
+ * The caller must `end()` it, normally in `waitUntil`. Errors the socket reports after the work
+ * is done (the proxy closing an ended connection: "Network connection lost") go to `onError`
+ * instead of crashing the isolate as an unhandled 'error' event.
  */
-export function requestPool(settings: DbSettings): Pool {
+export function requestClient(settings: DbSettings, onError: (err: Error) => void): Client {
   configureDriver(settings);
-  return new Pool({ connectionString: settings.url, max: 1 });
+  const client = new Client({ connectionString: settings.url });
+  client.on("error", onError);
+  return client;
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import { httpDatabase, requestPool, type Database, type DbSettings } from "./client.ts";
+import { httpDatabase, requestClient, type Database, type DbSettings } from "./client.ts";
 import * as schema from "./schema/index.ts";
 
 /** The role for cross-tenant system work (outbox relay, tenant listing); see migration 0002. */
@@ -73,15 +73,21 @@ export class UnitOfWork {
   }
 
   async interactive<R>(work: (tx: InteractiveDatabase) => Promise<R>): Promise<R> {
-    const pool = requestPool(this.settings);
+    let finished = false;
+    const client = requestClient(this.settings, (err) => {
+      // After the transaction the socket's close is expected; before it, the query rejects anyway.
+      if (!finished) console.warn(JSON.stringify({ level: "warn", message: "database socket error", error: err.message }));
+    });
     try {
-      const db = drizzleWs({ client: pool, schema });
+      await client.connect();
+      const db = drizzleWs({ client, schema });
       return await db.transaction(async (tx) => {
         for (const statement of scopeStatements(this.scope)) await tx.execute(statement);
         return work(tx);
       });
     } finally {
-      this.waitUntil(pool.end());
+      finished = true;
+      this.waitUntil(client.end().catch(() => undefined));
     }
   }
 }
