@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UnsupportedComplementError, cadenaFromXml, normalizeSpace } from "./cadena.ts";
+import { cadenaFromXml, normalizeSpace } from "./cadena.ts";
 import { cadenaTfdFromXml } from "./tfd.ts";
 import { fixturesDir, hasShared, hasTool, tempDir, tfdXslt, writeDocs, xsltprocCadena } from "./test/oracle.ts";
 
@@ -64,11 +64,6 @@ describe("normalizeSpace", () => {
 });
 
 describe("cadena original from XML", () => {
-  it("refuses complements whose SAT template it does not implement", () => {
-    const xml = `<cfdi:Comprobante ${NS} Version="4.0"><cfdi:Complemento><pago20:Pagos xmlns:pago20="http://www.sat.gob.mx/Pagos20" Version="2.0"/></cfdi:Complemento></cfdi:Comprobante>`;
-    expect(() => cadenaFromXml(xml)).toThrow(UnsupportedComplementError);
-  });
-
   it("rejects DOCTYPE and malformed XML", () => {
     expect(() => cadenaFromXml(`<!DOCTYPE x [<!ENTITY a "b">]><cfdi:Comprobante ${NS}/>`)).toThrow(/document type/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>`)).toThrow(/unclosed/);

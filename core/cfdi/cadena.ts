@@ -13,64 +13,17 @@
  *   cadena is text, "&" stays "&");
  * - children are visited in the stylesheet's order, not the document's;
  * - inside `cfdi:Complemento` / `cfdi:ComplementoConcepto` each child element is handed to the
- *   complement's own template; elements no included stylesheet matches (the TimbreFiscalDigital
- *   among them) fall to XSLT's built-in rule, which copies their descendant text nodes verbatim.
+ *   complement's own template — the 32 complement stylesheets the SAT XSLT includes, compiled into
+ *   `complement-rules.ts` and interpreted by `xslt-subset.ts`; elements no included stylesheet
+ *   matches (the TimbreFiscalDigital among them) fall to XSLT's built-in rule, which copies their
+ *   descendant text nodes verbatim.
  */
 import type { Comprobante } from "./model.ts";
 import { CFDI_NS } from "./model.ts";
 import type { XmlElement } from "./xml-parser.ts";
-import { attr, childElements, descendants, elementChildren, parseXml } from "./xml-parser.ts";
-
-/**
- * Namespaces for which cadenaoriginal_4_0.xslt includes a complement stylesheet. Their cadena
- * contribution follows rules this module does not implement yet, so it refuses them rather than
- * producing a cadena that would not match the SAT's.
- */
-const COMPLEMENT_NAMESPACES_WITH_TEMPLATES = new Set([
-  "http://www.sat.gob.mx/ComercioExterior11",
-  "http://www.sat.gob.mx/ComercioExterior20",
-  "http://www.sat.gob.mx/donat",
-  "http://www.sat.gob.mx/divisas",
-  "http://www.sat.gob.mx/implocal",
-  "http://www.sat.gob.mx/leyendasFiscales",
-  "http://www.sat.gob.mx/pfic",
-  "http://www.sat.gob.mx/TuristaPasajeroExtranjero",
-  "http://www.sat.gob.mx/nomina12",
-  "http://www.sat.gob.mx/registrofiscal",
-  "http://www.sat.gob.mx/pagoenespecie",
-  "http://www.sat.gob.mx/aerolineas",
-  "http://www.sat.gob.mx/valesdedespensa",
-  "http://www.sat.gob.mx/notariospublicos",
-  "http://www.sat.gob.mx/vehiculousado",
-  "http://www.sat.gob.mx/servicioparcialconstruccion",
-  "http://www.sat.gob.mx/renovacionysustitucionvehiculos",
-  "http://www.sat.gob.mx/certificadodestruccion",
-  "http://www.sat.gob.mx/arteantiguedades",
-  "http://www.sat.gob.mx/ine",
-  "http://www.sat.gob.mx/iedu",
-  "http://www.sat.gob.mx/ventavehiculos",
-  "http://www.sat.gob.mx/detallista",
-  "http://www.sat.gob.mx/EstadoDeCuentaCombustible12",
-  "http://www.sat.gob.mx/ConsumoDeCombustibles11",
-  "http://www.sat.gob.mx/GastosHidrocarburos10",
-  "http://www.sat.gob.mx/IngresosHidrocarburos10",
-  "http://www.sat.gob.mx/CartaPorte20",
-  "http://www.sat.gob.mx/Pagos20",
-  "http://www.sat.gob.mx/CartaPorte30",
-  "http://www.sat.gob.mx/CartaPorte31",
-  "http://www.sat.gob.mx/hidrocarburospetroliferos",
-]);
-
-export class UnsupportedComplementError extends Error {
-  readonly namespace: string;
-  readonly element: string;
-  constructor(element: XmlElement) {
-    super(`el complemento ${element.qname} (${element.ns}) no está soportado por el cálculo nativo de la cadena original`);
-    this.name = "UnsupportedComplementError";
-    this.namespace = element.ns;
-    this.element = element.qname;
-  }
-}
+import { attr, childElements, descendants, parseXml } from "./xml-parser.ts";
+import { COMPLEMENT_RULES } from "./complement-rules.ts";
+import { applyTemplates } from "./xslt-subset.ts";
 
 const WS_RUN = /[ \t\r\n]+/g;
 const CONTROL_WS = /[\t\n\r]/;
@@ -253,24 +206,11 @@ function modelCadena(c: Comprobante, normalize: boolean): string {
 
 const N = CFDI_NS;
 
-function builtInText(el: XmlElement, b: CadenaBuilder): void {
-  // XSLT 1.0 §5.8 built-in template: recurse into element children, copy text nodes as they are.
-  for (const c of el.children) {
-    if (typeof c === "string") b.raw(c);
-    else complementChild(c, b);
-  }
+function complementContainer(el: XmlElement, root: XmlElement, b: CadenaBuilder): void {
+  for (const c of el.children) if (typeof c !== "string") applyTemplates(c, root, COMPLEMENT_RULES, b);
 }
 
-function complementChild(el: XmlElement, b: CadenaBuilder): void {
-  if (COMPLEMENT_NAMESPACES_WITH_TEMPLATES.has(el.ns)) throw new UnsupportedComplementError(el);
-  builtInText(el, b);
-}
-
-function complementContainer(el: XmlElement, b: CadenaBuilder): void {
-  for (const c of elementChildren(el)) complementChild(c, b);
-}
-
-function concepto(k: XmlElement, b: CadenaBuilder): void {
+function concepto(k: XmlElement, root: XmlElement, b: CadenaBuilder): void {
   b.req(attr(k, "ClaveProdServ"));
   b.opt(attr(k, "NoIdentificacion"));
   b.req(attr(k, "Cantidad"));
@@ -312,7 +252,7 @@ function concepto(k: XmlElement, b: CadenaBuilder): void {
   }
   for (const a of childElements(k, N, "InformacionAduanera")) b.reqNormalized(attr(a, "NumeroPedimento"));
   for (const a of childElements(k, N, "CuentaPredial")) b.req(attr(a, "Numero"));
-  for (const a of childElements(k, N, "ComplementoConcepto")) complementContainer(a, b);
+  for (const a of childElements(k, N, "ComplementoConcepto")) complementContainer(a, root, b);
   for (const p of descendants(k, N, "Parte")) {
     b.req(attr(p, "ClaveProdServ"));
     b.opt(attr(p, "NoIdentificacion"));
@@ -325,7 +265,7 @@ function concepto(k: XmlElement, b: CadenaBuilder): void {
   }
 }
 
-/** Cadena original from a parsed document; throws UnsupportedComplementError when needed. */
+/** Cadena original from a parsed document. */
 export function cadenaFromElement(root: XmlElement): string {
   // A root other than cfdi:Comprobante: the root template still prints its "|" … "||" around nothing.
   if (root.ns !== N || root.local !== "Comprobante") return "|||";
@@ -375,7 +315,7 @@ function elementWalk(c: XmlElement, b: CadenaBuilder): void {
     b.req(attr(r, "UsoCFDI"));
   }
   for (const cs of childElements(c, N, "Conceptos")) {
-    for (const k of childElements(cs, N, "Concepto")) concepto(k, b);
+    for (const k of childElements(cs, N, "Concepto")) concepto(k, c, b);
   }
   for (const i of childElements(c, N, "Impuestos")) {
     for (const rs of childElements(i, N, "Retenciones")) {
@@ -396,7 +336,7 @@ function elementWalk(c: XmlElement, b: CadenaBuilder): void {
     }
     b.opt(attr(i, "TotalImpuestosTrasladados"));
   }
-  for (const k of childElements(c, N, "Complemento")) complementContainer(k, b);
+  for (const k of childElements(c, N, "Complemento")) complementContainer(k, c, b);
 }
 
 /** Cadena original of a CFDI 4.0 given as XML text. */

@@ -8,7 +8,7 @@ export { CfdiError } from "./errors.ts";
 export type { BuiltInvoice, SealedCfdi } from "./build.ts";
 export { buildComprobante, buildSignedCfdi, fechaNow, sealComprobante } from "./build.ts";
 export { validateInvoiceInput } from "./validation.ts";
-export { cadenaFromModel, cadenaFromXml, UnsupportedComplementError } from "./cadena.ts";
+export { cadenaFromModel, cadenaFromXml } from "./cadena.ts";
 export { cadenaTfdFromXml } from "./tfd.ts";
 export type { Timbre } from "./tfd.ts";
 export { comprobanteToXml } from "./xml-writer.ts";

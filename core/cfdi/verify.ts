@@ -8,7 +8,7 @@
  * SelloSAT is not verified: that needs the SAT certificate named by NoCertificadoSAT, which is
  * downloaded from the SAT and is not embedded in the CFDI.
  */
-import { UnsupportedComplementError, cadenaFromElement } from "./cadena.ts";
+import { cadenaFromElement } from "./cadena.ts";
 import type { CertificateInfo } from "./certificate.ts";
 import { importCertificateKey, parseCertificate } from "./certificate.ts";
 import { checkCertificateForInvoice } from "./csd.ts";
@@ -74,14 +74,8 @@ export async function verifyCfdi(xml: string): Promise<VerifyReport> {
   if (emisor) report.emisor = { rfc: attr(emisor, "Rfc") ?? "", nombre: attr(emisor, "Nombre") ?? "" };
   if (receptor) report.receptor = { rfc: attr(receptor, "Rfc") ?? "", nombre: attr(receptor, "Nombre") ?? "" };
 
-  let cadena: string | undefined;
-  try {
-    cadena = cadenaFromElement(root);
-    report.cadenaOriginal = cadena;
-  } catch (e) {
-    if (!(e instanceof UnsupportedComplementError)) throw e;
-    err("CADENA_UNSUPPORTED_COMPLEMENT", e.message, "/Comprobante/Complemento");
-  }
+  const cadena = cadenaFromElement(root);
+  report.cadenaOriginal = cadena;
 
   let cert: CertificateInfo | undefined;
   const certB64 = a("Certificado");
@@ -117,7 +111,7 @@ export async function verifyCfdi(xml: string): Promise<VerifyReport> {
     } catch {
       err("CERT_KEY_UNSUPPORTED", "La llave pública del certificado no es RSA; el SAT sella con RSA-SHA256.", "/Comprobante/@Certificado");
     }
-    if (cadena !== undefined && key) {
+    if (key) {
       report.selloValid = await verifySello(key, cadena, sello);
       if (!report.selloValid) err("SELLO_INVALID", "El sello digital no corresponde a la cadena original con el certificado incluido: el comprobante fue alterado o sellado con otra llave.", "/Comprobante/@Sello");
     }
