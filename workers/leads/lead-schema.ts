@@ -67,7 +67,13 @@ export const MoneySchema = z
   .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$/, { error: "a non-negative decimal string with up to 2 decimals, e.g. \"185000.00\"" })
   .openapi({ example: "185000.00" });
 
-const readOnly = (field: string, hint: string) => z.never({ error: `${field} is read-only here; ${hint}` }).optional();
+/** A field the API returns but never accepts: present in a body → 400 naming it (zod would silently strip it). */
+const readOnly = (field: string, hint: string) =>
+  z
+    .unknown()
+    .refine(() => false, { error: `${field} is read-only here; ${hint}` })
+    .optional()
+    .openapi({ description: `Read-only: sending it is a 400 (${hint})` });
 
 /** Fields shared by create and PATCH. */
 const LeadFields = {

@@ -172,4 +172,14 @@ describe("leads", () => {
     expect(b.headers.get("idempotent-replayed")).toBe("true");
     expect(await b.json()).toEqual(await a.json());
   });
+
+  it("documents the lead, lead source and customer routes in /openapi.json", async () => {
+    const res = await api("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const path of ["/v1/leads", "/v1/leads/{id}", "/v1/leads/{id}/contact", "/v1/leads/{id}/qualify", "/v1/leads/{id}/lose", "/v1/leads/{id}/convert", "/v1/customers", "/v1/customers/{id}", "/v1/lead-sources", "/v1/lead-sources/{id}"]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect(Object.keys(doc.paths["/v1/leads/{id}"] ?? {}).sort()).toEqual(["delete", "get", "patch"]);
+  });
 });
