@@ -8,6 +8,8 @@ export { CfdiError } from "./errors.ts";
 export type { BuiltInvoice, SealedCfdi } from "./build.ts";
 export { buildComprobante, buildSignedCfdi, fechaNow, sealComprobante } from "./build.ts";
 export { validateInvoiceInput } from "./validation.ts";
+export type { LineAmounts, LineSpec, TaxAmount, TaxSpec, Totals } from "./amounts.ts";
+export { computeLine, computeTotals } from "./amounts.ts";
 export { cadenaFromModel, cadenaFromXml } from "./cadena.ts";
 export { cadenaTfdFromXml } from "./tfd.ts";
 export type { Timbre } from "./tfd.ts";

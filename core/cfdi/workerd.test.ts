@@ -56,7 +56,7 @@ const w :Workerd.Worker = (
     proc.stderr.on("data", (d) => (stderr += d));
     try {
       let res: Response | undefined;
-      for (let i = 0; i < 50 && !res; i++) {
+      for (let i = 0; i < 150 && !res; i++) {
         await new Promise((r) => setTimeout(r, 100));
         res = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8") }).catch(() => undefined);
       }
