@@ -6,7 +6,9 @@ import { defineConfig } from "vitest/config";
 const env = process.env;
 
 function workerBindings(): Record<string, string> {
-  const bindings: Record<string, string> = { ENVIRONMENT: "test", LOG_LEVEL: env.TEST_LOG_LEVEL ?? "error" };
+  // RATE_LIMIT_SCALE: suites fire many requests from one user and one (absent) IP; the rate-limit
+  // suites run with the real numbers (scale 1) through their own env.
+  const bindings: Record<string, string> = { ENVIRONMENT: "test", LOG_LEVEL: env.TEST_LOG_LEVEL ?? "error", RATE_LIMIT_SCALE: "1000" };
   const pass = {
     DATABASE_URL: env.TEST_DATABASE_URL,
     NEON_FETCH_ENDPOINT: env.TEST_NEON_FETCH_ENDPOINT,
@@ -19,6 +21,8 @@ function workerBindings(): Record<string, string> {
     TEST_NEON_PROXY_URL: env.TEST_NEON_PROXY_URL,
     TEST_AUTH_SERVER_URL: env.TEST_AUTH_SERVER_URL,
     TEST_DATABASE_KIND: env.TEST_DATABASE_KIND,
+    TEST_UPSTASH_REDIS_REST_URL: env.TEST_UPSTASH_REDIS_REST_URL,
+    TEST_UPSTASH_REDIS_REST_TOKEN: env.TEST_UPSTASH_REDIS_REST_TOKEN,
   };
   for (const [k, v] of Object.entries(pass)) if (v) bindings[k] = v;
   return bindings;

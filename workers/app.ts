@@ -7,6 +7,7 @@ import { AppError } from "./http/problem.ts";
 import { validationHook } from "./http/validation-hook.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { ipRateLimit, userRateLimit } from "./middleware/rate-limit.ts";
 import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
 import { registerProposalRoutes } from "./proposals/routes.ts";
@@ -17,6 +18,7 @@ import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
+import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
 import { registerDocs } from "./system/openapi.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,6 +27,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   const app = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook });
 
   app.use("*", requestContext);
+  app.use("*", ipRateLimit);
   app.use(
     "*",
     bodyLimit({
@@ -35,9 +38,11 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     }),
   );
   app.use("/v1/*", authenticate);
+  app.use("/v1/*", userRateLimit);
   app.use("/v1/*", idempotency(async (c, path) => app.fetch(new Request(new URL(path, c.req.url), { headers: { authorization: c.req.header("authorization") ?? "" } }), c.env, c.executionCtx)));
 
   registerHealth(app);
+  registerPutTenantLimits(app);
   registerGetMe(app);
   registerContactRoutes(app);
   registerProposalRoutes(app);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TenantLimiterDO } from "../durable-objects/tenant-limiter.ts";
 
 /** Bindings and secrets as wrangler gives them to the Worker. */
 export interface Env {
@@ -20,6 +21,12 @@ export interface Env {
   DOCUMENTS?: R2Bucket;
   /** Domain events (CloudEvents JSON), produced after commit and consumed by queues/. */
   EVENTS?: Queue<unknown>;
+  /** Per-tenant (and, without Upstash, per-IP) rate limits and daily quotas. */
+  TENANT_LIMITER?: DurableObjectNamespace<TenantLimiterDO>;
+  /** Test runs only: multiplies every rate limit (suites that fire many requests); must be 1 in production. */
+  RATE_LIMIT_SCALE?: string;
+  /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
+  OPS_API_TOKEN?: string;
 }
 
 const optionalUrl = z.url().optional();
@@ -42,10 +49,18 @@ const ConfigSchema = z
     JWT_AUDIENCE: z.string().min(1).default("authenticated"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     PUBLIC_BASE_URL: optionalUrl,
+    UPSTASH_REDIS_REST_URL: optionalUrl,
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    OPS_API_TOKEN: z.string().min(32, "OPS_API_TOKEN must be at least 32 characters").optional(),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",
     path: ["SUPABASE_URL"],
+  })
+  .refine((c) => c.ENVIRONMENT !== "production" || c.RATE_LIMIT_SCALE === 1, {
+    message: "RATE_LIMIT_SCALE is for test runs; production limits are the contract",
+    path: ["RATE_LIMIT_SCALE"],
   });
 
 export type Config = z.infer<typeof ConfigSchema> & {

@@ -3,6 +3,8 @@ import type { Env } from "./env.ts";
 import { handleScheduled } from "./cron/scheduled.ts";
 import { consumeEvents } from "../queues/events-consumer.ts";
 
+export { TenantLimiterDO } from "../durable-objects/tenant-limiter.ts";
+
 const app = createApp();
 
 export default {

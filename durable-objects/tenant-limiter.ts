@@ -1,0 +1,365 @@
+// TenantLimiterDO: one per tenant (`idFromName(tenantId)`), and one per client IP (`ip:{addr}`)
+// when Upstash is not configured. It is the single clock and the single writer for its keys, so
+// decisions are exact under any concurrency: each RPC reads, decides and writes its SQLite rows
+// synchronously (no await in between), and the runtime delivers one event at a time.
+//
+// It is also the holder of its tenant's limits (plan, overrides, time zone): loaded from Postgres
+// on first use (one round trip, then kept in its storage), replaced by `setLimits` whenever
+// something changes the plan, and re-read in the background after LIMITS_TTL_MS as a safety net
+// for changes made behind the API's back (e.g. SQL by hand). So requests never pay a database
+// round trip for their limits, and a plan change made through the API applies to the next request.
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import type { Env } from "../workers/env.ts";
+import { loadConfig } from "../workers/env.ts";
+import { UnitOfWork } from "../db/unit-of-work.ts";
+import { tenants } from "../db/schema/tenants.ts";
+import { decide, initialState, type GrantLog, type LimiterState, type RatePolicy } from "../core/ratelimit/token-window.ts";
+import {
+  DEFAULT_TIME_ZONE,
+  dailyQuotaLimit,
+  isDailyQuotaName,
+  isPlan,
+  sanitizeOverrides,
+  userPolicy,
+  type Plan,
+  type RateLimitOverrides,
+} from "../core/ratelimit/policies.ts";
+import { consumeDaily, safeTimeZone } from "../core/ratelimit/daily-quota.ts";
+
+export interface LimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the full burst is available again. */
+  resetSeconds: number;
+  /** Seconds to wait before retrying (0 when allowed). */
+  retryAfterSeconds: number;
+  policy: RatePolicy;
+}
+
+export interface QuotaResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Next local midnight in the tenant's time zone, ms since epoch. */
+  resetAt: number;
+}
+
+export interface TenantLimits {
+  plan: Plan;
+  overrides: RateLimitOverrides;
+  timezone: string;
+  /** Where the limits came from: the database, a push from the API, or plan defaults (no tenant row). */
+  source: "database" | "pushed" | "default";
+  loadedAt: number;
+}
+
+/** Test runs only (ENVIRONMENT=test): a caller-supplied clock, so window roll-over is testable without sleeping. */
+export interface ClockOption {
+  now?: number;
+}
+
+/** Background refresh of the limits from Postgres, for changes that did not go through `setLimits`. */
+export const LIMITS_TTL_MS = 5 * 60_000;
+/** How often the alarm sweeps idle keys. */
+const SWEEP_EVERY_MS = 10 * 60_000;
+/** Daily usage rows are kept this long after their last use (covers any time zone's day). */
+const QUOTA_RETENTION_MS = 48 * 3_600_000;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS buckets (
+     key TEXT PRIMARY KEY,
+     scaled_tokens INTEGER NOT NULL,
+     refilled_at INTEGER NOT NULL,
+     window_count INTEGER NOT NULL,
+     granted INTEGER NOT NULL,
+     window_ms INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS grants (
+     key TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     units INTEGER NOT NULL,
+     cumulative INTEGER NOT NULL,
+     PRIMARY KEY (key, at)
+   ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS grants_cumulative ON grants (key, cumulative)`,
+  `CREATE TABLE IF NOT EXISTS quotas (
+     key TEXT PRIMARY KEY,
+     day TEXT NOT NULL,
+     used INTEGER NOT NULL,
+     touched_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS tenant_limits (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     tenant_id TEXT NOT NULL,
+     plan TEXT NOT NULL,
+     overrides TEXT NOT NULL,
+     timezone TEXT NOT NULL,
+     source TEXT NOT NULL,
+     loaded_at INTEGER NOT NULL
+   )`,
+];
+
+/** The grant log of one key, over the `grants` table. */
+class SqlGrantLog implements GrantLog {
+  private readonly sql: SqlStorage;
+  private readonly key: string;
+
+  constructor(sql: SqlStorage, key: string) {
+    this.sql = sql;
+    this.key = key;
+  }
+
+  expire(cutoff: number): number {
+    let removed = 0;
+    for (const row of this.sql.exec<{ units: number }>("DELETE FROM grants WHERE key = ? AND at <= ? RETURNING units", this.key, cutoff)) {
+      removed += row.units;
+    }
+    return removed;
+  }
+
+  add(at: number, units: number, cumulative: number): void {
+    this.sql.exec(
+      `INSERT INTO grants (key, at, units, cumulative) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key, at) DO UPDATE SET units = units + excluded.units, cumulative = excluded.cumulative`,
+      this.key,
+      at,
+      units,
+      cumulative,
+    );
+  }
+
+  atCumulative(cumulative: number): number | undefined {
+    const rows = this.sql
+      .exec<{ at: number }>("SELECT at FROM grants WHERE key = ? AND cumulative >= ? ORDER BY cumulative LIMIT 1", this.key, cumulative)
+      .toArray();
+    return rows[0]?.at;
+  }
+}
+
+export class TenantLimiterDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private limits: TenantLimits | undefined;
+  private loading: Promise<TenantLimits> | undefined;
+  private sweepScheduled = false;
+  /** Bumped by every push, so a database read that started before a push cannot overwrite it. */
+  private generation = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+    const row = this.sql
+      .exec<{ plan: string; overrides: string; timezone: string; source: string; loaded_at: number }>(
+        "SELECT plan, overrides, timezone, source, loaded_at FROM tenant_limits WHERE id = 1",
+      )
+      .toArray()[0];
+    if (row) {
+      this.limits = {
+        plan: isPlan(row.plan) ? row.plan : "free",
+        overrides: sanitizeOverrides(JSON.parse(row.overrides)),
+        timezone: safeTimeZone(row.timezone),
+        source: row.source === "pushed" ? "pushed" : row.source === "default" ? "default" : "database",
+        loadedAt: row.loaded_at,
+      };
+    }
+  }
+
+  // ---- RPC --------------------------------------------------------------------------------------
+
+  /** Per-user limit of this tenant, by the tenant's plan and overrides. `scale`: see userPolicy. */
+  async check(tenantId: string, userId: string, opts: ClockOption & { scale?: number } = {}): Promise<LimitDecision> {
+    const limits = await this.tenantLimits(tenantId);
+    const policy = userPolicy(limits.plan, limits.overrides, opts.scale ?? 1);
+    return this.decideNow(`user:${userId}`, policy, this.clock(opts.now));
+  }
+
+  /** A limit whose policy the caller states: the per-IP limit (`ip:{addr}` objects). */
+  async checkKey(key: string, policy: RatePolicy, opts: ClockOption = {}): Promise<LimitDecision> {
+    return this.decideNow(key, policy, this.clock(opts.now));
+  }
+
+  /**
+   * Consumes `n` units of a daily tenant quota (all or nothing), counted in the tenant's local day.
+   * The limit is `opts.limit`, else the tenant's override, else the default (DAILY_QUOTAS).
+   */
+  async consume(
+    tenantId: string,
+    name: string,
+    n: number,
+    opts: ClockOption & { limit?: number; timezone?: string } = {},
+  ): Promise<QuotaResult> {
+    const limits = await this.tenantLimits(tenantId);
+    if (opts.limit === undefined && !isDailyQuotaName(name)) throw new RangeError(`unknown daily quota ${name} (pass a limit)`);
+    const limit = opts.limit ?? dailyQuotaLimit(name as Parameters<typeof dailyQuotaLimit>[0], limits.overrides);
+    const timeZone = safeTimeZone(opts.timezone ?? limits.timezone);
+    const now = this.clock(opts.now);
+    // Synchronous from here: read, decide, write.
+    const row = this.sql.exec<{ day: string; used: number }>("SELECT day, used FROM quotas WHERE key = ?", name).toArray()[0];
+    const d = consumeDaily(row, { limit, timeZone }, now, n);
+    this.sql.exec(
+      `INSERT INTO quotas (key, day, used, touched_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET day = excluded.day, used = excluded.used, touched_at = excluded.touched_at`,
+      name,
+      d.usage.day,
+      d.usage.used,
+      now,
+    );
+    this.scheduleSweep();
+    return { allowed: d.allowed, limit: d.limit, remaining: d.remaining, resetAt: d.resetAt };
+  }
+
+  /** Replaces the tenant's limits (called by whatever changed them, right after its commit). */
+  async setLimits(tenantId: string, limits: { plan: string; overrides: unknown; timezone: string | null }): Promise<TenantLimits> {
+    this.generation++;
+    return this.store(tenantId, limits, "pushed", Date.now());
+  }
+
+  /** Re-reads the tenant's limits from Postgres now. */
+  async refreshLimits(tenantId: string): Promise<TenantLimits> {
+    this.loading = undefined;
+    return this.load(tenantId);
+  }
+
+  async getLimits(tenantId: string): Promise<TenantLimits> {
+    return this.tenantLimits(tenantId);
+  }
+
+  /** Drops keys that are back to their initial state, and daily counts of past days. */
+  override async alarm(): Promise<void> {
+    this.sweepScheduled = false;
+    const now = Date.now();
+    // A key idle for a whole window has a full bucket (burst ≤ limit refills within W) and an empty
+    // log: deleting it changes no future decision.
+    this.sql.exec("DELETE FROM grants WHERE key IN (SELECT key FROM buckets WHERE refilled_at <= ? - window_ms)", now);
+    this.sql.exec("DELETE FROM buckets WHERE refilled_at <= ? - window_ms", now);
+    this.sql.exec("DELETE FROM quotas WHERE touched_at <= ?", now - QUOTA_RETENTION_MS);
+    const left = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM buckets) + (SELECT count(*) FROM quotas) AS n").one().n;
+    if (left > 0) this.scheduleSweep();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private clock(now: number | undefined): number {
+    return now !== undefined && this.env.ENVIRONMENT === "test" ? now : Date.now();
+  }
+
+  private decideNow(key: string, policy: RatePolicy, now: number): LimitDecision {
+    const w = policy.windowSeconds * 1000;
+    const row = this.sql
+      .exec<{ scaled_tokens: number; refilled_at: number; window_count: number; granted: number; window_ms: number }>(
+        "SELECT scaled_tokens, refilled_at, window_count, granted, window_ms FROM buckets WHERE key = ?",
+        key,
+      )
+      .toArray()[0];
+    let state: LimiterState;
+    if (!row) {
+      state = initialState(policy, now);
+    } else {
+      // Tokens are stored scaled by the window; if the policy's window changed, rescale.
+      const scaled = row.window_ms === w ? row.scaled_tokens : Math.floor((row.scaled_tokens / row.window_ms) * w);
+      state = { scaledTokens: scaled, refilledAt: row.refilled_at, windowCount: row.window_count, granted: row.granted };
+    }
+    const d = decide(policy, state, new SqlGrantLog(this.sql, key), now);
+    this.sql.exec(
+      `INSERT INTO buckets (key, scaled_tokens, refilled_at, window_count, granted, window_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET scaled_tokens = excluded.scaled_tokens, refilled_at = excluded.refilled_at,
+         window_count = excluded.window_count, granted = excluded.granted, window_ms = excluded.window_ms`,
+      key,
+      state.scaledTokens,
+      state.refilledAt,
+      state.windowCount,
+      state.granted,
+      w,
+    );
+    this.scheduleSweep();
+    return {
+      allowed: d.allowed,
+      limit: d.limit,
+      remaining: d.remaining,
+      resetSeconds: Math.ceil(d.resetMs / 1000),
+      retryAfterSeconds: d.allowed ? 0 : Math.max(1, Math.ceil(d.retryAfterMs / 1000)),
+      policy,
+    };
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    void this.ctx.storage.getAlarm().then((current) => {
+      if (current === null) return this.ctx.storage.setAlarm(Date.now() + SWEEP_EVERY_MS);
+    });
+  }
+
+  private async tenantLimits(tenantId: string): Promise<TenantLimits> {
+    const limits = this.limits;
+    if (limits) {
+      if (Date.now() - limits.loadedAt > LIMITS_TTL_MS && !this.loading) {
+        // Stale-while-revalidate: this request uses what we have.
+        this.ctx.waitUntil(this.load(tenantId).catch(() => undefined));
+      }
+      return limits;
+    }
+    return this.load(tenantId);
+  }
+
+  /** One load at a time: concurrent first requests share it. */
+  private load(tenantId: string): Promise<TenantLimits> {
+    this.loading ??= this.readFromDatabase(tenantId).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async readFromDatabase(tenantId: string): Promise<TenantLimits> {
+    const generation = this.generation;
+    const config = loadConfig(this.env);
+    const uow = new UnitOfWork(
+      { url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY },
+      // No user: the tenant row is read under RLS for this tenant only, without provisioning anyone.
+      { tenantId, appRole: config.DB_APP_ROLE },
+      (promise) => this.ctx.waitUntil(promise),
+    );
+    const [rows] = await uow.batch((db) => [
+      db
+        .select({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone })
+        .from(tenants)
+        .where(eq(tenants.id, tenantId)),
+    ]);
+    const row = rows[0];
+    if (generation !== this.generation && this.limits) return this.limits;
+    // No such tenant: the strictest plan; the request itself is refused later (app_begin_request).
+    // Re-read after the TTL in case the tenant is created meanwhile.
+    if (!row) return this.store(tenantId, { plan: "free", overrides: {}, timezone: DEFAULT_TIME_ZONE }, "default", Date.now());
+    return this.store(tenantId, row, "database", Date.now());
+  }
+
+  private store(
+    tenantId: string,
+    input: { plan: string; overrides: unknown; timezone: string | null },
+    source: TenantLimits["source"],
+    now: number,
+  ): TenantLimits {
+    const limits: TenantLimits = {
+      plan: isPlan(input.plan) ? input.plan : "free",
+      overrides: sanitizeOverrides(input.overrides),
+      timezone: safeTimeZone(input.timezone),
+      source,
+      loadedAt: now,
+    };
+    this.sql.exec(
+      `INSERT INTO tenant_limits (id, tenant_id, plan, overrides, timezone, source, loaded_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, plan = excluded.plan, overrides = excluded.overrides,
+         timezone = excluded.timezone, source = excluded.source, loaded_at = excluded.loaded_at`,
+      tenantId,
+      limits.plan,
+      JSON.stringify(limits.overrides),
+      limits.timezone,
+      source,
+      now,
+    );
+    this.limits = limits;
+    return limits;
+  }
+}

@@ -1,0 +1,242 @@
+// Rate limits on the request path (DESIGN.md): per IP before authentication, so floods of bad
+// tokens cost one limiter decision and no JWT work; per user after authentication, by the
+// tenant's plan, in the tenant's TenantLimiterDO. Every limited response carries RateLimit-Policy
+// and RateLimit (one item per policy); a 429 also carries Retry-After.
+//
+// Failure rule: when the limiter cannot answer (Durable Object error, timeout, missing binding),
+// reads (GET, HEAD, OPTIONS) go through and writes get 503 — an outage of the limiter must not
+// take the API down, and must not let unmetered writes through. Either way the request's log line
+// says so (`rateLimit.*.decision = "error-open" | "error-closed"`).
+import type { Context, MiddlewareHandler } from "hono";
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis/cloudflare";
+import type { HonoEnv } from "../context.ts";
+import type { Config } from "../env.ts";
+import { AppError } from "../http/problem.ts";
+import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
+import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";
+import { limiterStub } from "../../durable-objects/tenant-limiter-client.ts";
+import type { LimitDecision } from "../../durable-objects/tenant-limiter.ts";
+
+/** A limiter that has not answered within this is treated as unreachable. */
+const LIMITER_TIMEOUT_MS = 2_000;
+/** Requests without CF-Connecting-IP (local dev, in-process sub-requests) share this key. */
+export const LOCAL_IP_KEY = "local";
+/** Test runs only: `x-test-now` (ms since epoch) replaces the limiter's clock when ENVIRONMENT=test. */
+const TEST_CLOCK_HEADER = "x-test-now";
+
+interface Outcome {
+  name: "ip" | "user";
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+  retryAfterSeconds: number;
+  windowSeconds: number;
+}
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The client address as Cloudflare saw it. Never X-Forwarded-For (client-controlled). IPv6 clients
+ * are limited per /64, the smallest block a single subscriber normally gets.
+ */
+export function clientKey(header: string | undefined): string {
+  const ip = header?.trim();
+  if (!ip) return LOCAL_IP_KEY;
+  if (!ip.includes(":")) return ip;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const [head = "", tail = ""] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+function testNow(c: Context<HonoEnv>, config: Config): number | undefined {
+  if (config.ENVIRONMENT !== "test") return undefined;
+  const raw = c.req.header(TEST_CLOCK_HEADER);
+  return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`rate limiter did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function fromDecision(name: Outcome["name"], d: LimitDecision): Outcome {
+  return {
+    name,
+    allowed: d.allowed,
+    limit: d.limit,
+    remaining: d.remaining,
+    resetSeconds: d.resetSeconds,
+    retryAfterSeconds: d.retryAfterSeconds,
+    windowSeconds: d.policy.windowSeconds,
+  };
+}
+
+function headerItems(o: Outcome): { policy: string; state: string } {
+  return {
+    policy: formatPolicyItem({ name: o.name, quota: o.limit, windowSeconds: o.windowSeconds }),
+    state: formatStateItem({ name: o.name, remaining: o.remaining, resetSeconds: o.resetSeconds }),
+  };
+}
+
+function rateLimitLog(c: Context<HonoEnv>): Record<string, unknown> {
+  const fields = c.get("logFields");
+  const existing = fields.rateLimit;
+  if (existing && typeof existing === "object") return existing as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  fields.rateLimit = created;
+  return created;
+}
+
+/** Adds this policy's items to the response (after the handler or the error renderer ran). */
+function appendHeaders(c: Context<HonoEnv>, o: Outcome): void {
+  const { policy, state } = headerItems(o);
+  try {
+    c.res.headers.append("RateLimit-Policy", policy);
+    c.res.headers.append("RateLimit", state);
+  } catch {
+    // Immutable headers (a response passed through from fetch): copy it once.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.append("RateLimit-Policy", policy);
+    c.res.headers.append("RateLimit", state);
+  }
+}
+
+function tooMany(o: Outcome, detail: string): AppError {
+  const { policy, state } = headerItems(o);
+  return new AppError("RATE_LIMITED", detail, {
+    headers: { "retry-after": String(o.retryAfterSeconds), "ratelimit-policy": policy, ratelimit: state },
+    extensions: { retryAfter: o.retryAfterSeconds },
+  });
+}
+
+/** The fail-open/fail-closed rule; returns normally when the request may proceed. */
+function limiterFailed(c: Context<HonoEnv>, which: Outcome["name"], err: unknown): void {
+  const open = READ_METHODS.has(c.req.method);
+  rateLimitLog(c)[which] = { decision: open ? "error-open" : "error-closed", error: err instanceof Error ? err.message : String(err) };
+  c.get("logger").error(`rate limiter unreachable (${which}); ${open ? "failing open for a read" : "failing closed for a write"}`, {}, err);
+  if (!open) {
+    throw new AppError("SERVICE_UNAVAILABLE", "the rate limiter is unavailable; retry shortly", { headers: { "retry-after": "1" } });
+  }
+}
+
+// ---- per IP ---------------------------------------------------------------------------------------
+
+// Per isolate: one Ratelimit per (Redis, limit), sharing one ephemeral cache so an IP that is
+// already blocked is refused without a network call until its window resets.
+const upstashLimiters = new Map<string, Ratelimit>();
+const ephemeralCache = new Map<string, number>();
+
+function upstashLimiter(config: Config, perMinute: number): Ratelimit | undefined {
+  const url = config.UPSTASH_REDIS_REST_URL;
+  const token = config.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !token) return undefined;
+  const id = `${url}|${perMinute}`;
+  let limiter = upstashLimiters.get(id);
+  if (!limiter) {
+    limiter = new Ratelimit({
+      redis: new Redis({ url, token, enableTelemetry: false }),
+      // Upstash's sliding window weighs the previous fixed window: an approximation, which is fine
+      // for a flood guard (the exact per-user limits live in the Durable Object).
+      limiter: Ratelimit.slidingWindow(perMinute, "60 s"),
+      prefix: "crm:rl:ip",
+      ephemeralCache,
+      analytics: false,
+      // The library's own timeout lets the request through; 0 disables it so that our timeout and
+      // failure rule apply instead.
+      timeout: 0,
+    });
+    upstashLimiters.set(id, limiter);
+  }
+  return limiter;
+}
+
+async function upstashDecision(c: Context<HonoEnv>, limiter: Ratelimit, key: string): Promise<Outcome> {
+  const now = Date.now();
+  const r = await withTimeout(limiter.limit(key), LIMITER_TIMEOUT_MS);
+  c.executionCtx.waitUntil(r.pending);
+  const resetSeconds = Math.max(0, Math.ceil((r.reset - now) / 1000));
+  return {
+    name: "ip",
+    allowed: r.success,
+    limit: r.limit,
+    remaining: r.remaining,
+    resetSeconds,
+    retryAfterSeconds: r.success ? 0 : Math.max(1, resetSeconds),
+    windowSeconds: 60,
+  };
+}
+
+async function durableObjectIpDecision(c: Context<HonoEnv>, key: string, perMinute: number): Promise<Outcome> {
+  const config = c.get("config");
+  const now = testNow(c, config);
+  const stub = limiterStub(c.env, `ip:${key}`);
+  const d = await withTimeout(stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
+  return fromDecision("ip", d);
+}
+
+/** Per-IP limit (1,000/min): Upstash when configured (the Durable Object if Upstash fails), else the Durable Object. */
+export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const path = c.req.path;
+  // Provider webhooks come from a few provider IPs and are authenticated by signature; health
+  // checks come from monitors. Neither is a client of the API.
+  if (path.startsWith("/webhooks/") || path === "/healthz" || path === "/readyz") return next();
+  const config = c.get("config");
+  const key = clientKey(c.req.header("cf-connecting-ip"));
+  const perMinute = IP_PER_MINUTE;
+  let outcome: Outcome | undefined;
+  let source = "durable-object";
+  try {
+    const upstash = upstashLimiter(config, perMinute * config.RATE_LIMIT_SCALE);
+    if (upstash) {
+      source = "upstash";
+      try {
+        outcome = await upstashDecision(c, upstash, key);
+      } catch (err) {
+        c.get("logger").warn("upstash rate limiter failed; using the Durable Object", {}, err);
+        source = "durable-object";
+      }
+    }
+    outcome ??= await durableObjectIpDecision(c, key, perMinute);
+  } catch (err) {
+    limiterFailed(c, "ip", err);
+    return next();
+  }
+  rateLimitLog(c).ip = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, source };
+  if (!outcome.allowed) throw tooMany(outcome, `too many requests from this address; retry in ${outcome.retryAfterSeconds} s`);
+  await next();
+  appendHeaders(c, outcome);
+};
+
+// ---- per user -------------------------------------------------------------------------------------
+
+/** Per-user limit by the tenant's plan (after `authenticate`), decided by the tenant's TenantLimiterDO. */
+export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const config = c.get("config");
+  const auth = c.get("auth");
+  let outcome: Outcome;
+  try {
+    const now = testNow(c, config);
+    const stub = limiterStub(c.env, auth.tenantId);
+    const d = await withTimeout(
+      stub.check(auth.tenantId, auth.userId, { scale: config.RATE_LIMIT_SCALE, ...(now === undefined ? {} : { now }) }),
+      LIMITER_TIMEOUT_MS,
+    );
+    outcome = fromDecision("user", d);
+  } catch (err) {
+    limiterFailed(c, "user", err);
+    return next();
+  }
+  rateLimitLog(c).user = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, limit: outcome.limit };
+  if (!outcome.allowed) throw tooMany(outcome, `rate limit of ${outcome.limit} requests per minute exceeded; retry in ${outcome.retryAfterSeconds} s`);
+  await next();
+  appendHeaders(c, outcome);
+};

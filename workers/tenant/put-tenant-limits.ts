@@ -1,0 +1,132 @@
+// PUT /ops/tenants/{tenantId}/limits — operations only (billing, support): sets a tenant's plan
+// and rate-limit overrides, then tells the tenant's TenantLimiterDO, so the next request of that
+// tenant is limited by the new numbers.
+//
+// Deliberately NOT a tenant-admin route under /v1: a tenant's own admin must not be able to move
+// the tenant to a bigger plan or raise its own limits. Authenticated by the OPS_API_TOKEN secret;
+// when that is not configured the route does not exist (404).
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import type { HonoEnv } from "../context.ts";
+import { problemResponses } from "../http/openapi-errors.ts";
+import { AppError } from "../http/problem.ts";
+import { dbSettings } from "../services.ts";
+import { UnitOfWork } from "../../db/unit-of-work.ts";
+import { tenants } from "../../db/schema/tenants.ts";
+import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
+import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
+
+const positive = z.number().int().min(1).max(100_000_000);
+
+export const TenantLimitsBodySchema = z
+  .object({
+    plan: z.enum(PLANS).openapi({ example: "pro" }),
+    overrides: z
+      .object({
+        userPerMinute: positive.optional().openapi({ description: "Per-user requests per minute (replaces the plan's)" }),
+        userBurst: positive.optional().openapi({ description: "Per-user burst (clamped to the per-minute limit)" }),
+        "whatsapp:send": positive.optional().openapi({ description: "WhatsApp sends per tenant per local day" }),
+      })
+      .strict()
+      .default({}),
+  })
+  .openapi("TenantLimitsInput");
+
+export const TenantLimitsSchema = z
+  .object({
+    tenantId: z.uuid(),
+    plan: z.enum(PLANS),
+    overrides: z.record(z.string(), z.number().int()),
+    timezone: z.string().openapi({ example: "America/Mexico_City" }),
+    effective: z.object({
+      user: z.object({ perMinute: z.number().int(), burst: z.number().int() }),
+      dailyQuotas: z.record(z.string(), z.number().int()),
+    }),
+  })
+  .openapi("TenantLimits");
+
+export type TenantLimitsResponse = z.infer<typeof TenantLimitsSchema>;
+
+const route = createRoute({
+  method: "put",
+  path: "/ops/tenants/{tenantId}/limits",
+  hide: true,
+  tags: ["Operations"],
+  summary: "Set a tenant's plan and rate-limit overrides (operations only)",
+  request: {
+    params: z.object({ tenantId: z.uuid() }),
+    body: { required: true, content: { "application/json": { schema: TenantLimitsBodySchema } } },
+  },
+  responses: {
+    200: { description: "Saved and in effect from the tenant's next request", content: { "application/json": { schema: TenantLimitsSchema } } },
+    ...problemResponses(400, 401, 404, 503),
+  },
+});
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Compares two SHA-256 digests without an early exit. */
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+async function requireOpsToken(c: Context<HonoEnv>): Promise<void> {
+  const expected = c.get("config").OPS_API_TOKEN;
+  if (!expected) throw new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
+  const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+  // Equal-length digests, compared in constant time.
+  if (!sameDigest(await sha256(given), await sha256(expected))) {
+    throw new AppError("UNAUTHORIZED", "a valid operations token is required", { headers: { "www-authenticate": "Bearer" } });
+  }
+}
+
+export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
+  app.use(route.path.replace(/\{(\w+)\}/g, ":$1"), async (c, next) => {
+    await requireOpsToken(c);
+    await next();
+  });
+
+  app.openapi(route, async (c) => {
+    const { tenantId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const config = c.get("config");
+    // System scope for this tenant: no caller to provision, and a suspended tenant can still be changed.
+    const uow = new UnitOfWork(dbSettings(config), { tenantId, appRole: config.DB_APP_ROLE }, (p) => c.executionCtx.waitUntil(p));
+    const [rows] = await uow.batch((db) => [
+      db
+        .update(tenants)
+        .set({ plan: body.plan, rateLimitOverrides: body.overrides, updatedAt: sql`now()` })
+        .where(eq(tenants.id, tenantId))
+        .returning({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone }),
+    ]);
+    const row = rows[0];
+    if (!row) throw new AppError("NOT_FOUND", "tenant not found");
+    try {
+      const limits = await pushTenantLimits(c.env, tenantId, row);
+      const policy = userPolicy(limits.plan, limits.overrides);
+      const dailyQuotas = Object.fromEntries(
+        (Object.keys(DAILY_QUOTAS) as DailyQuotaName[]).map((name) => [name, dailyQuotaLimit(name, limits.overrides)]),
+      );
+      return c.json(
+        {
+          tenantId,
+          plan: limits.plan,
+          overrides: limits.overrides as Record<string, number>,
+          timezone: limits.timezone,
+          effective: { user: { perMinute: policy.limit, burst: policy.burst }, dailyQuotas },
+        },
+        200,
+      );
+    } catch (err) {
+      // Saved, but the limiter still has the old numbers (until its periodic re-read). PUT is
+      // idempotent: retrying completes it.
+      c.get("logger").error("tenant limits saved but not pushed to the limiter", { tenantId }, err);
+      throw new AppError("SERVICE_UNAVAILABLE", "limits saved but not yet in effect; retry the request", { cause: err, headers: { "retry-after": "1" } });
+    }
+  });
+}
