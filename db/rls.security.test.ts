@@ -84,10 +84,36 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
       expect(general[0]?.qual, t.relname).toContain("app_tenant_id()");
       expect(general[0]?.with_check, t.relname).toContain("app_tenant_id()");
       const others = policies.filter((p) => p.tablename === t.relname && !p.roles.includes("public"));
-      for (const p of others) expect(p.roles, `${t.relname}.${p.policyname}`).toEqual(["crm_system"]);
+      for (const p of others) expect([["crm_system"], ["crm_public"]], `${t.relname}.${p.policyname}`).toContainEqual(p.roles);
     }
     // Only the tenant list and the outbox relay are readable across tenants, and only as crm_system.
     expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(["outbox", "tenants"]);
+    // crm_public sees one proposal row, by the token hash the request presents.
+    expect(policies.filter((p) => p.roles.includes("crm_public")).map((p) => [p.tablename, p.cmd])).toEqual([["proposals", "SELECT"]]);
+  });
+
+  it("crm_public finds a proposal only by presenting its token hash, and reads only its id and tenant", async () => {
+    await ownerSql.transaction([
+      ownerSql`select set_config('app.tenant_id', ${b.id}, true)`,
+      ownerSql`update proposals set public_token_hash = 'hash-of-b' where id = ${idsB.proposals}`,
+    ]);
+    const lookup = (hash: string | null) =>
+      appSql.transaction([
+        appSql`select set_config('role', 'crm_public', true), set_config('app.public_token_hash', ${hash ?? ""}, true)`,
+        appSql`select id, tenant_id from proposals`,
+      ]);
+    expect((await lookup("hash-of-b"))[1]).toEqual([{ id: idsB.proposals, tenant_id: b.id }]);
+    expect((await lookup("another-hash"))[1]).toEqual([]);
+    expect((await lookup(null))[1]).toEqual([]);
+    await expect(
+      appSql.transaction([
+        appSql`select set_config('role', 'crm_public', true), set_config('app.public_token_hash', 'hash-of-b', true)`,
+        appSql`select title, total from proposals`,
+      ]),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      appSql.transaction([appSql`select set_config('role', 'crm_public', true)`, appSql`select 1 from contacts`]),
+    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("crm_system (cron, queues) can relay the outbox across tenants but read no CRM data", async () => {
