@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cadenaFromXml, normalizeSpace } from "./cadena.ts";
+import { cadenaFromModel, cadenaFromXml, normalizeSpace } from "./cadena.ts";
 import { cadenaTfdFromXml } from "./tfd.ts";
 import { fixturesDir, hasShared, hasTool, tempDir, tfdXslt, writeDocs, xsltprocCadena } from "./test/oracle.ts";
 
@@ -50,6 +50,12 @@ Línea 2    con   espacios" RegimenFiscal="601"/>
   <Complemento><x:Otro a="b"><![CDATA[ cdata <y> ]]> y texto</x:Otro><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" Version="1.1" UUID="u" FechaTimbrado="2024-01-01T00:00:01" RfcProvCertif="SAT970701NN3" Leyenda="  ley  " SelloCFD="s" NoCertificadoSAT="n" SelloSAT="ss"/></Complemento>
   <Addenda><x:Ignorada>no entra</x:Ignorada></Addenda>
 </Comprobante>`,
+  pipesInValues: `<cfdi:Comprobante ${NS} Version="4.0" Serie=" a | b " Folio="|" Fecha=" 2024-01-01T00:00:00" SubTotal="1 " Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000" CondicionesDePago="  ">
+  <cfdi:Emisor Rfc="AAA010101AAA" Nombre="x |y| z" RegimenFiscal="601"/>
+</cfdi:Comprobante>`,
+  spacesNextToSeparators: `<cfdi:Comprobante ${NS} Version="4.0" Serie=" a  b " Folio="   " Fecha="2024-01-01T00:00:00 " SubTotal="&#9;1&#10;" Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000">
+  <cfdi:Emisor Rfc=" AAA010101AAA" Nombre="E  E" RegimenFiscal="601 "/>
+</cfdi:Comprobante>`,
   notACfdi: `<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`,
 };
 
@@ -60,6 +66,23 @@ describe("normalizeSpace", () => {
     expect(normalizeSpace("")).toBe("");
     expect(normalizeSpace(" \n ")).toBe("");
     expect(normalizeSpace("ok")).toBe("ok");
+  });
+});
+
+describe("cadena original from the model", () => {
+  it("normalises like the XML path, also when values contain '|' or only spaces", async () => {
+    const { buildComprobante } = await import("./build.ts");
+    const { comprobanteToXml } = await import("./xml-writer.ts");
+    const { comprobante } = buildComprobante({
+      fecha: "2025-01-01T00:00:00", tipoDeComprobante: "I", formaPago: "01", metodoPago: "PUE", lugarExpedicion: "01000",
+      emisor: { rfc: "EKU9003173C9", nombre: "E", regimenFiscal: "601" },
+      receptor: { rfc: "MCI7306249Y1", nombre: "R", domicilioFiscal: "01000", regimenFiscal: "603", usoCfdi: "G03" },
+      conceptos: [{ claveProdServ: "01010101", cantidad: "1", claveUnidad: "ACT", descripcion: "d", valorUnitario: "1", objetoImp: "01" }],
+    });
+    for (const nombre of [" a | b ", "  x  ", " ", "a\t|\nb", "ok"]) {
+      const c = { ...comprobante, Emisor: { ...comprobante.Emisor, Nombre: nombre }, Serie: ` ${nombre}` };
+      expect(cadenaFromModel(c)).toBe(cadenaFromXml(comprobanteToXml(c)));
+    }
   });
 });
 

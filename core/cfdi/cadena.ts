@@ -49,18 +49,24 @@ const NEEDS_SLOW_PATH = Symbol("needs the normalising pass");
  */
 class CadenaBuilder {
   private out = "|";
+  /** Number of values written (each preceded by one "|"). */
+  values = 0;
   readonly normalize: boolean;
   constructor(normalize: boolean) {
     this.normalize = normalize;
   }
   req(v: string | undefined): void {
+    this.values++;
     this.out += v === undefined ? "|" : this.normalize ? "|" + normalizeSpace(v) : "|" + v;
   }
   opt(v: string | undefined): void {
-    if (v !== undefined) this.out += this.normalize ? "|" + normalizeSpace(v) : "|" + v;
+    if (v === undefined) return;
+    this.values++;
+    this.out += this.normalize ? "|" + normalizeSpace(v) : "|" + v;
   }
   /** A required value normalised even in the fast pass (values SAT writes with double spaces). */
   reqNormalized(v: string | undefined): void {
+    this.values++;
     this.out += v === undefined ? "|" : "|" + normalizeSpace(v);
   }
   /** Text copied by XSLT's built-in rule: verbatim, no separator. */
@@ -77,12 +83,25 @@ function isClean(s: string): boolean {
   return !CONTROL_WS.test(s) && s.indexOf("  ") < 0 && s.indexOf("| ") < 0 && s.indexOf(" |") < 0;
 }
 
+/**
+ * When every "|" in the joined cadena is a separator (`values + 3` of them: "|" + one per value +
+ * "||"), normalising the whole string — collapse whitespace runs, drop a space next to a "|" —
+ * equals normalising value by value, in one regex pass instead of one call per value.
+ */
+function normalizeJoined(s: string, values: number): string | undefined {
+  let pipes = 0;
+  for (let i = s.indexOf("|"); i >= 0; i = s.indexOf("|", i + 1)) pipes++;
+  return pipes === values + 3 ? s.replace(WS_RUN, " ").replace(/ ?\| ?/g, "|") : undefined;
+}
+
 function run(walk: (b: CadenaBuilder) => void): string {
   const fast = new CadenaBuilder(false);
   try {
     walk(fast);
     const s = fast.finish();
     if (isClean(s)) return s;
+    const joined = normalizeJoined(s, fast.values);
+    if (joined !== undefined) return joined;
   } catch (e) {
     if (e !== NEEDS_SLOW_PATH) throw e;
   }
@@ -99,12 +118,21 @@ function run(walk: (b: CadenaBuilder) => void): string {
 export function cadenaFromModel(c: Comprobante): string {
   // Same two-pass scheme as `run`, written with a local string: the model walk is hot (it runs
   // for every invoice we seal) and a local accumulator is several times cheaper than a builder.
-  const fast = modelCadena(c, false);
-  return isClean(fast) ? fast : modelCadena(c, true);
+  const [fast, values] = modelCadena(c, false);
+  if (isClean(fast)) return fast;
+  return normalizeJoined(fast, values) ?? modelCadena(c, true)[0];
 }
 
-function modelCadena(c: Comprobante, normalize: boolean): string {
-  const v = (x: string | undefined): string => (x === undefined ? "" : normalize ? normalizeSpace(x) : x);
+function modelCadena(c: Comprobante, normalize: boolean): [string, number] {
+  let n = 0;
+  const v = (x: string | undefined): string => {
+    n++;
+    return x === undefined ? "" : normalize ? normalizeSpace(x) : x;
+  };
+  const vn = (x: string): string => {
+    n++;
+    return normalizeSpace(x);
+  };
   let o = "|";
   o += "|" + v(c.Version);
   if (c.Serie !== undefined) o += "|" + v(c.Serie);
@@ -178,7 +206,7 @@ function modelCadena(c: Comprobante, normalize: boolean): string {
       o += "|" + v(a.DomicilioFiscalACuentaTerceros);
     }
     // NumeroPedimento is written with double spaces by definition ("21  47  3807  8003832").
-    for (const p of k.InformacionAduanera ?? []) o += "|" + normalizeSpace(p);
+    for (const p of k.InformacionAduanera ?? []) o += "|" + vn(p);
     for (const n of k.CuentaPredial ?? []) o += "|" + v(n);
   }
   const i = c.Impuestos;
@@ -197,7 +225,7 @@ function modelCadena(c: Comprobante, normalize: boolean): string {
     }
     if (i.TotalImpuestosTrasladados !== undefined) o += "|" + v(i.TotalImpuestosTrasladados);
   }
-  return o + "||";
+  return [o + "||", n];
 }
 
 // ---------------------------------------------------------------------------------------------
