@@ -88,19 +88,22 @@ function isClean(s: string): boolean {
  * "||"), normalising the whole string — collapse whitespace runs, drop a space next to a "|" —
  * equals normalising value by value, in one regex pass instead of one call per value.
  */
-function normalizeJoined(s: string, values: number): string | undefined {
-  let pipes = 0;
-  for (let i = s.indexOf("|"); i >= 0; i = s.indexOf("|", i + 1)) pipes++;
-  return pipes === values + 3 ? s.replace(WS_RUN, " ").replace(/ ?\| ?/g, "|") : undefined;
+function normalizeJoined(s: string, values: number, knownPipeFree = false): string | undefined {
+  if (!knownPipeFree) {
+    let pipes = 0;
+    for (let i = s.indexOf("|"); i >= 0; i = s.indexOf("|", i + 1)) pipes++;
+    if (pipes !== values + 3) return undefined;
+  }
+  return s.replace(WS_RUN, " ").replace(/ ?\| ?/g, "|");
 }
 
-function run(walk: (b: CadenaBuilder) => void): string {
+function run(walk: (b: CadenaBuilder) => void, pipeFree = false): string {
   const fast = new CadenaBuilder(false);
   try {
     walk(fast);
     const s = fast.finish();
     if (isClean(s)) return s;
-    const joined = normalizeJoined(s, fast.values);
+    const joined = normalizeJoined(s, fast.values, pipeFree);
     if (joined !== undefined) return joined;
   } catch (e) {
     if (e !== NEEDS_SLOW_PATH) throw e;
@@ -297,7 +300,9 @@ function concepto(k: XmlElement, root: XmlElement, b: CadenaBuilder): void {
 export function cadenaFromElement(root: XmlElement): string {
   // A root other than cfdi:Comprobante: the root template still prints its "|" … "||" around nothing.
   if (root.ns !== N || root.local !== "Comprobante") return "|||";
-  return run((b) => elementWalk(root, b));
+  // The parser knows whether any attribute value contains "|"; text nodes only reach the cadena
+  // through the built-in rule, which always takes the value-by-value pass.
+  return run((b) => elementWalk(root, b), root.pipeInAttributes === false);
 }
 
 function elementWalk(c: XmlElement, b: CadenaBuilder): void {
