@@ -318,10 +318,3 @@ export function descendants(el: XmlElement, ns: string, local: string): readonly
   visit(el);
   return out ?? NONE;
 }
-
-/** Concatenated descendant text, like XPath `string(.)`. */
-export function textContent(el: XmlElement): string {
-  let s = "";
-  for (const c of el.children) s += typeof c === "string" ? c : textContent(c);
-  return s;
-}
