@@ -14,7 +14,14 @@ export interface TenantScope {
   user?: { id: string; email: string | undefined; role: string } | undefined;
   /** The non-owner role every unit of work runs as. */
   appRole: string;
+  /**
+   * A public proposal link's token hash: the tenant is the one that link belongs to (resolved as
+   * crm_public inside the same transaction, see migration 0004), or none for an unknown link.
+   */
+  publicTokenHash?: string | undefined;
 }
+
+export const PUBLIC_ROLE = "crm_public";
 
 export type InteractiveDatabase = NeonDatabase<typeof schema>;
 
@@ -25,6 +32,14 @@ export type InteractiveDatabase = NeonDatabase<typeof schema>;
  * 2. `app_begin_request` checks the tenant is active and provisions the caller.
  */
 function scopeStatements(scope: TenantScope): SQL[] {
+  if (scope.publicTokenHash !== undefined) {
+    const hash = scope.publicTokenHash;
+    return [
+      sql`select set_config('role', ${PUBLIC_ROLE}, true), set_config('app.public_token_hash', ${hash}, true), set_config('app.user_id', '', true)`,
+      sql`select set_config('app.tenant_id', coalesce((select tenant_id::text from proposals where public_token_hash = ${hash}), ''), true)`,
+      sql`select set_config('role', ${scope.appRole}, true)`,
+    ];
+  }
   const setScope = sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId ?? ""}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
   // System work (queues, cron) has no caller to provision and must still drain a suspended
   // tenant's outbox, so it skips the request check.

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     NEON_WS_PROXY: proxy.wsProxy,
     SUPABASE_URL: auth.url,
     SUPABASE_JWT_SECRET: keys.hs256Secret,
+    PUBLIC_FORM_SECRET: keys.formSecret,
     PUBLIC_BASE_URL: apiUrl,
   };
   // Optional integrations pass through when configured in the environment.

@@ -20,6 +20,7 @@ import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
 import { registerDocs } from "./system/openapi.ts";
+import { registerPublicPages } from "./public/routes.tsx";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -51,6 +52,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerLeadSourceRoutes(app);
   registerCustomerRoutes(app);
   registerLeadRoutes(app);
+  registerPublicPages(app);
   registerDocs(app);
 
   const unmatched = notFoundOrMethodNotAllowed(app);

@@ -15,6 +15,8 @@ export interface Env {
   JWT_AUDIENCE?: string;
   LOG_LEVEL?: string;
   PUBLIC_BASE_URL?: string;
+  /** HMAC key for the public pages' anti-CSRF form tokens (32+ random bytes). */
+  PUBLIC_FORM_SECRET?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   NATS_URL?: string;
@@ -49,6 +51,7 @@ const ConfigSchema = z
     JWT_AUDIENCE: z.string().min(1).default("authenticated"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     PUBLIC_BASE_URL: optionalUrl,
+    PUBLIC_FORM_SECRET: z.string().min(32, "PUBLIC_FORM_SECRET must be at least 32 characters").optional(),
     UPSTASH_REDIS_REST_URL: optionalUrl,
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(1_000_000).default(1),

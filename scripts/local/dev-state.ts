@@ -16,6 +16,7 @@ export interface DevKeys {
   privateJwk: JWK;
   publicJwk: JWK;
   hs256Secret: string;
+  formSecret: string;
 }
 
 export interface DevState {
@@ -26,9 +27,18 @@ export interface DevState {
 
 export async function loadOrCreateKeys(): Promise<DevKeys> {
   mkdirSync(DEV_DIR, { recursive: true });
-  if (existsSync(KEYS_FILE)) return JSON.parse(readFileSync(KEYS_FILE, "utf8")) as DevKeys;
+  if (existsSync(KEYS_FILE)) {
+    const keys = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Partial<DevKeys> & Omit<DevKeys, "formSecret">;
+    // Key files from before the public pages existed get the missing secret added.
+    if (!keys.formSecret) {
+      const upgraded: DevKeys = { ...keys, formSecret: randomBytes(32).toString("base64url") };
+      writeFileSync(KEYS_FILE, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+      return upgraded;
+    }
+    return keys as DevKeys;
+  }
   const { privateJwk, publicJwk } = await generateSigningKey(`local-${randomBytes(4).toString("hex")}`);
-  const keys: DevKeys = { privateJwk, publicJwk, hs256Secret: randomBytes(32).toString("base64url") };
+  const keys: DevKeys = { privateJwk, publicJwk, hs256Secret: randomBytes(32).toString("base64url"), formSecret: randomBytes(32).toString("base64url") };
   writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }

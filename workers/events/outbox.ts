@@ -14,7 +14,8 @@ export interface OutboxEventSpec {
   /** One row by id (the event id is fixed here), or every row matching `where` (one event each). */
   rowId?: string;
   where?: SQL;
-  tenantId: string;
+  /** Required with rowId; with `where` each event takes its row's tenant. */
+  tenantId?: string;
   userId?: string | undefined;
   correlationId?: string | undefined;
   causationId?: string | undefined;
@@ -28,7 +29,8 @@ export interface OutboxEventSpec {
 export function outboxInsert(spec: OutboxEventSpec): SQL {
   const envelope = buildEvent({
     type: spec.type,
-    tenantId: spec.tenantId,
+    // With `where`, tenant id and source are overwritten per row below.
+    tenantId: spec.tenantId ?? "00000000-0000-0000-0000-000000000000",
     context: spec.context,
     subject: spec.rowId,
     data: null,
@@ -37,6 +39,7 @@ export function outboxInsert(spec: OutboxEventSpec): SQL {
     ...(spec.causationId ? { causationId: spec.causationId } : {}),
   });
   if (spec.rowId) {
+    if (!spec.tenantId) throw new Error("outboxInsert with rowId needs tenantId");
     return sql`insert into outbox (id, tenant_id, type, event)
       select ${envelope.id}::uuid, t.tenant_id, ${spec.type},
              ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('data', api_json(to_jsonb(t) - 'public_token_hash'))
@@ -46,7 +49,8 @@ export function outboxInsert(spec: OutboxEventSpec): SQL {
   if (!spec.where) throw new Error("outboxInsert needs rowId or where");
   return sql`insert into outbox (id, tenant_id, type, event)
     select e.id, e.tenant_id, ${spec.type},
-           ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('id', e.id, 'subject', e.row_id, 'data', e.data)
+           ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('id', e.id, 'subject', e.row_id, 'tenantid', e.tenant_id,
+             'source', '/tenants/' || e.tenant_id || '/' || ${spec.context}::text, 'data', e.data)
     from (select gen_random_uuid() as id, t.tenant_id, t.id::text as row_id, api_json(to_jsonb(t) - 'public_token_hash') as data
           from ${spec.table} t where ${spec.where}) e
     returning event`;
