@@ -2,6 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyCfdi } from "./verify.ts";
+import { buildSignedCfdi } from "./build.ts";
+import { loadCsd } from "./csd.ts";
+import { signCadena } from "./sello.ts";
+import { cadenaTfdFromXml } from "./tfd.ts";
+import { comprobanteToXml, escapeAttribute } from "./xml-writer.ts";
+import { csdFiles, repoRoot } from "./test/oracle.ts";
 import { fixturesDir, hasShared } from "./test/oracle.ts";
 
 const shared = hasShared();
@@ -85,6 +91,31 @@ describe.skipIf(!shared)("verifyCfdi", () => {
     expect((await verifyCfdi(mutateChar(xml, cert))).errors.map((e) => e.code)).toContain("NOCERTIFICADO_MISMATCH");
     const selloCfd = xml.indexOf('SelloCFD="') + 10 + 5;
     expect((await verifyCfdi(mutateChar(xml, selloCfd))).errors.map((e) => e.code)).toEqual(["TFD_SELLOCFD_MISMATCH"]);
+  });
+
+  it("checks SelloSAT when the SAT certificate is supplied", async () => {
+    // A stand-in "SAT" stamps with the test CSD: same algorithm as the real TFD 1.1 SelloSAT.
+    const cer = readFileSync(csdFiles.cer);
+    const csd = await loadCsd(cer, readFileSync(csdFiles.key), csdFiles.password);
+    const input = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8"));
+    const sealed = await buildSignedCfdi(input, csd);
+    const tfdAttrs = (selloSat: string) =>
+      `Version="1.1" UUID="6F35D3B5-3651-5370-BC2C-14CDBE384CD7" FechaTimbrado="2025-03-14T10:31:00" RfcProvCertif="SPR190613I52" SelloCFD="${escapeAttribute(sealed.comprobante.Sello as string)}" NoCertificadoSAT="${csd.certificate.noCertificado}" SelloSAT="${selloSat}"`;
+    const tfd = (selloSat: string) => `<tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" ${tfdAttrs(selloSat)}/>`;
+    const cadenaTfd = cadenaTfdFromXml(tfd(""));
+    const selloSat = await signCadena(csd.privateKey, cadenaTfd);
+    const stamped = comprobanteToXml(sealed.comprobante, tfd(selloSat));
+    const ok = await verifyCfdi(stamped, { satCertificate: async (no) => (no === csd.certificate.noCertificado ? cer : undefined) });
+    expect(ok.errors).toEqual([]);
+    expect(ok.timbre?.selloSatValid).toBe(true);
+    expect((await verifyCfdi(stamped)).timbre?.selloSatValid).toBeUndefined();
+    const forged = comprobanteToXml(sealed.comprobante, tfd(selloSat).replace("2025-03-14T10:31:00", "2025-03-14T10:32:00"));
+    const bad = await verifyCfdi(forged, { satCertificate: () => cer });
+    expect(bad.errors.map((e) => e.code)).toEqual(["TFD_SELLOSAT_INVALID"]);
+    expect(bad.valid).toBe(false);
+    const other = readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8");
+    const otherCert = / Certificado="([^"]+)"/.exec(other)?.[1] as string;
+    expect((await verifyCfdi(stamped, { satCertificate: () => otherCert })).errors.map((e) => e.code)).toEqual(["TFD_CERT_MISMATCH"]);
   });
 
   it("reports non-CFDI input without throwing", async () => {

@@ -5,8 +5,9 @@
  * When a TimbreFiscalDigital is present its data and its cadena are reported, and its SelloCFD
  * must equal the comprobante's Sello (the PAC stamps exactly the sealed document).
  *
- * SelloSAT is not verified: that needs the SAT certificate named by NoCertificadoSAT, which is
- * downloaded from the SAT and is not embedded in the CFDI.
+ * SelloSAT is verified only when the caller supplies the SAT certificate named by
+ * NoCertificadoSAT (`options.satCertificate`): the SAT publishes those certificates, but they are
+ * not embedded in the CFDI.
  */
 import { cadenaFromElement } from "./cadena.ts";
 import type { CertificateInfo } from "./certificate.ts";
@@ -44,11 +45,17 @@ export type VerifyReport = {
     notAfter: string;
   };
   cadenaOriginal?: string;
-  timbre?: Timbre & { cadenaOriginal: string };
+  /** `selloSatValid` is present only when the SAT certificate was supplied. */
+  timbre?: Timbre & { cadenaOriginal: string; selloSatValid?: boolean };
   errors: Issue[];
 };
 
-export async function verifyCfdi(xml: string): Promise<VerifyReport> {
+export type VerifyOptions = {
+  /** Looks up the PAC-side SAT certificate (DER, PEM or base64) by its NoCertificadoSAT. */
+  satCertificate?: (noCertificadoSat: string) => Promise<Uint8Array | string | undefined> | Uint8Array | string | undefined;
+};
+
+export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const report: VerifyReport = { valid: false, selloValid: false, errors: [] };
   const err = (code: string, message: string, path = "") => report.errors.push({ code, message, path });
   let root: XmlElement;
@@ -123,6 +130,22 @@ export async function verifyCfdi(xml: string): Promise<VerifyReport> {
     report.timbre = { ...t, cadenaOriginal: cadenaTfdFromElement(tfd) };
     if (t.selloCfd !== (a("Sello") ?? "")) {
       err("TFD_SELLOCFD_MISMATCH", "El SelloCFD del timbre fiscal no coincide con el Sello del comprobante.", "/Comprobante/Complemento/TimbreFiscalDigital/@SelloCFD");
+    }
+    const satCer = options.satCertificate ? await options.satCertificate(t.noCertificadoSat) : undefined;
+    if (satCer !== undefined) {
+      const path = "/Comprobante/Complemento/TimbreFiscalDigital/@SelloSAT";
+      try {
+        const sat = parseCertificate(satCer);
+        if (sat.noCertificado !== t.noCertificadoSat) {
+          err("TFD_CERT_MISMATCH", `El certificado SAT proporcionado (${sat.noCertificado}) no es el del timbre (${t.noCertificadoSat}).`, path);
+        } else {
+          report.timbre.selloSatValid = await verifySello(await importCertificateKey(sat), report.timbre.cadenaOriginal, t.selloSat);
+          if (!report.timbre.selloSatValid) err("TFD_SELLOSAT_INVALID", "El sello del SAT no corresponde a la cadena original del timbre fiscal digital.", path);
+        }
+      } catch (e) {
+        if (!(e instanceof CfdiError)) throw e;
+        err("TFD_CERT_INVALID", "El certificado SAT proporcionado no es válido.", path);
+      }
     }
   }
   report.valid = report.selloValid && report.errors.length === 0;
