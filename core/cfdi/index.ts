@@ -20,5 +20,5 @@ export type { CertificateInfo } from "./certificate.ts";
 export { parseCertificate } from "./certificate.ts";
 export { importPrivateKey, decryptPkcs8 } from "./private-key.ts";
 export { signCadena, verifySello } from "./sello.ts";
-export type { VerifyReport } from "./verify.ts";
+export type { VerifyOptions, VerifyReport } from "./verify.ts";
 export { verifyCfdi } from "./verify.ts";
