@@ -8,7 +8,8 @@ import net from "node:net";
 import path from "node:path";
 import { mintAccessToken } from "../core/auth/supabase-token.ts";
 import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
-import { applyDemoSeed } from "../db/seed/apply-seed.ts";
+import { applyDemoSeed, issueDemoLinks } from "../db/seed/apply-seed.ts";
+import { newPublicToken } from "../workers/proposals/public-link.ts";
 import { startLocalDatabase } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
 import { startAuthServer } from "./local/auth-server.ts";
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   stops.push(db.stop);
   await applyDemoSeed(db.ownerUrl);
   say("migrations applied, demo tenants seeded (demo: pro plan, acme: free plan)");
+  const links = await issueDemoLinks(db.ownerUrl, newPublicToken);
 
   const proxy = await startNeonProxy({ port: await portOr(55433) });
   stops.push(proxy.stop);
@@ -141,6 +143,9 @@ Zuclubit Smart CRM is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)}
   API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
   Database     ${db.kind === "pglite" ? `embedded PGlite (${path.relative(ROOT, path.join(DEV_DIR, "pglite"))})` : db.kind}
   ${status.join("\n  ")}
+
+Demo proposal links (what a client opens from WhatsApp or email):
+  ${links.length ? links.map((l) => `${l.name.padEnd(12)} ${apiUrl}/p/${l.token}`).join("\n  ") : "(none: the demo proposals were already accepted or rejected)"}
 
 Demo tenants: demo (pro), acme (free). Token for demo's admin (12 h):
 

@@ -1,5 +1,6 @@
 import pg from "pg";
-import { DEMO_TENANTS } from "./demo-data.ts";
+import { computeTotals } from "../../core/proposals/totals.ts";
+import { DEMO_TENANTS, type DemoTenant } from "./demo-data.ts";
 
 /**
  * Writes the demo tenants as the owner, idempotently (fixed ids, ON CONFLICT DO NOTHING). Each
@@ -50,6 +51,7 @@ export async function applyDemoSeed(ownerUrl: string): Promise<void> {
             l.title, l.company, l.value, l.status, l.lostReason ?? null, l.score ?? null],
         );
       }
+      await seedProposals(client, t);
       await client.query("COMMIT");
     }
   } catch (err) {
@@ -58,4 +60,74 @@ export async function applyDemoSeed(ownerUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Demo proposals with amounts from the one totals module; numbered COT-{year}-00001… */
+async function seedProposals(client: pg.Client, t: DemoTenant): Promise<void> {
+  const year = Number(new Intl.DateTimeFormat("en-CA", { timeZone: "America/Mexico_City", year: "numeric" }).format(new Date()));
+  let seq = 0;
+  for (const p of t.proposals) {
+    seq += 1;
+    const { lines, totals } = computeTotals(p.items.map((i) => ({ quantity: i.quantity, unitPrice: i.unitPrice, discountPercent: i.discountPercent, taxRate: i.taxRate })));
+    const inserted = await client.query(
+      `insert into proposals (id, tenant_id, proposal_number, number_year, number_seq, title, lead_id, customer_id, valid_until, notes, status,
+                              subtotal, discount_total, tax_total, total, sent_at, created_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, (now() at time zone 'America/Mexico_City')::date + $9::int, $10, $11, $12, $13, $14, $15,
+               case when $11 = 'draft' then null else now() end, $16)
+       on conflict (id) do nothing returning id`,
+      [p.id, t.id, `COT-${year}-${String(seq).padStart(5, "0")}`, year, seq, p.title, p.leadIndex === undefined ? null : t.leads[p.leadIndex]?.id,
+        p.customerIndex === undefined ? null : t.customers[p.customerIndex]?.id, p.validDays, p.notes ?? null, p.status,
+        totals.subtotal, totals.discountTotal, totals.taxTotal, totals.total, t.users[0]?.id ?? null],
+    );
+    if (inserted.rowCount === 0) continue;
+    for (const [index, item] of p.items.entries()) {
+      const a = lines[index];
+      if (!a) continue;
+      await client.query(
+        `insert into proposal_line_items (tenant_id, proposal_id, position, name, description, quantity, unit_price, discount_percent, tax_rate,
+                                          sat_product_key, sat_unit_key, subtotal, discount, taxable_base, tax, total)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [t.id, p.id, index + 1, item.name, item.description ?? null, item.quantity, item.unitPrice, item.discountPercent, item.taxRate,
+          item.satProductKey ?? null, item.satUnitKey ?? null, a.subtotal, a.discount, a.taxableBase, a.tax, a.total],
+      );
+    }
+  }
+  if (seq > 0) {
+    await client.query(
+      `insert into proposal_number_sequences (tenant_id, year, last_value) values ($1, $2, $3)
+       on conflict (tenant_id, year) do update set last_value = greatest(proposal_number_sequences.last_value, excluded.last_value)`,
+      [t.id, year, seq],
+    );
+  }
+}
+
+/**
+ * Fresh public links for the demo's sent proposals (only hashes are stored, so a link cannot be
+ * shown again: each start issues new ones, which also makes them work after a restart).
+ */
+export async function issueDemoLinks(ownerUrl: string, newToken: () => Promise<{ token: string; hash: string }>): Promise<{ name: string; tenant: string; token: string }[]> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  const links: { name: string; tenant: string; token: string }[] = [];
+  try {
+    for (const t of DEMO_TENANTS) {
+      for (const p of t.proposals) {
+        if (!p.linkName) continue;
+        const { token, hash } = await newToken();
+        await client.query("BEGIN");
+        await client.query("select set_config('app.tenant_id', $1, true)", [t.id]);
+        // Only while still sent/viewed: a proposal the user already accepted or rejected keeps its state.
+        const res = await client.query(
+          `update proposals set public_token_hash = $2, public_token_created_at = now(), public_token_revoked_at = null
+           where id = $1 and status in ('sent', 'viewed') returning id`,
+          [p.id, hash],
+        );
+        await client.query("COMMIT");
+        if ((res.rowCount ?? 0) > 0) links.push({ name: p.linkName, tenant: t.slug, token });
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return links;
 }

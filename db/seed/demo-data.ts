@@ -15,6 +15,20 @@ export interface DemoTenant {
   contacts: { id: string; firstName: string; lastName: string; email: string; phone: string; company: string; jobTitle: string }[];
   customers: { id: string; contactIndex: number; rfc: string; razonSocial: string; regimenFiscal: string; codigoPostal: string; usoCfdi: string; email: string }[];
   leads: { id: string; contactIndex: number; sourceIndex: number; ownerIndex: number; title: string; company: string; value: string; status: "new" | "contacted" | "qualified" | "lost"; lostReason?: string; score?: number }[];
+  proposals: DemoProposal[];
+}
+
+export interface DemoProposal {
+  id: string;
+  /** Which public link `npm start` prints for it (sent proposals only). */
+  linkName?: string;
+  title: string;
+  customerIndex?: number;
+  leadIndex?: number;
+  status: "draft" | "sent" | "accepted";
+  validDays: number;
+  notes?: string;
+  items: { name: string; description?: string; quantity: string; unitPrice: string; discountPercent: string; taxRate: string | null; satProductKey?: string; satUnitKey?: string }[];
 }
 
 export const DEMO_TENANTS: DemoTenant[] = [
@@ -55,6 +69,44 @@ export const DEMO_TENANTS: DemoTenant[] = [
       { id: "a0405162-0000-4000-8000-000000000403", contactIndex: 4, sourceIndex: 3, ownerIndex: 1, title: "Implementación CRM obra y cobranza", company: "Constructora Altiplano", value: "245000.00", status: "new", score: 40 },
       { id: "a0405162-0000-4000-8000-000000000404", contactIndex: 0, sourceIndex: 0, ownerIndex: 2, title: "Renovación anual", company: "Ferretería El Martillo", value: "32000.00", status: "lost", lostReason: "Eligió un proveedor local", score: 20 },
     ],
+    proposals: [
+      {
+        id: "b1516273-0000-4000-8000-000000000501",
+        linkName: "clínica",
+        title: "Equipamiento de consultorios y capacitación",
+        customerIndex: 1,
+        status: "sent",
+        validDays: 30,
+        notes: "Precios en pesos mexicanos. Entrega en Guadalajara sin costo. Acepta pago a 6 meses sin intereses con tarjetas participantes.",
+        items: [
+          { name: "Camilla de exploración", description: "Acero inoxidable, tapiz vinílico", quantity: "3", unitPrice: "12499.99", discountPercent: "10", taxRate: "0.16", satProductKey: "42192100", satUnitKey: "H87" },
+          { name: "Capacitación clínica", description: "Dos sesiones presenciales", quantity: "1", unitPrice: "4500.00", discountPercent: "0", taxRate: null, satProductKey: "86101700", satUnitKey: "E48" },
+          { name: "Insumos desechables (kg)", quantity: "2.5", unitPrice: "1234.57", discountPercent: "0", taxRate: "0.16", satProductKey: "42131600", satUnitKey: "KGM" },
+        ],
+      },
+      {
+        id: "b1516273-0000-4000-8000-000000000502",
+        linkName: "ferretería",
+        title: "Licencias CRM y facturación electrónica",
+        customerIndex: 0,
+        status: "sent",
+        validDays: 15,
+        items: [
+          { name: "Licencia anual Smart CRM", quantity: "5", unitPrice: "2890.00", discountPercent: "5", taxRate: "0.16", satProductKey: "43231500", satUnitKey: "E48" },
+          { name: "Timbrado CFDI (paquete 1,000)", quantity: "1", unitPrice: "1450.00", discountPercent: "0", taxRate: "0.16", satProductKey: "81112100", satUnitKey: "E48" },
+        ],
+      },
+      {
+        id: "b1516273-0000-4000-8000-000000000503",
+        title: "Implementación CRM obra y cobranza",
+        leadIndex: 2,
+        status: "draft",
+        validDays: 30,
+        items: [
+          { name: "Consultoría de implementación", quantity: "40", unitPrice: "950.00", discountPercent: "0", taxRate: "0.16", satProductKey: "81111500", satUnitKey: "HUR" },
+        ],
+      },
+    ],
   },
   {
     id: "1c2f8d63-7a1b-4e9f-8b62-4d3a2e1f0b02",
@@ -77,5 +129,6 @@ export const DEMO_TENANTS: DemoTenant[] = [
     leads: [
       { id: "a0405162-0000-4000-8000-000000000451", contactIndex: 0, sourceIndex: 0, ownerIndex: 1, title: "Distribución de abarrotes 2027", company: "Abarrotes La Regia", value: "54000.00", status: "new" },
     ],
+    proposals: [],
   },
 ];

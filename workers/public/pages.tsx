@@ -1,3 +1,4 @@
+import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ProposalView } from "../../core/proposals/proposal-view.ts";
 
@@ -5,6 +6,8 @@ import type { ProposalView } from "../../core/proposals/proposal-view.ts";
 // Mobile-first; every control has a label; printable (see proposal.css @media print).
 
 export const Layout: FC<{ title: string; children?: Child }> = ({ title, children }) => (
+  <>
+  {raw("<!doctype html>")}
   <html lang="es-MX">
     <head>
       <meta charset="utf-8" />
@@ -20,6 +23,7 @@ export const Layout: FC<{ title: string; children?: Child }> = ({ title, childre
       </footer>
     </body>
   </html>
+  </>
 );
 
 export const MessagePage: FC<{ title: string; heading: string; message: string; tenantName?: string | undefined }> = ({ title, heading, message, tenantName }) => (
