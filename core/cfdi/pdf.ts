@@ -116,7 +116,7 @@ class Writer {
   }
 }
 
-const describe = (code: string | undefined, table: Readonly<Record<string, unknown>>) => {
+const catalogLabel = (code: string | undefined, table: Readonly<Record<string, unknown>>) => {
   if (code === undefined) return "";
   const d = table[code];
   const text = typeof d === "string" ? d : (d as { descripcion?: string } | undefined)?.descripcion;
@@ -169,7 +169,7 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     w.text(l, M, w.y, 13, f.bold);
     w.y -= 15;
   }
-  const eLines = [`RFC: ${attr(emisor ?? root, "Rfc") ?? ""}`, `Régimen fiscal: ${describe(emisor ? attr(emisor, "RegimenFiscal") : undefined, REGIMEN_FISCAL)}`, `Lugar de expedición (C.P.): ${a("LugarExpedicion") ?? ""}`];
+  const eLines = [`RFC: ${attr(emisor ?? root, "Rfc") ?? ""}`, `Régimen fiscal: ${catalogLabel(emisor ? attr(emisor, "RegimenFiscal") : undefined, REGIMEN_FISCAL)}`, `Lugar de expedición (C.P.): ${a("LugarExpedicion") ?? ""}`];
   for (const l of eLines) for (const wl of w.wrap(l, leftW, 8)) {
     w.text(wl, M, w.y, 8);
     w.y -= 10;
@@ -190,7 +190,7 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     ["Fecha de certificación", tfd?.fechaTimbrado ?? "—"],
     ["No. de serie del certificado SAT", tfd?.noCertificadoSat ?? "—"],
     ["RFC del proveedor de certificación", tfd?.rfcProvCertif ?? "—"],
-    ["Exportación", describe(a("Exportacion"), EXPORTACION)],
+    ["Exportación", catalogLabel(a("Exportacion"), EXPORTACION)],
   ];
   for (const [k, v] of right) {
     w.text(k, rx, ry, 6.5, f.bold, GREY);
@@ -208,12 +208,12 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   const r = receptor ?? root;
   w.text(attr(r, "Nombre") ?? "", M, w.y, 10, f.bold);
   w.y -= 12;
-  const rInfo = `RFC: ${attr(r, "Rfc") ?? ""}    Domicilio fiscal (C.P.): ${attr(r, "DomicilioFiscalReceptor") ?? ""}    Régimen fiscal: ${describe(attr(r, "RegimenFiscalReceptor"), REGIMEN_FISCAL)}`;
+  const rInfo = `RFC: ${attr(r, "Rfc") ?? ""}    Domicilio fiscal (C.P.): ${attr(r, "DomicilioFiscalReceptor") ?? ""}    Régimen fiscal: ${catalogLabel(attr(r, "RegimenFiscalReceptor"), REGIMEN_FISCAL)}`;
   for (const l of w.wrap(rInfo, PAGE_W - 2 * M, 8)) {
     w.text(l, M, w.y, 8);
     w.y -= 10;
   }
-  w.text(`Uso del CFDI: ${describe(attr(r, "UsoCFDI"), USO_CFDI)}${attr(r, "ResidenciaFiscal") ? `    Residencia fiscal: ${attr(r, "ResidenciaFiscal")}    NumRegIdTrib: ${attr(r, "NumRegIdTrib") ?? ""}` : ""}`, M, w.y, 8);
+  w.text(`Uso del CFDI: ${catalogLabel(attr(r, "UsoCFDI"), USO_CFDI)}${attr(r, "ResidenciaFiscal") ? `    Residencia fiscal: ${attr(r, "ResidenciaFiscal")}    NumRegIdTrib: ${attr(r, "NumRegIdTrib") ?? ""}` : ""}`, M, w.y, 8);
   w.y -= 14;
 
   const global = firstChild(root, CFDI_NS, "InformacionGlobal");
@@ -223,7 +223,7 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   }
   for (const rel of childElements(root, CFDI_NS, "CfdiRelacionados")) {
     const uuids = childElements(rel, CFDI_NS, "CfdiRelacionado").map((u) => attr(u, "UUID") ?? "");
-    w.paragraph(`CFDI relacionados (${describe(attr(rel, "TipoRelacion"), TIPO_RELACION)})`, uuids.join("  "), 7.5, f.regular);
+    w.paragraph(`CFDI relacionados (${catalogLabel(attr(rel, "TipoRelacion"), TIPO_RELACION)})`, uuids.join("  "), 7.5, f.regular);
   }
 
   // --- conceptos ---
@@ -329,8 +329,8 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   const leftInfo = [
     `Importe con letra: ${amountInWords(a("Total") ?? "0", moneda, MONEDA[moneda]?.decimales ?? 2)}`,
     `Moneda: ${moneda}${a("TipoCambio") ? `    Tipo de cambio: ${a("TipoCambio")}` : ""}`,
-    `Forma de pago: ${describe(a("FormaPago"), FORMA_PAGO)}`,
-    `Método de pago: ${describe(a("MetodoPago"), METODO_PAGO)}`,
+    `Forma de pago: ${catalogLabel(a("FormaPago"), FORMA_PAGO)}`,
+    `Método de pago: ${catalogLabel(a("MetodoPago"), METODO_PAGO)}`,
     ...(a("CondicionesDePago") ? [`Condiciones de pago: ${a("CondicionesDePago")}`] : []),
   ];
   for (const l of leftInfo) for (const wl of w.wrap(l, tx - M - 16, 7.5)) {
