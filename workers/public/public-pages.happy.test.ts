@@ -109,3 +109,26 @@ describe("public proposal page", () => {
     expect(roundTrips).toBe(1);
   });
 });
+
+describe("proposal PDF download", () => {
+  it("serves the PDF with the page's numbers, stores it in R2 per version and revalidates by ETag", async () => {
+    const { url, proposal, tenant } = await sentProposal();
+    const res = await api(`${url}/pdf`, asBrowser);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-disposition")).toContain(`${proposal.proposalNumber}.pdf`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
+    const etag = res.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"pdf-v\d+"$/);
+
+    const { env } = await import("cloudflare:workers");
+    const version = etag.match(/v(\d+)/)?.[1];
+    const stored = await (env as { DOCUMENTS: R2Bucket }).DOCUMENTS.get(`tenants/${tenant.id}/proposals/${proposal.id}/v${version}.pdf`);
+    expect(stored).not.toBeNull();
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
+
+    const again = await api(`${url}/pdf`, { headers: { "user-agent": BROWSER_UA, "if-none-match": etag } });
+    expect(again.status).toBe(304);
+  });
+});

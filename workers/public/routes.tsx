@@ -10,6 +10,7 @@ import { MessagePage, ProposalPage } from "./pages.tsx";
 import { decide, loadPublicProposal, TOKEN_PATTERN, type PublicProposal } from "./public-proposal.ts";
 import { publicSecurityHeaders } from "./security-headers.ts";
 import { PROPOSAL_CSS } from "./styles.ts";
+import { registerProposalPdf } from "./proposal-pdf-route.ts";
 
 // Public proposal pages: /p/{token}. No login: the unguessable token is the credential.
 
@@ -100,6 +101,7 @@ export function registerPublicPages(app: OpenAPIHono<HonoEnv>): void {
     const result = outcome === "accepted" ? "aceptada" : outcome === "rejected" ? "rechazada" : "sin-cambios";
     return c.redirect(`/p/${token}?resultado=${result}`, 303);
   };
+  registerProposalPdf(app, { notFound: notFoundPage, gone: gonePage });
   app.post("/p/:token/accept", decision("accept"));
   app.post("/p/:token/reject", decision("reject"));
 }
