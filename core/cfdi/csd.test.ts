@@ -116,3 +116,24 @@ describe.skipIf(!withOpenssl)("CSD edge cases built with openssl", () => {
     }
   });
 });
+
+describe.skipIf(!shared)("CSD key envelope (decrypt at upload, store re-encrypted with a Worker secret)", () => {
+  const SECRET = "s3cr3t-worker-binding-0123456789abcdef";
+  it("round-trips the SAT key and binds it to the certificate", async () => {
+    const { sealPrivateKey, openSealedPrivateKey, loadSealedCsd } = await import("./key-envelope.ts");
+    const cer = readFileSync(csdFiles.cer);
+    const pkcs8 = await decryptPkcs8(readFileSync(csdFiles.key), csdFiles.password);
+    const envelope = await sealPrivateKey(pkcs8, SECRET, "30001000000500003416");
+    expect(envelope).toMatch(/^zcsd1\./);
+    expect(Buffer.from(await openSealedPrivateKey(envelope, SECRET, "30001000000500003416")).equals(Buffer.from(pkcs8))).toBe(true);
+    const csd = await loadSealedCsd(cer, envelope, SECRET);
+    const sello = await signCadena(csd.privateKey, "||x||");
+    expect(await verifySello(csd.publicKey, "||x||", sello)).toBe(true);
+    // wrong secret, other certificate, tampered bytes, short secret
+    expect(await codeOf(openSealedPrivateKey(envelope, `${SECRET}x`, "30001000000500003416"))).toBe("KEY_ENVELOPE");
+    expect(await codeOf(openSealedPrivateKey(envelope, SECRET, "30001000000500003417"))).toBe("KEY_ENVELOPE");
+    const tampered = envelope.slice(0, -6) + (envelope.at(-6) === "A" ? "B" : "A") + envelope.slice(-5);
+    expect(await codeOf(openSealedPrivateKey(tampered, SECRET, "30001000000500003416"))).toBe("KEY_ENVELOPE");
+    expect(await codeOf(sealPrivateKey(pkcs8, "corto", "1"))).toBe("KEY_ENVELOPE_SECRET");
+  });
+});

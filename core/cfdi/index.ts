@@ -19,6 +19,7 @@ export { checkCertificateForInvoice, loadCsd } from "./csd.ts";
 export type { CertificateInfo } from "./certificate.ts";
 export { parseCertificate } from "./certificate.ts";
 export { importPrivateKey, decryptPkcs8 } from "./private-key.ts";
+export { loadSealedCsd, openSealedPrivateKey, sealPrivateKey } from "./key-envelope.ts";
 export { signCadena, verifySello } from "./sello.ts";
 export type { VerifyOptions, VerifyReport } from "./verify.ts";
 export { verifyCfdi } from "./verify.ts";
