@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["core/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+          include: ["core/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts", "test/browser/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -50,7 +50,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "queues/**/*.test.ts", "test/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "queues/**/*.test.ts", "test/e2e/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -8,7 +8,8 @@ import { generateSigningKey } from "../../core/auth/supabase-token.ts";
 // tokens printed earlier stay valid), and what the running stack looks like (for `npm run token`).
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const DEV_DIR = path.join(ROOT, ".local", "dev");
+/** `CRM_DEV_DIR` runs a second, separate local stack (the browser tests do). */
+export const DEV_DIR = process.env.CRM_DEV_DIR ? path.resolve(process.env.CRM_DEV_DIR) : path.join(ROOT, ".local", "dev");
 const KEYS_FILE = path.join(DEV_DIR, "keys.json");
 const STATE_FILE = path.join(DEV_DIR, "state.json");
 
