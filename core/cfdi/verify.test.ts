@@ -118,6 +118,19 @@ describe.skipIf(!shared)("verifyCfdi", () => {
     expect((await verifyCfdi(stamped, { satCertificate: () => otherCert })).errors.map((e) => e.code)).toEqual(["TFD_CERT_MISMATCH"]);
   });
 
+  it("warns about amounts that do not add up (SAT arithmetic checks)", async () => {
+    const xml = read("created-with-discounts-40.xml");
+    expect((await verifyCfdi(xml)).warnings).toEqual([]);
+    const codes = async (x: string) => (await verifyCfdi(x)).warnings.map((w) => w.code).sort();
+    expect(await codes(xml.replace('SubTotal="3300.00"', 'SubTotal="3300.01"'))).toEqual(["AMOUNT_SUBTOTAL", "AMOUNT_TOTAL"]);
+    // Cantidad "1" × ValorUnitario "1000" written without decimals: SAT tolerates 499.75–1500.75.
+    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1001" ObjetoImp'))).toEqual(["AMOUNT_SUBTOTAL"]);
+    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1600" ObjetoImp'))).toEqual(["AMOUNT_IMPORTE", "AMOUNT_SUBTOTAL"]);
+    expect(await codes(xml.replace('TotalImpuestosTrasladados="448.00"', 'TotalImpuestosTrasladados="448.10"'))).toEqual(["AMOUNT_TOTAL", "AMOUNT_TRASLADOS"]);
+    expect(await codes(xml.replace(' Descuento="500.00"', ""))).toEqual(["AMOUNT_DESCUENTO", "AMOUNT_TOTAL"]);
+    expect(await codes(xml.replace('Total="3248.00"', 'Total="x"'))).toEqual(["AMOUNT_FORMAT"]);
+  });
+
   it("reports non-CFDI input without throwing", async () => {
     expect((await verifyCfdi("no es xml")).errors[0]?.code).toBe("XML_INVALID");
     expect((await verifyCfdi("<a/>")).errors[0]?.code).toBe("NOT_CFDI40");

@@ -9,6 +9,7 @@
  * NoCertificadoSAT (`options.satCertificate`): the SAT publishes those certificates, but they are
  * not embedded in the CFDI.
  */
+import { checkComprobanteAmounts } from "./amount-checks.ts";
 import { cadenaFromElement } from "./cadena.ts";
 import type { CertificateInfo } from "./certificate.ts";
 import { importCertificateKey, parseCertificate } from "./certificate.ts";
@@ -48,6 +49,8 @@ export type VerifyReport = {
   /** `selloSatValid` is present only when the SAT certificate was supplied. */
   timbre?: Timbre & { cadenaOriginal: string; selloSatValid?: boolean };
   errors: Issue[];
+  /** Arithmetic inconsistencies (amount-checks.ts); they do not change `valid`. */
+  warnings: Issue[];
 };
 
 export type VerifyOptions = {
@@ -56,7 +59,7 @@ export type VerifyOptions = {
 };
 
 export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const report: VerifyReport = { valid: false, selloValid: false, errors: [] };
+  const report: VerifyReport = { valid: false, selloValid: false, errors: [], warnings: [] };
   const err = (code: string, message: string, path = "") => report.errors.push({ code, message, path });
   let root: XmlElement;
   try {
@@ -83,6 +86,7 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
 
   const cadena = cadenaFromElement(root);
   report.cadenaOriginal = cadena;
+  report.warnings = checkComprobanteAmounts(root);
 
   let cert: CertificateInfo | undefined;
   const certB64 = a("Certificado");
