@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { activities } from "../../db/schema/crm.ts";
+import { activities, customers, leads, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
-import { referenceError, tenantReference } from "../proposals/tenant-reference.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
+import { referenceError } from "../http/reference-error.ts";
 import { ACTIVITY_REFERENCE_FIELDS, ActivityCreateSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
 
 const route = createRoute({
@@ -40,9 +41,9 @@ export function registerCreateActivity(app: OpenAPIHono<HonoEnv>): void {
             id,
             tenantId: auth.tenantId,
             type: input.type,
-            leadId: tenantReference("leads", input.leadId),
-            customerId: tenantReference("customers", input.customerId),
-            proposalId: tenantReference("proposals", input.proposalId),
+            leadId: tenantReference(leads, input.leadId, auth.tenantId),
+            customerId: tenantReference(customers, input.customerId, auth.tenantId),
+            proposalId: tenantReference(proposals, input.proposalId, auth.tenantId),
             userId: auth.userId,
             subject: input.subject ?? null,
             body: input.body ?? null,

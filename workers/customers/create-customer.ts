@@ -7,7 +7,7 @@ import { AppError } from "../http/problem.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, customers } from "../../db/schema/crm.ts";
-import { ownedRef } from "../leads/guarded-write.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
 import { CustomerInputSchema, CustomerSchema, defaultUsoCfdi, fiscalProblem, toCustomer } from "./customer-schema.ts";
 
 const route = createRoute({
@@ -28,7 +28,7 @@ const route = createRoute({
   },
 });
 
-/** A 23503 from `ownedRef(contacts, …)`: the contact does not exist in this tenant. */
+/** A 23503 from `tenantReference(contacts, …)`: the contact does not exist in this tenant. */
 export function missingContact(err: unknown): AppError | undefined {
   const pg = findPgError(err);
   if (pg?.code !== "23503" || pg.constraint !== "customers_contact_id_contacts_id_fk") return undefined;
@@ -50,7 +50,7 @@ export function registerCreateCustomer(app: OpenAPIHono<HonoEnv>): void {
           .values({
             id,
             tenantId: auth.tenantId,
-            contactId: input.contactId ? ownedRef(contacts, input.contactId, auth.tenantId) : null,
+            contactId: input.contactId ? tenantReference(contacts, input.contactId, auth.tenantId) : null,
             rfc: input.rfc ?? null,
             razonSocial: input.razonSocial,
             regimenFiscal: input.regimenFiscal ?? null,

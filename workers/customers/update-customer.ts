@@ -8,7 +8,8 @@ import { AppError } from "../http/problem.ts";
 import { eventsFrom, publish } from "../events/outbox.ts";
 import { unitOfWork, writeBatch } from "../services.ts";
 import { contacts, customers } from "../../db/schema/crm.ts";
-import { ownedRef, writeWithEvent } from "../leads/guarded-write.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
+import { writeWithEvent } from "../events/outbox.ts";
 import { missingContact } from "./create-customer.ts";
 import { CustomerInputSchema, CustomerSchema, fiscalProblem, toCustomer } from "./customer-schema.ts";
 import { IdParamSchema } from "./get-customer.ts";
@@ -64,7 +65,7 @@ export function registerUpdateCustomer(app: OpenAPIHono<HonoEnv>): void {
 
     const { contactId, ...fields } = input;
     const set: PgUpdateSetSource<typeof customers> = { ...fields, version: sql`${customers.version} + 1`, updatedAt: sql`now()` };
-    if (contactId !== undefined) set.contactId = contactId === null ? null : ownedRef(contacts, contactId, auth.tenantId);
+    if (contactId !== undefined) set.contactId = contactId === null ? null : tenantReference(contacts, contactId, auth.tenantId);
     const where: SQL | undefined = guard === undefined ? mine : and(mine, eq(customers.version, guard));
 
     try {

@@ -1,5 +1,5 @@
-import { sql, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { pgTable, uuid, type PgTable } from "drizzle-orm/pg-core";
 import type { Context } from "hono";
 import { buildEvent, type CloudEvent, type EventType } from "../../core/events/cloudevents.ts";
 import type { HonoEnv } from "../context.ts";
@@ -78,3 +78,24 @@ export function publish(c: Context<HonoEnv>, events: CloudEvent[]): void {
     c.get("logger").warn("event publish failed; the outbox sweep will retry", { count: events.length }, err),
   );
 }
+
+// Guarded writes (If-Match version, allowed status) that share a batch with their event must emit
+// the event only when the guard passed: a 409/412 leaves no event. Two shapes:
+
+/** Stands for the `changed` CTE below, so `outboxInsert` reads the rows the write just produced. */
+const changed = pgTable("changed", { id: uuid("id") });
+
+/**
+ * `WITH changed AS (<write> RETURNING *) INSERT INTO outbox … FROM changed`: the event exists iff
+ * the write changed a row, and its payload is the row as written.
+ */
+export function writeWithEvent(write: SQLWrapper, spec: Omit<OutboxEventSpec, "table">): SQL {
+  // getSQL(): a query builder embedded as is would be parenthesised as a subquery.
+  return sql`with changed as (${write.getSQL()}) ${outboxInsert({ ...spec, table: changed })}`;
+}
+
+/**
+ * For an outbox INSERT … SELECT that follows the guarded write as its own statement: true only for
+ * rows written by the current transaction.
+ */
+export const writtenByThisTransaction = sql`t.xmin = pg_current_xact_id()::xid`;

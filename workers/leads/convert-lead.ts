@@ -8,7 +8,7 @@ import { eventsFrom, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, customers, leads } from "../../db/schema/crm.ts";
 import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
-import { writeWithEvent } from "./guarded-write.ts";
+import { writeWithEvent } from "../events/outbox.ts";
 import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
 import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 

@@ -11,7 +11,7 @@ import { unitOfWork, writeBatch } from "../services.ts";
 import type { Database } from "../../db/client.ts";
 import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
 import { users } from "../../db/schema/tenants.ts";
-import { ownedRef } from "./guarded-write.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
 import { companyRfcProblem, LeadInputSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
 
 const route = createRoute({
@@ -107,10 +107,10 @@ function leadStatements(
         tenantId,
         title: input.title,
         // An inline contact was inserted just before in this batch; a given id must be this tenant's.
-        contactId: ids.contactId ? (checkContact ? ownedRef(contacts, ids.contactId, tenantId) : ids.contactId) : null,
-        sourceId: input.sourceId ? ownedRef(leadSources, input.sourceId, tenantId) : null,
+        contactId: ids.contactId ? (checkContact ? tenantReference(contacts, ids.contactId, tenantId) : ids.contactId) : null,
+        sourceId: input.sourceId ? tenantReference(leadSources, input.sourceId, tenantId) : null,
         // The caller is provisioned in `users` by the unit of work's first statement.
-        ownerId: ownedRef(users, input.ownerId ?? ids.userId, tenantId),
+        ownerId: tenantReference(users, input.ownerId ?? ids.userId, tenantId),
         companyName: input.companyName ?? null,
         companyRfc: input.companyRfc ?? null,
         industry: input.industry ?? null,

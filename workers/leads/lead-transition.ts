@@ -8,7 +8,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import type { Database } from "../../db/client.ts";
 import { leads } from "../../db/schema/crm.ts";
-import { writeWithEvent } from "./guarded-write.ts";
+import { writeWithEvent } from "../events/outbox.ts";
 
 // Status moves (POST /v1/leads/{id}/contact|qualify|lose|convert), each ONE batch:
 //   1. UPDATE leads … WHERE status IN (statuses allowed to move to the target) RETURNING *, with its

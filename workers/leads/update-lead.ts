@@ -10,7 +10,8 @@ import { writeBatch } from "../services.ts";
 import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
 import { users } from "../../db/schema/tenants.ts";
 import { preconditionFailed } from "../customers/update-customer.ts";
-import { ownedRef, writeWithEvent } from "./guarded-write.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
+import { writeWithEvent } from "../events/outbox.ts";
 import { companyRfcProblem, IdParamSchema, LeadPatchSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
 
 const route = createRoute({
@@ -43,9 +44,9 @@ export function registerUpdateLead(app: OpenAPIHono<HonoEnv>): void {
 
     const { contactId, sourceId, ownerId, status: _status, score: _score, ...fields } = input;
     const set: PgUpdateSetSource<typeof leads> = { ...fields, version: sql`${leads.version} + 1`, updatedAt: sql`now()` };
-    if (contactId !== undefined) set.contactId = contactId && ownedRef(contacts, contactId, auth.tenantId);
-    if (sourceId !== undefined) set.sourceId = sourceId && ownedRef(leadSources, sourceId, auth.tenantId);
-    if (ownerId !== undefined) set.ownerId = ownerId && ownedRef(users, ownerId, auth.tenantId);
+    if (contactId !== undefined) set.contactId = contactId && tenantReference(contacts, contactId, auth.tenantId);
+    if (sourceId !== undefined) set.sourceId = sourceId && tenantReference(leadSources, sourceId, auth.tenantId);
+    if (ownerId !== undefined) set.ownerId = ownerId && tenantReference(users, ownerId, auth.tenantId);
     const mine = and(eq(leads.tenantId, auth.tenantId), eq(leads.id, id));
 
     try {

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { computeTotals } from "../../core/proposals/totals.ts";
-import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
+import { customers, leads, proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
@@ -10,7 +10,8 @@ import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { insertLineItems } from "./line-items-sql.ts";
 import { lineInput, lineRecords, ProposalCreateSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { referenceError, tenantReference } from "./tenant-reference.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
+import { referenceError } from "../http/reference-error.ts";
 
 export const PROPOSAL_REFERENCE_FIELDS = {
   proposals_lead_id_leads_id_fk: "leadId",
@@ -63,7 +64,7 @@ export function registerCreateProposal(app: OpenAPIHono<HonoEnv>): void {
                                  valid_until, notes, terms, subtotal, discount_total, tax_total, total, created_by)
           select ${id}::uuid, ${auth.tenantId}::uuid,
                  'COT-' || seq.year || '-' || lpad(seq.last_value::text, greatest(5, length(seq.last_value::text)), '0'),
-                 seq.year, seq.last_value, ${input.title}, ${tenantReference("leads", input.leadId)}, ${tenantReference("customers", input.customerId)},
+                 seq.year, seq.last_value, ${input.title}, ${tenantReference(leads, input.leadId, auth.tenantId)}, ${tenantReference(customers, input.customerId, auth.tenantId)},
                  ${currency}, ${exchangeRate}::numeric, ${input.validUntil ?? null}::date, ${input.notes ?? null}, ${input.terms ?? null},
                  ${totals.subtotal}::numeric, ${totals.discountTotal}::numeric, ${totals.taxTotal}::numeric, ${totals.total}::numeric, ${auth.userId}::uuid
           from seq`),

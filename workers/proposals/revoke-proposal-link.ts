@@ -10,7 +10,7 @@ import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
 import { IdParamSchema } from "./get-proposal.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { writtenByThisTransaction } from "./tenant-reference.ts";
+import { writtenByThisTransaction } from "../events/outbox.ts";
 
 const route = createRoute({
   method: "post",

@@ -10,7 +10,7 @@ import { unitOfWork } from "../services.ts";
 import { IdParamSchema } from "./get-proposal.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { newPublicToken, publicLinkUrl } from "./public-link.ts";
-import { writtenByThisTransaction } from "./tenant-reference.ts";
+import { writtenByThisTransaction } from "../events/outbox.ts";
 import { notUpdated } from "./update-proposal.ts";
 
 const SentSchema = z

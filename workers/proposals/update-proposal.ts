@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { computeTotals } from "../../core/proposals/totals.ts";
-import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
+import { customers, leads, proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
@@ -13,7 +13,9 @@ import { PROPOSAL_REFERENCE_FIELDS } from "./create-proposal.ts";
 import { IdParamSchema } from "./get-proposal.ts";
 import { insertLineItems } from "./line-items-sql.ts";
 import { lineInput, lineRecords, ProposalPatchSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { referenceError, tenantReference, writtenByThisTransaction } from "./tenant-reference.ts";
+import { tenantReference } from "../../db/tenant-reference.ts";
+import { referenceError } from "../http/reference-error.ts";
+import { writtenByThisTransaction } from "../events/outbox.ts";
 
 const route = createRoute({
   method: "patch",
@@ -45,8 +47,8 @@ export function registerUpdateProposal(app: OpenAPIHono<HonoEnv>): void {
 
     const set: PgUpdateSetSource<typeof proposals> = { updatedAt: sql`now()`, version: sql`${proposals.version} + 1` };
     if (input.title !== undefined) set.title = input.title;
-    if (input.leadId !== undefined) set.leadId = tenantReference("leads", input.leadId);
-    if (input.customerId !== undefined) set.customerId = tenantReference("customers", input.customerId);
+    if (input.leadId !== undefined) set.leadId = tenantReference(leads, input.leadId, auth.tenantId);
+    if (input.customerId !== undefined) set.customerId = tenantReference(customers, input.customerId, auth.tenantId);
     if (input.currency !== undefined) {
       set.currency = input.currency;
       set.exchangeRate = input.currency === "MXN" ? "1" : input.exchangeRate;

@@ -47,6 +47,6 @@ export function registerProposalPdf(app: OpenAPIHono<HonoEnv>, pages: { notFound
       );
     }
     c.set("logFields", { ...c.get("logFields"), pdf: "rendered" });
-    return c.body(bytes, 200, headers);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, headers);
   });
 }
