@@ -1,10 +1,9 @@
 // Local nats-server launcher: JetStream (store in a temp dir) plus a plain websocket listener, on loopback.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { findExecutable, freePort, registerCleanup, waitForTcp } from "./free-port.ts";
-import { stopChild } from "./redis.ts";
+import { findExecutable, freePort } from "./free-port.ts";
+import { startServerProcess } from "./server-process.ts";
 
 export const NATS_INSTALL_HINT = "sudo apt-get install -y nats-server";
 
@@ -66,60 +65,13 @@ async function startOnce(bin: string, port: number, wsPort: number): Promise<Loc
       ``,
     ].join("\n"),
   );
-  const child = spawn(bin, ["-c", conf, "-js"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-8000);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  let spawnError: Error | null = null;
-  child.on("error", (err) => {
-    spawnError = err;
+  // "Server is ready" is logged after the client, websocket and JetStream listeners are up.
+  const server = await startServerProcess({
+    name: "nats-server", address: `127.0.0.1:${port} (ws ${wsPort})`, bin, args: ["-c", conf, "-js"], dir, ready: /Server is ready/, readyTimeoutMs: 15_000, ports: [port, wsPort],
   });
-
-  const cleanupSync = () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // ignore
-      }
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  const unregister = registerCleanup(cleanupSync);
-  const alive = () => spawnError === null && child.exitCode === null && child.signalCode === null;
-
-  try {
-    // "Server is ready" is logged after the client, websocket and JetStream listeners are up.
-    const deadline = Date.now() + 15_000;
-    while (!/Server is ready/.test(output)) {
-      if (!alive()) throw new Error("process exited");
-      if (Date.now() > deadline) throw new Error("timed out");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await waitForTcp("127.0.0.1", port, 5_000, alive);
-    await waitForTcp("127.0.0.1", wsPort, 5_000, alive);
-  } catch (err) {
-    cleanupSync();
-    unregister();
-    throw new Error(
-      `nats-server failed to start on 127.0.0.1:${port} (ws ${wsPort}): ${(spawnError as Error | null)?.message ?? (err as Error).message}\n${output}`,
-    );
-  }
-
-  let stopped: Promise<void> | null = null;
   return {
     url: `nats://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
-    stop() {
-      stopped ??= (async () => {
-        await stopChild(child);
-        fs.rmSync(dir, { recursive: true, force: true });
-        unregister();
-      })();
-      return stopped;
-    },
+    stop: () => server.stop(),
   };
 }
