@@ -88,12 +88,12 @@ export function decide(policy: RatePolicy, state: LimiterState, log: GrantLog, n
   }
   const w = windowMs(policy);
   const capacity = policy.burst * w;
+  // Time never goes backwards for a key (a clock step back refills nothing and keeps the log ordered).
+  now = Math.max(now, state.refilledAt);
 
-  // Refill (a clock that went backwards refills nothing) and clamp to the capacity, which also
-  // applies a lowered burst (plan downgrade) immediately.
-  const elapsed = Math.max(0, now - state.refilledAt);
-  state.scaledTokens = Math.min(capacity, state.scaledTokens + elapsed * policy.limit);
-  state.refilledAt = Math.max(state.refilledAt, now);
+  // Refill and clamp to the capacity, which also applies a lowered burst (plan downgrade) at once.
+  state.scaledTokens = Math.min(capacity, state.scaledTokens + (now - state.refilledAt) * policy.limit);
+  state.refilledAt = now;
   // Grants at or before now − W have left the window (t − W, t].
   state.windowCount -= log.expire(now - w);
 
@@ -167,6 +167,18 @@ export class MemoryGrantLog implements GrantLog {
       else lo = mid + 1;
     }
     return this.entries[lo]?.at;
+  }
+
+  /** Entries made at or after `at`, oldest first (for write-behind persistence). */
+  *since(at: number): Iterable<{ at: number; units: number; cumulative: number }> {
+    let i = this.entries.length;
+    while (i > this.head && this.entries[i - 1]!.at >= at) i--;
+    for (; i < this.entries.length; i++) yield this.entries[i]!;
+  }
+
+  /** When the newest entry was made. */
+  get newest(): number | undefined {
+    return this.entries.length > this.head ? this.entries[this.entries.length - 1]!.at : undefined;
   }
 
   get size(): number {

@@ -60,6 +60,11 @@ function testNow(c: Context<HonoEnv>, config: Config): number | undefined {
   return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
+/** Decision time in ms (workerd's clock advances across I/O, which is what this measures). */
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -194,6 +199,7 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const perMinute = IP_PER_MINUTE;
   let outcome: Outcome | undefined;
   let source = "durable-object";
+  const started = performance.now();
   try {
     const upstash = upstashLimiter(config, perMinute * config.RATE_LIMIT_SCALE);
     if (upstash) {
@@ -210,7 +216,7 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
     limiterFailed(c, "ip", err);
     return next();
   }
-  rateLimitLog(c).ip = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, source };
+  rateLimitLog(c).ip = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, source, ms: elapsed(started) };
   if (!outcome.allowed) throw tooMany(outcome, `too many requests from this address; retry in ${outcome.retryAfterSeconds} s`);
   await next();
   appendHeaders(c, outcome);
@@ -223,6 +229,7 @@ export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const config = c.get("config");
   const auth = c.get("auth");
   let outcome: Outcome;
+  const started = performance.now();
   try {
     const now = testNow(c, config);
     const stub = limiterStub(c.env, auth.tenantId);
@@ -235,7 +242,7 @@ export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
     limiterFailed(c, "user", err);
     return next();
   }
-  rateLimitLog(c).user = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, limit: outcome.limit };
+  rateLimitLog(c).user = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, limit: outcome.limit, ms: elapsed(started) };
   if (!outcome.allowed) throw tooMany(outcome, `rate limit of ${outcome.limit} requests per minute exceeded; retry in ${outcome.retryAfterSeconds} s`);
   await next();
   appendHeaders(c, outcome);
