@@ -328,9 +328,14 @@ export class TenantLimiterDO extends DurableObject<Env> {
   private scheduleSweep(): void {
     if (this.sweepScheduled) return;
     this.sweepScheduled = true;
-    void this.ctx.storage.getAlarm().then((current) => {
-      if (current === null) return this.ctx.storage.setAlarm(Date.now() + SWEEP_EVERY_MS);
-    });
+    void this.ctx.storage
+      .getAlarm()
+      .then((current) => {
+        if (current === null) return this.ctx.storage.setAlarm(Date.now() + SWEEP_EVERY_MS);
+      })
+      .catch(() => {
+        this.sweepScheduled = false; // try again with the next decision
+      });
   }
 
   private async tenantLimits(tenantId: string): Promise<TenantLimits> {

@@ -121,6 +121,14 @@ describe("per-IP limit", () => {
     expect(spoofed.status).toBe(429);
   });
 
+  it("without CF-Connecting-IP: one local key in development, skipped in production (in-process sub-requests)", async () => {
+    const dev = await call("/no-such-route");
+    expect(dev.headers.get("ratelimit-policy")).toBe('"ip";q=1000;w=60');
+    const prod = await call("/no-such-route", { env: { ...realLimits, ENVIRONMENT: "production" } });
+    expect(prod.status).toBe(404);
+    expect(prod.headers.get("ratelimit-policy")).toBeNull();
+  });
+
   it("normalises addresses: IPv6 per /64, IPv4-mapped as IPv4, none → the local key", () => {
     expect(clientKey("203.0.113.9")).toBe("203.0.113.9");
     expect(clientKey("2001:db8:0:12:aaaa::1")).toBe("2001:db8:0:12::/64");

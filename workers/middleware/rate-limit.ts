@@ -195,7 +195,15 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   // checks come from monitors. Neither is a client of the API.
   if (path.startsWith("/webhooks/") || path === "/healthz" || path === "/readyz") return next();
   const config = c.get("config");
-  const key = clientKey(c.req.header("cf-connecting-ip"));
+  const address = c.req.header("cf-connecting-ip");
+  // Cloudflare sets CF-Connecting-IP on every request from the internet; in production a request
+  // without it is an in-process sub-request (e.g. an idempotent replay re-reading its resource)
+  // whose outer request was already limited. Locally, everything shares LOCAL_IP_KEY.
+  if (!address && config.ENVIRONMENT === "production") {
+    rateLimitLog(c).ip = { decision: "skipped-internal" };
+    return next();
+  }
+  const key = clientKey(address);
   const perMinute = IP_PER_MINUTE;
   let outcome: Outcome | undefined;
   let source = "durable-object";
