@@ -62,6 +62,21 @@ export function ipPolicy(perMinute = IP_PER_MINUTE, scale = 1): RatePolicy {
   return { limit: perMinute * scale, burst: perMinute * scale, windowSeconds: 60 };
 }
 
+/**
+ * Per public proposal link (one link = one client): reading the page and its PDF, and posting a
+ * decision. Generous for a person on a phone (reloads, a second tab), tight enough that a leaked
+ * link cannot be used to hammer the page or spray form posts.
+ */
+export const PUBLIC_LINK_LIMITS = {
+  read: { perMinute: 60, burst: 20 },
+  decide: { perMinute: 10, burst: 5 },
+} as const;
+
+export function publicLinkPolicy(kind: keyof typeof PUBLIC_LINK_LIMITS, scale = 1): RatePolicy {
+  const l = PUBLIC_LINK_LIMITS[kind];
+  return { limit: l.perMinute * scale, burst: l.burst * scale, windowSeconds: 60 };
+}
+
 export function isDailyQuotaName(name: string): name is DailyQuotaName {
   return Object.hasOwn(DAILY_QUOTAS, name);
 }

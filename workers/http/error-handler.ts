@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { HonoEnv } from "../context.ts";
 import { ConfigError } from "../env.ts";
 import { AppError, problemResponse, type ErrorCode } from "./problem.ts";
+import { publicErrorPage } from "./public-error-page.ts";
 
 export interface PgLikeError {
   code: string;
@@ -79,6 +80,8 @@ export function renderError(err: unknown, c: Context<HonoEnv>): Response {
   } else {
     c.set("logFields", { ...(c.get("logFields") ?? {}), errorCode: appError.code, errorDetail: appError.message });
   }
+  // The public proposal pages are read by people, in Spanish: errors there are pages too.
+  if (c.req.path.startsWith("/p/")) return publicErrorPage(appError, requestId);
   return problemResponse(appError, requestId);
 }
 

@@ -17,6 +17,7 @@ import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
 import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";
 import { limiterStub } from "../../durable-objects/tenant-limiter-client.ts";
 import type { LimitDecision } from "../../durable-objects/tenant-limiter.ts";
+import type { RatePolicy } from "../../core/ratelimit/token-window.ts";
 
 /** A limiter that has not answered within this is treated as unreachable. */
 const LIMITER_TIMEOUT_MS = 2_000;
@@ -26,7 +27,7 @@ export const LOCAL_IP_KEY = "local";
 const TEST_CLOCK_HEADER = "x-test-now";
 
 interface Outcome {
-  name: "ip" | "user";
+  name: "ip" | "user" | "link";
   allowed: boolean;
   limit: number;
   remaining: number;
@@ -255,3 +256,35 @@ export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   await next();
   appendHeaders(c, outcome);
 };
+
+// ---- per key (public proposal links) ---------------------------------------------------------------
+
+/**
+ * A limit on an arbitrary key (e.g. one public link), decided by the Durable Object for that key.
+ * `key` returns undefined to skip (e.g. a malformed link that will be a 404 anyway).
+ */
+export function keyedRateLimit(
+  name: "link",
+  key: (c: Context<HonoEnv>) => Promise<string | undefined>,
+  policy: (c: Context<HonoEnv>, scale: number) => RatePolicy,
+): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const config = c.get("config");
+    const k = await key(c);
+    if (!k) return next();
+    let outcome: Outcome;
+    const started = performance.now();
+    try {
+      const now = testNow(c, config);
+      const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
+      outcome = fromDecision(name, d);
+    } catch (err) {
+      limiterFailed(c, name, err);
+      return next();
+    }
+    rateLimitLog(c)[name] = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, ms: elapsed(started) };
+    if (!outcome.allowed) throw tooMany(outcome, `too many requests for this link; retry in ${outcome.retryAfterSeconds} s`);
+    await next();
+    appendHeaders(c, outcome);
+  };
+}

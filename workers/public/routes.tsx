@@ -7,7 +7,9 @@ import type { HonoEnv } from "../context.ts";
 import { AppError } from "../http/problem.ts";
 import { parseAcceptForm, parseRejectReason } from "./decision-form.ts";
 import { MessagePage, ProposalPage } from "./pages.tsx";
-import { decide, loadPublicProposal, TOKEN_PATTERN, type PublicProposal } from "./public-proposal.ts";
+import { decide, loadPublicProposal, tokenHashOf, TOKEN_PATTERN, type PublicProposal } from "./public-proposal.ts";
+import { keyedRateLimit } from "../middleware/rate-limit.ts";
+import { publicLinkPolicy } from "../../core/ratelimit/policies.ts";
 import { publicSecurityHeaders } from "./security-headers.ts";
 import { PROPOSAL_CSS } from "./styles.ts";
 import { registerProposalPdf } from "./proposal-pdf-route.ts";
@@ -54,6 +56,19 @@ async function renderProposal(c: Context<HonoEnv>, token: string, p: PublicPropo
 
 export function registerPublicPages(app: OpenAPIHono<HonoEnv>): void {
   app.use("/p/*", publicSecurityHeaders);
+  // Per link (and per IP, globally): reading and deciding have separate buckets.
+  const linkLimit = keyedRateLimit(
+    "link",
+    async (c) => {
+      const token = c.req.param("token");
+      if (!token || !TOKEN_PATTERN.test(token)) return undefined;
+      const kind = c.req.method === "POST" ? "decide" : "read";
+      return `${(await tokenHashOf(token)).slice(0, 32)}:${kind}`;
+    },
+    (c, scale) => publicLinkPolicy(c.req.method === "POST" ? "decide" : "read", scale),
+  );
+  // "/p/:token/*" also matches "/p/:token" itself (Hono's wildcard matches nothing too).
+  app.use("/p/:token/*", linkLimit);
 
   app.get("/p/assets/proposal.css", (c) => {
     c.header("content-type", "text/css; charset=utf-8");
