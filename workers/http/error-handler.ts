@@ -29,6 +29,7 @@ export function findPgError(err: unknown): PgLikeError | undefined {
 // Database errors that are the caller's fault map to 4xx; anything else stays a 500.
 const PG_CODES: Record<string, { code: ErrorCode; detail: (e: PgLikeError) => string }> = {
   ZT403: { code: "FORBIDDEN", detail: (e) => e.message },
+  ZT409: { code: "CONFLICT", detail: (e) => `${e.message}; retry the request` },
   "23505": { code: "CONFLICT", detail: (e) => `a record with these values already exists (${e.constraint ?? "unique"})` },
   "23503": { code: "UNPROCESSABLE", detail: (e) => `a referenced record does not exist (${e.constraint ?? "foreign key"})` },
   "23514": { code: "UNPROCESSABLE", detail: (e) => `a value is not allowed (${e.constraint ?? "check"})` },

@@ -13,7 +13,7 @@ const route = createRoute({
   path: "/v1/proposals/{id}/items",
   tags: ["Proposals"],
   summary: "Add a line item to a draft",
-  description: "Appends one line and recomputes the proposal totals from all its lines in the same transaction. Drafts only (409); `If-Match` honoured.",
+  description: "Appends one line and recomputes the proposal totals from all its lines in the same transaction (read, then a write guarded by the version read: 2 round trips). Drafts only (409); `If-Match` honoured.",
   security: [{ bearerAuth: [] }],
   request: {
     params: IdParamSchema,
@@ -51,7 +51,7 @@ export function registerAddProposalItem(app: OpenAPIHono<HonoEnv>): void {
           },
         };
       },
-    });
+    }, 201);
     publish(c, events);
     return c.json(toProposalWithItems(row, items), 201, { etag: etagOf(row.version) });
   });

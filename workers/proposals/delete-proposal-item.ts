@@ -17,7 +17,7 @@ const route = createRoute({
   path: "/v1/proposals/{id}/items/{itemId}",
   tags: ["Proposals"],
   summary: "Remove a line item from a draft",
-  description: "Removes one line and recomputes the proposal totals from the remaining lines in the same transaction. Drafts only (409); `If-Match` honoured.",
+  description: "Removes one line and recomputes the proposal totals from the remaining lines in the same transaction (read, then a write guarded by the version read: 2 round trips). Drafts only (409); `If-Match` honoured.",
   security: [{ bearerAuth: [] }],
   request: { params: ParamsSchema, headers: z.object({ "if-match": z.string().optional() }) },
   responses: {
@@ -35,7 +35,7 @@ export function registerDeleteProposalItem(app: OpenAPIHono<HonoEnv>): void {
         if (keep.length === current.length) throw new AppError("NOT_FOUND", "line item not found in this proposal");
         return { keep };
       },
-    });
+    }, 200);
     publish(c, events);
     return c.json(toProposalWithItems(row, items), 200, { etag: etagOf(row.version) });
   });

@@ -121,3 +121,39 @@ describe("proposals: bad input", () => {
     expect(malformed.status).toBe(400);
   });
 });
+
+describe("proposal items: concurrency and retries", () => {
+  it("parallel item additions all land, with totals matching the stored lines", async () => {
+    const { api: call, createTenant: tenantOf, tokenFor: tokenOf, ownerSql: owner } = await import("../../test/support/harness.ts");
+    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("./proposal-fixtures.ts");
+    const tenant = await tenantOf();
+    const token = await tokenOf(tenant);
+    const p = await create(token, { title: "Concurrente", customerId: await customer(tenant.id), items: [items[0]] });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => call(`/v1/proposals/${p.id}/items`, { method: "POST", token, json: { name: `Extra ${i}`, quantity: "1", unitPrice: "100.00", taxRate: "0.16" } })),
+    );
+    const ok = results.filter((r) => r.status === 201).length;
+    // Each either lands (possibly after re-reading) or is told to retry (409): never lost, never doubled.
+    expect(ok + results.filter((r) => r.status === 409).length).toBe(5);
+    const [row] = await owner`select total::text as total, (select count(*)::int from proposal_line_items where proposal_id = ${p.id}) as n,
+                                (select sum(total)::text from proposal_line_items where proposal_id = ${p.id}) as sum
+                              from proposals where id = ${p.id}`;
+    expect(row?.n).toBe(1 + ok);
+    expect(row?.total).toBe(row?.sum);
+  });
+
+  it("an Idempotency-Key on an item addition adds it once", async () => {
+    const { api: call, createTenant: tenantOf, tokenFor: tokenOf, ownerSql: owner } = await import("../../test/support/harness.ts");
+    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("./proposal-fixtures.ts");
+    const tenant = await tenantOf();
+    const token = await tokenOf(tenant);
+    const p = await create(token, { title: "Idempotente", customerId: await customer(tenant.id), items: [items[0]] });
+    const send = () => call(`/v1/proposals/${p.id}/items`, { method: "POST", token, headers: { "idempotency-key": "agregar-1" }, json: { name: "Una vez", quantity: "1", unitPrice: "10.00", taxRate: null } });
+    const first = await send();
+    const second = await send();
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    const [row] = await owner`select count(*)::int as n from proposal_line_items where proposal_id = ${p.id}`;
+    expect(row?.n).toBe(2);
+  });
+});

@@ -204,17 +204,16 @@ describe("proposals", () => {
     expect(patch.res.status).toBe(200);
     expect(patch.roundTrips).toBe(1);
 
-    // Read-then-decide (computeTotals over the stored lines): a WebSocket transaction. The count is
-    // pinned so a change is noticed: connection start-up (startup, auth…) + BEGIN, scope (2), lock,
-    // read lines, write/delete line, update totals, outbox, COMMIT = 12 messages on one WebSocket.
+    // Read-then-decide (computeTotals over the stored lines): read, then a write guarded by the
+    // version read — two HTTP round trips, no WebSocket.
     const add = await measuredApi(`/v1/proposals/${p.id}/items`, { method: "POST", token, json: THREE_ITEMS[2] });
     expect(add.res.status).toBe(201);
     const added = (await add.res.json()) as ProposalBody;
     const remove = await measuredApi(`/v1/proposals/${p.id}/items/${added.items[2]?.id}`, { method: "DELETE", token });
     expect(remove.res.status).toBe(200);
-    expect(add.stats).toMatchObject({ httpRequests: 0, wsConnections: 1 });
-    expect(add.roundTrips).toBe(12);
-    expect(remove.roundTrips).toBe(12);
+    expect(add.stats).toMatchObject({ httpRequests: 2, wsConnections: 0 });
+    expect(add.roundTrips).toBe(2);
+    expect(remove.roundTrips).toBe(2);
 
     const send = await measuredApi(`/v1/proposals/${p.id}/send`, { method: "POST", token });
     expect(send.res.status).toBe(200);
