@@ -6,6 +6,7 @@ import { isUuid, type CloudEvent } from "../core/events/cloudevents.ts";
 // least once, and the outbox sweep may send an event again.
 
 const STATUS_EVENTS: Record<string, { column: "lead_id" | "proposal_id" | "customer_id"; text: string }> = {
+  "Lead.Contacted": { column: "lead_id", text: "Prospecto contactado" },
   "Lead.Qualified": { column: "lead_id", text: "Prospecto calificado" },
   "Lead.Converted": { column: "lead_id", text: "Prospecto convertido en cliente" },
   "Lead.Lost": { column: "lead_id", text: "Prospecto perdido" },

@@ -21,6 +21,7 @@
 export const EVENT_TYPES = [
   "Lead.Created",
   "Lead.Updated",
+  "Lead.Contacted",
   "Lead.Qualified",
   "Lead.Converted",
   "Lead.Lost",

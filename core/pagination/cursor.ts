@@ -13,7 +13,7 @@
  * `score` a finite number; any of them may be null (rows in the NULLS LAST tail). Ids are UUIDs.
  */
 
-export type SortField = "created" | "updated" | "score";
+export type SortField = "created" | "updated" | "occurred" | "score";
 
 export interface CursorPosition {
   sort: SortField;
@@ -26,7 +26,7 @@ const VERSION = 1;
 /** Longest cursor text accepted (the list query schema allows 512). */
 export const MAX_CURSOR_LENGTH = 512;
 
-const SORT_FIELDS: readonly SortField[] = ["created", "updated", "score"];
+const SORT_FIELDS: readonly SortField[] = ["created", "updated", "occurred", "score"];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
 const BASE64URL_RE = /^[A-Za-z0-9_-]+$/;

@@ -4,7 +4,6 @@ import { ACTIVITY_TYPES, activities } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
 import { ActivitySchema, toActivity } from "./activity-schema.ts";
 
@@ -32,22 +31,11 @@ const route = createRoute({
   },
 });
 
-// The cursor format (core/pagination/cursor.ts) knows the sort fields created/updated/score only;
-// activities have no updated_at, so "occurred" travels in cursors as "updated". Cursors are opaque.
-function cursorSort(sort: string | undefined): string | undefined {
-  if (sort === undefined) return undefined;
-  const match = /^([-+]?)(occurred|created)$/.exec(sort);
-  if (!match) {
-    throw new AppError("BAD_REQUEST", "sort must be one of occurred, -occurred, created, -created", { errors: [{ path: "query.sort", message: "unknown sort field" }] });
-  }
-  return `${match[1] ?? ""}${match[2] === "occurred" ? "updated" : "created"}`;
-}
-
 export function registerListActivities(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
-    const sort = parseSort(cursorSort(query.sort), ["created", "updated"], { field: "updated", direction: "desc" });
-    const column = sort.field === "updated" ? activities.occurredAt : activities.createdAt;
+    const sort = parseSort(query.sort, ["occurred", "created"], { field: "occurred", direction: "desc" });
+    const column = sort.field === "occurred" ? activities.occurredAt : activities.createdAt;
     const { where: after, orderBy } = keyset(sort, column, activities.id, query.cursor);
     const filters: (SQL | undefined)[] = [eq(activities.tenantId, c.get("auth").tenantId), after];
     if (query.leadId) filters.push(eq(activities.leadId, query.leadId));
@@ -66,7 +54,7 @@ export function registerListActivities(app: OpenAPIHono<HonoEnv>): void {
         .orderBy(...orderBy)
         .limit(query.limit + 1),
     ]);
-    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.occurredAt : r.createdAt, id: r.id }));
+    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "occurred" ? r.occurredAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toActivity), nextCursor: result.nextCursor }, 200);
   });
 }

@@ -64,7 +64,7 @@ describe("leads", () => {
     expect(await json<Customer>(await api(`/v1/customers/${customer.id}`, { token }))).toMatchObject({ id: customer.id });
 
     const events = await ownerSql`select type, event from outbox where tenant_id = ${tenant.id} order by seq`;
-    expect(events.map((e) => e.type)).toEqual(["Contact.Created", "Lead.Created", "Lead.Updated", "Lead.Updated", "Lead.Qualified", "Lead.Converted", "Customer.Created"]);
+    expect(events.map((e) => e.type)).toEqual(["Contact.Created", "Lead.Created", "Lead.Updated", "Lead.Contacted", "Lead.Qualified", "Lead.Converted", "Customer.Created"]);
     for (const { type, event } of events as { type: string; event: Record<string, unknown> }[]) {
       expect(event).toMatchObject({ specversion: "1.0", type, tenantid: tenant.id, userid: userId, datacontenttype: "application/json" });
       expect(event.source).toBe(`/tenants/${tenant.id}/${type.startsWith("Lead.") ? "leads" : type.startsWith("Contact.") ? "contacts" : "customers"}`);
@@ -74,7 +74,8 @@ describe("leads", () => {
     }
     const byType = (t: string) => events.filter((e) => e.type === t).map((e) => e.event as { subject: string; correlationid: string; data: Record<string, unknown> });
     expect(byType("Lead.Created")[0]).toMatchObject({ subject: lead.id, correlationid: "req-lead-create-0001", data: { id: lead.id, status: "new", estimatedValue: "185000.50" } });
-    expect(byType("Lead.Updated").map((e) => e.data.status)).toEqual(["new", "contacted"]);
+    expect(byType("Lead.Updated").map((e) => e.data.status)).toEqual(["new"]);
+    expect(byType("Lead.Contacted").map((e) => e.data.status)).toEqual(["contacted"]);
     expect(byType("Lead.Converted")[0]?.data).toMatchObject({ status: "converted", convertedCustomerId: customer.id, version: 5 });
     expect(byType("Customer.Created")[0]).toMatchObject({ subject: customer.id, data: { leadId: lead.id } });
   });

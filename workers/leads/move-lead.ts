@@ -15,7 +15,6 @@ import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionSt
 interface Move {
   action: "contact" | "qualify";
   to: LeadStatus;
-  /** EVENT_TYPES has no Lead.Contacted: that move is a Lead.Updated. */
   event: EventType;
   summary: string;
 }
@@ -49,7 +48,7 @@ function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
 }
 
 export function registerContactLead(app: OpenAPIHono<HonoEnv>): void {
-  registerMove(app, { action: "contact", to: "contacted", event: "Lead.Updated", summary: "Mark a lead as contacted" });
+  registerMove(app, { action: "contact", to: "contacted", event: "Lead.Contacted", summary: "Mark a lead as contacted" });
 }
 
 export function registerQualifyLead(app: OpenAPIHono<HonoEnv>): void {
