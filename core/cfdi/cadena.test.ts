@@ -56,6 +56,28 @@ Línea 2    con   espacios" RegimenFiscal="601"/>
   spacesNextToSeparators: `<cfdi:Comprobante ${NS} Version="4.0" Serie=" a  b " Folio="   " Fecha="2024-01-01T00:00:00 " SubTotal="&#9;1&#10;" Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000">
   <cfdi:Emisor Rfc=" AAA010101AAA" Nombre="E  E" RegimenFiscal="601 "/>
 </cfdi:Comprobante>`,
+  // Entity decoding: every reference form, adjacent references, references at both ends of a
+  // value, escaped entities, literal tabs/newlines (attribute-value normalisation) next to
+  // character references (which survive it), and special characters in a comment, text and
+  // earlier attributes before the values that hold them (the parser tracks them per document).
+  entityHeavy: `<!-- | & < 	 -->
+<cfdi:Comprobante ${NS} Version="4.0" Serie="&amp;&lt;&gt;&quot;&apos;" Folio="&#x41;&#x42;&#x6a;&#65;&#0000066;" Fecha="&#9;&#x9;2024-01-01T00:00:00&#xA;&#xd;" NoCertificado="&amp;amp;&amp;#9;" SubTotal="1" Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000" CondicionesDePago="a	b
+c&#9;d&#10;e&#13;f &#32; &#x20;g" Confirmacion='&apos;"&quot;&apos;'>
+  texto &amp; &#x1F600; | <cfdi:Emisor Rfc="AAA010101AAA" Nombre="&#x1F600;😀&#128512;&#xFFFD;&#xE000;&#x10FFFF;&#160;x&#xA0;" RegimenFiscal="&#54;01"/>
+  <cfdi:Receptor Rfc="XAXX010101000" Nombre="a|&amp;|b &#124; c" DomicilioFiscalReceptor="01000" RegimenFiscalReceptor="616" UsoCFDI="S01"/>
+  <cfdi:Conceptos><cfdi:Concepto ClaveProdServ="01010101" Cantidad="1" ClaveUnidad="ACT" Descripcion="]]&gt; &lt;![CDATA[ x ]]&gt; &amp;lt; &#38;#38; &#x26;amp;" ValorUnitario="1" Importe="1" ObjetoImp="01"/></cfdi:Conceptos>
+</cfdi:Comprobante>`,
+  // normalize-space(): runs of every whitespace mix in the middle and at both ends, values made
+  // only of whitespace, whitespace from character references and literal, non-breaking and other
+  // Unicode spaces (not XPath whitespace), emoji between runs.
+  whitespaceHeavy: `<cfdi:Comprobante ${NS} Version=" 4.0 " Serie="&#9; &#10; &#13; " Folio="  &#9;&#9;  " Fecha="2024-01-01T00:00:00" NoCertificado="" SubTotal="  1  " Moneda="MXN" Total="1" TipoDeComprobante="I" Exportacion="01" LugarExpedicion="01000" CondicionesDePago="a  &#9;  b&#10;&#10;c 	
+  d  e f　g 😀  😀&#9;😀">
+  <cfdi:Emisor Rfc="AAA010101AAA" Nombre="
+      indented   name
+    " RegimenFiscal="601"/>
+  <cfdi:Receptor Rfc="XAXX010101000" Nombre="x&#9;" DomicilioFiscalReceptor="&#10;01000" RegimenFiscalReceptor="616" UsoCFDI="S01"/>
+  <cfdi:Conceptos><cfdi:Concepto ClaveProdServ="01010101" NoIdentificacion=" " Cantidad="1" ClaveUnidad="ACT" Unidad="&#9;" Descripcion="${" a \t".repeat(50)}end${"&#9; ".repeat(20)}" ValorUnitario="1" Importe="1" ObjetoImp="01"><cfdi:InformacionAduanera NumeroPedimento=" 21  47&#9;3807	8003832 "/></cfdi:Concepto></cfdi:Conceptos>
+</cfdi:Comprobante>`,
   notACfdi: `<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`,
 };
 
@@ -91,6 +113,17 @@ describe("cadena original from XML", () => {
     expect(() => cadenaFromXml(`<!DOCTYPE x [<!ENTITY a "b">]><cfdi:Comprobante ${NS}/>`)).toThrow(/document type/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>`)).toThrow(/unclosed/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&bogus;"/>`)).toThrow(/entity/);
+    for (const bad of ["&", "a & b", "&amp", "&amp ;", "&#;", "&#x;", "&#xg;", "&#12a;", "&x41;", "&#-1;", "&AMP;", "&#9", "ok&amp;&"]) {
+      expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="${bad}"/>`), bad).toThrow(/malformed entity/);
+      expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>${bad}</cfdi:Comprobante>`), bad).toThrow(/malformed entity/);
+    }
+    for (const bad of ["&#0;", "&#x1;", "&#xD800;", "&#xFFFE;", "&#x110000;", "&#99999999999999999999;"]) {
+      expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="${bad}"/>`), bad).toThrow(/forbids/);
+    }
+    // A malformed reference is reported even after a forbidden one, as before.
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&#0;&bogus;"/>`)).toThrow(/malformed entity/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="a>b<c"/>`)).toThrow(/'<'/);
+    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&lt;" B="x<"/>`)).toThrow(/'<'/);
     expect(() => cadenaFromXml(`<x:Comprobante/>`)).toThrow(/prefix/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="1" A="2"/>`)).toThrow(/duplicate/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="<"/>`)).toThrow(/'<'/);
