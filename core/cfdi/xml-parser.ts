@@ -123,43 +123,97 @@ const ATTR_WS_RE = /[\t\n]/g;
  */
 let sawPipe = false;
 
+/** An element or attribute name split at its colon; every string in it is internalized. */
+type Name = { readonly qname: string; readonly prefix: string; readonly local: string };
+
+/**
+ * Names are interned across documents: a CFDI uses a few dozen distinct names, and when every
+ * `local`/`prefix` the tree exposes is one canonical internalized string, the comparisons the
+ * cadena walk makes by the hundred (`attr`, `childElements`, duplicate-attribute checks, namespace
+ * lookups) are pointer compares instead of character compares — which in a document with one
+ * emoji are two-byte against one-byte. A fixed-size table indexed by a cheap hash of the name;
+ * a hit is confirmed with `startsWith` on the document (no slice), a miss or collision replaces
+ * the slot. Only speed depends on the cache: a `Name` always spells exactly the document's name.
+ */
+const NAME_SLOTS = 2048;
+const nameCache: (Name | undefined)[] = new Array<Name | undefined>(NAME_SLOTS).fill(undefined);
+
+/** The canonical (internalized) copy of `s`: property keys are internalized by the engine. */
+function internalize(s: string): string {
+  for (const k in { [s]: 0 }) return k;
+  return s;
+}
+
+function nameSlot(text: string, start: number, end: number): number {
+  const n = end - start;
+  let h = Math.imul(n, 0x9e3779b1) ^ text.charCodeAt(start);
+  h = Math.imul(h ^ text.charCodeAt(n > 1 ? start + 1 : start), 0x85ebca6b);
+  h = Math.imul(h ^ text.charCodeAt(start + (n >> 1)), 0xc2b2ae35);
+  h = Math.imul(h ^ text.charCodeAt(end - 1), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) & (NAME_SLOTS - 1);
+}
+
+/** The cached name spelled by text[start, end), if the cache holds it. */
+function cachedName(text: string, start: number, end: number): Name | undefined {
+  const hit = nameCache[nameSlot(text, start, end)];
+  return hit !== undefined && hit.qname === text.slice(start, end) ? hit : undefined;
+}
+
+/** The name text[start, end), which `nameEnd` delimited (only such names enter the cache). */
+function internName(text: string, start: number, end: number): Name {
+  const slot = nameSlot(text, start, end);
+  const slice = text.slice(start, end);
+  const hit = nameCache[slot];
+  if (hit !== undefined && hit.qname === slice) return hit;
+  const qname = internalize(slice);
+  const colon = qname.indexOf(":");
+  const name: Name = colon < 0 ? { qname, prefix: "", local: qname } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)) };
+  nameCache[slot] = name;
+  return name;
+}
+
+/** Namespace URIs, internalized for the same reason (a handful per document). */
+const nsCache = new Map<string, string>();
+
+function internNs(uri: string): string {
+  let c = nsCache.get(uri);
+  if (c === undefined) {
+    c = internalize(uri);
+    if (nsCache.size < 256) nsCache.set(c, c);
+  }
+  return c;
+}
+
 type PendingElement = {
-  qname: string;
+  name: Name;
   /** Flat [name, value, offset, …] triples, in document order. */
-  rawAttrs: (string | number)[];
+  rawAttrs: (Name | string | number)[];
   children: (XmlElement | string)[];
   start: number;
   scope: Map<string, string>;
-  prefix: string;
-  local: string;
 };
-
-function splitName(qname: string): [string, string] {
-  const i = qname.indexOf(":");
-  return i < 0 ? ["", qname] : [qname.slice(0, i), qname.slice(i + 1)];
-}
 
 function finishElement(p: PendingElement): XmlElement {
   const scope = p.scope;
-  const ns = p.prefix === "" ? (scope.get("") ?? "") : scope.get(p.prefix);
-  if (ns === undefined) throw new XmlParseError(`undeclared namespace prefix "${p.prefix}"`, p.start);
+  const { qname, prefix, local } = p.name;
+  const ns = prefix === "" ? (scope.get("") ?? "") : scope.get(prefix);
+  if (ns === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, p.start);
   const raw = p.rawAttrs;
   const attributes: XmlAttribute[] = new Array(raw.length / 3);
   for (let i = 0, k = 0; i < raw.length; i += 3, k++) {
-    const qname = raw[i] as string;
+    const name = raw[i] as Name;
     const value = raw[i + 1] as string;
-    const colon = qname.indexOf(":");
-    if (colon < 0) {
-      attributes[k] = { qname, prefix: "", local: qname, ns: qname === "xmlns" ? XMLNS_NS : "", value };
+    const aprefix = name.prefix;
+    if (name.local === name.qname) {
+      // no colon (a name like ":x" has an empty prefix but is still looked up as prefixed)
+      attributes[k] = { qname: name.qname, prefix: "", local: name.local, ns: name.qname === "xmlns" ? XMLNS_NS : "", value };
     } else {
-      const prefix = qname.slice(0, colon);
-      const local = qname.slice(colon + 1);
       let ans: string | undefined;
-      if (prefix === "xmlns") ans = XMLNS_NS;
-      else if (prefix === "xml") ans = XML_NS;
-      else ans = scope.get(prefix);
-      if (ans === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, raw[i + 2] as number);
-      attributes[k] = { qname, prefix, local, ns: ans, value };
+      if (aprefix === "xmlns") ans = XMLNS_NS;
+      else if (aprefix === "xml") ans = XML_NS;
+      else ans = scope.get(aprefix);
+      if (ans === undefined) throw new XmlParseError(`undeclared namespace prefix "${aprefix}"`, raw[i + 2] as number);
+      attributes[k] = { qname: name.qname, prefix: aprefix, local: name.local, ns: ans, value };
     }
   }
   // Namespace well-formedness: no two attributes with the same expanded name.
@@ -170,20 +224,20 @@ function finishElement(p: PendingElement): XmlElement {
       if (a.local === b.local && a.ns === b.ns) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
     }
   }
-  return { qname: p.qname, prefix: p.prefix, local: p.local, ns, attributes, children: p.children, start: p.start };
+  return { qname, prefix, local, ns, attributes, children: p.children, start: p.start };
 }
 
 function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+function isNameStop(c: number): boolean {
+  return c <= 32 || c === 47 || c === 62 || c === 61 || c === 34 || c === 39 || c === 60;
+}
+
 /** End of an XML name starting at `p` (stops at whitespace, '/', '>', '=', quotes, '<'). */
 function nameEnd(text: string, p: number, len: number): number {
-  while (p < len) {
-    const c = text.charCodeAt(p);
-    if (c <= 32 || c === 47 || c === 62 || c === 61 || c === 34 || c === 39 || c === 60) break;
-    p++;
-  }
+  while (p < len && !isNameStop(text.charCodeAt(p))) p++;
   return p;
 }
 
@@ -213,6 +267,7 @@ export function parseXml(input: string): XmlElement {
   let tabAt = -1;
   let nlAt = -1;
   let pipeAt = -1;
+  let eqAt = -1;
 
   while (pos < len) {
     const lt = text.indexOf("<", pos);
@@ -250,11 +305,13 @@ export function parseXml(input: string): XmlElement {
       if (close < 0) throw new XmlParseError("unterminated processing instruction", pos);
       pos = close + 2;
     } else if (c === 47 /* / */) {
-      const ne = nameEnd(text, pos + 2, len);
-      const name = text.slice(pos + 2, ne);
       const top = stack.pop();
-      if (!name || !top || top.qname !== name) throw new XmlParseError(`end tag </${name}> does not match`, pos);
-      let p = ne;
+      // The end tag must repeat the open element's name: compare it in place instead of
+      // scanning a name out of the text first.
+      let p = top ? pos + 2 + top.name.qname.length : 0;
+      if (!top || (p < len && !isNameStop(text.charCodeAt(p))) || text.slice(pos + 2, p) !== top.name.qname) {
+        throw new XmlParseError(`end tag </${text.slice(pos + 2, nameEnd(text, pos + 2, len))}> does not match`, pos);
+      }
       while (p < len && isWs(text.charCodeAt(p))) p++;
       if (text.charCodeAt(p) !== 62) throw new XmlParseError("malformed end tag", pos);
       pos = p + 1;
@@ -265,10 +322,11 @@ export function parseXml(input: string): XmlElement {
     } else {
       if (root) throw new XmlParseError("content after the root element", pos);
       const ne = nameEnd(text, pos + 1, len);
-      const qname = text.slice(pos + 1, ne);
-      if (!qname) throw new XmlParseError("malformed start tag", pos);
+      if (ne === pos + 1) throw new XmlParseError("malformed start tag", pos);
+      const elName = internName(text, pos + 1, ne);
+      const qname = elName.qname;
       let p = ne;
-      const rawAttrs: (string | number)[] = [];
+      const rawAttrs: (Name | string | number)[] = [];
       let declared: Map<string, string> | undefined;
       for (;;) {
         const before = p;
@@ -277,9 +335,18 @@ export function parseXml(input: string): XmlElement {
         if (ch === 62 /* > */ || ch === 47 /* / */ || p >= len) break;
         if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
         const at = p;
-        const nEnd = nameEnd(text, p, len);
-        if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-        const name = text.slice(p, nEnd);
+        // Attribute names end at "=" in practice: when text[p, next "=") is a name already in
+        // the cache, it is a valid name (only nameEnd-delimited names enter the cache) and the
+        // character scan is skipped. eqAt only moves forward, so the search stays linear.
+        if (eqAt < p) eqAt = nextIndex(text, "=", p, len);
+        let nEnd = eqAt;
+        let attrName = eqAt - p <= 64 && eqAt > p ? cachedName(text, p, eqAt) : undefined;
+        if (attrName === undefined) {
+          nEnd = nameEnd(text, p, len);
+          if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
+          attrName = internName(text, p, nEnd);
+        }
+        const name = attrName.qname;
         p = nEnd;
         while (p < len && isWs(text.charCodeAt(p))) p++;
         if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name} without value`, at);
@@ -305,11 +372,11 @@ export function parseXml(input: string): XmlElement {
         if (tabAt < close || nlAt < close) value = value.replace(ATTR_WS_RE, " ");
         if (ampAt < vStart) ampAt = nextIndex(text, "&", vStart, len);
         if (ampAt < close) value = decodeEntities(value, value.indexOf("&"), at);
-        if (name.charCodeAt(0) === 120 /* x */ && (name === "xmlns" || name.startsWith("xmlns:"))) {
+        if (name === "xmlns" || attrName.prefix === "xmlns") {
           declared ??= new Map();
-          declared.set(name === "xmlns" ? "" : name.slice(6), value);
+          declared.set(name === "xmlns" ? "" : attrName.local, internNs(value));
         }
-        rawAttrs.push(name, value, at);
+        rawAttrs.push(attrName, value, at);
         p = close + 1;
       }
       let selfClosing = false;
@@ -324,8 +391,7 @@ export function parseXml(input: string): XmlElement {
         scope = new Map(parentScope);
         for (const [k, v] of declared) scope.set(k, v);
       }
-      const [prefix, local] = splitName(qname);
-      const pending: PendingElement = { qname, rawAttrs, children: [], start: pos, scope, prefix, local };
+      const pending: PendingElement = { name: elName, rawAttrs, children: [], start: pos, scope };
       pos = p + 1;
       if (selfClosing) {
         const el = finishElement(pending);
@@ -338,7 +404,7 @@ export function parseXml(input: string): XmlElement {
       }
     }
   }
-  if (stack.length) throw new XmlParseError(`unclosed element <${(stack[stack.length - 1] as PendingElement).qname}>`, len);
+  if (stack.length) throw new XmlParseError(`unclosed element <${(stack[stack.length - 1] as PendingElement).name.qname}>`, len);
   if (!root) throw new XmlParseError("no root element", 0);
   root.pipeInAttributes = sawPipe;
   return root;
