@@ -101,7 +101,7 @@ describe("cadena original from the model", () => {
       receptor: { rfc: "MCI7306249Y1", nombre: "R", domicilioFiscal: "01000", regimenFiscal: "603", usoCfdi: "G03" },
       conceptos: [{ claveProdServ: "01010101", cantidad: "1", claveUnidad: "ACT", descripcion: "d", valorUnitario: "1", objetoImp: "01" }],
     });
-    for (const nombre of [" a | b ", "  x  ", " ", "a\t|\nb", "ok"]) {
+    for (const nombre of [" a | b ", "  x  ", " ", "a\t|\nb", "ok", "a|b  c", "a|b\tc ", "|", "| x|"]) {
       const c = { ...comprobante, Emisor: { ...comprobante.Emisor, Nombre: nombre }, Serie: ` ${nombre}` };
       expect(cadenaFromModel(c)).toBe(cadenaFromXml(comprobanteToXml(c)));
     }

@@ -30,6 +30,7 @@ const CONTROL_WS = /[\t\n\r]/;
 const WS_TO_COLLAPSE = /[\t\r\n][ \t\r\n]*| [ \t\r\n]+/g;
 /** After WS_TO_COLLAPSE every run is one space: drop it next to a separator (trims each value). */
 const SPACE_BY_PIPE = / \| ?|\| /g;
+const SPACE_NEXT_TO_PIPE = / \||\| /;
 const PIPE_G = /\|/g;
 
 /** XPath 1.0 normalize-space(): only #x20, #x9, #xD, #xA count as whitespace. */
@@ -96,12 +97,17 @@ function isClean(s: string): boolean {
  * equals normalising value by value, in one regex pass instead of one call per value.
  */
 function normalizeJoined(s: string, values: number, knownPipeFree = false): string | undefined {
-  // One native match scan counts the pipes several times faster than an indexOf loop.
-  if (!knownPipeFree && (s.match(PIPE_G) as RegExpMatchArray).length !== values + 3) return undefined;
   // Both patterns match only where something changes: a single space between two non-blanks and
   // a "|" without a neighbouring space are left alone (the broad /[ \t\r\n]+/ and / ?\| ?/ matched
   // every word gap and every separator and rebuilt them unchanged).
-  return s.replace(WS_TO_COLLAPSE, " ").replace(SPACE_BY_PIPE, "|");
+  const collapsed = s.replace(WS_TO_COLLAPSE, " ");
+  // Every value sits between two "|" (the cadena starts and ends with "||"), so with no space next
+  // to any "|" no collapsed value has a space to trim: each value's normalize-space() is its
+  // collapse (a run never spans a "|"), and "|" inside values cannot matter.
+  if (!SPACE_NEXT_TO_PIPE.test(collapsed)) return collapsed;
+  // One native match scan counts the pipes several times faster than an indexOf loop.
+  if (!knownPipeFree && (s.match(PIPE_G) as RegExpMatchArray).length !== values + 3) return undefined;
+  return collapsed.replace(SPACE_BY_PIPE, "|");
 }
 
 function run(walk: (b: CadenaBuilder) => void, pipeFree = false): string {
