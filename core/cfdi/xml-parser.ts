@@ -123,8 +123,12 @@ const ATTR_WS_RE = /[\t\n]/g;
  */
 let sawPipe = false;
 
-/** An element or attribute name split at its colon; every string in it is internalized. */
-type Name = { readonly qname: string; readonly prefix: string; readonly local: string };
+/**
+ * An element or attribute name split at its colon; every string in it is internalized. `next` is
+ * a guess: the attribute name that followed this one (or, for an element name, came first) the
+ * last time — CFDI attributes come in a fixed order, so the guess is nearly always right.
+ */
+type Name = { readonly qname: string; readonly prefix: string; readonly local: string; next: Name | undefined };
 
 /**
  * Names are interned across documents: a CFDI uses a few dozen distinct names, and when every
@@ -167,7 +171,7 @@ function internName(text: string, start: number, end: number): Name {
   if (hit !== undefined && hit.qname === slice) return hit;
   const qname = internalize(slice);
   const colon = qname.indexOf(":");
-  const name: Name = colon < 0 ? { qname, prefix: "", local: qname } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)) };
+  const name: Name = colon < 0 ? { qname, prefix: "", local: qname, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), next: undefined };
   nameCache[slot] = name;
   return name;
 }
@@ -270,7 +274,9 @@ export function parseXml(input: string): XmlElement {
   let eqAt = -1;
 
   while (pos < len) {
-    const lt = text.indexOf("<", pos);
+    // ltAt, when at or after pos, is already the next "<" (none lies between the attribute value
+    // it was searched from and ltAt).
+    const lt = ltAt >= pos ? (ltAt < len ? ltAt : -1) : text.indexOf("<", pos);
     const end = lt < 0 ? len : lt;
     if (end > pos) {
       const raw = text.slice(pos, end);
@@ -327,6 +333,7 @@ export function parseXml(input: string): XmlElement {
       const qname = elName.qname;
       let p = ne;
       const rawAttrs: (Name | string | number)[] = [];
+      let prev = elName;
       let declared: Map<string, string> | undefined;
       for (;;) {
         const before = p;
@@ -335,24 +342,47 @@ export function parseXml(input: string): XmlElement {
         if (ch === 62 /* > */ || ch === 47 /* / */ || p >= len) break;
         if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
         const at = p;
-        // Attribute names end at "=" in practice: when text[p, next "=") is a name already in
-        // the cache, it is a valid name (only nameEnd-delimited names enter the cache) and the
-        // character scan is skipped. eqAt only moves forward, so the search stays linear.
-        if (eqAt < p) eqAt = nextIndex(text, "=", p, len);
-        let nEnd = eqAt;
-        let attrName = eqAt - p <= 64 && eqAt > p ? cachedName(text, p, eqAt) : undefined;
-        if (attrName === undefined) {
-          nEnd = nameEnd(text, p, len);
-          if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-          attrName = internName(text, p, nEnd);
+        // Only names nameEnd delimited enter the cache, so a cached name found at p and followed
+        // by "=" is exactly what the character scan would return. First guess: the name that
+        // followed the previous one last time; then text[p, next "=") looked up in the cache
+        // (eqAt only moves forward, so the search stays linear); then the scan.
+        let attrName: Name | undefined;
+        let nEnd = -1;
+        const guess = prev.next;
+        if (guess !== undefined) {
+          const e = p + guess.qname.length;
+          if (text.charCodeAt(e) === 61 /* = */ && text.slice(p, e) === guess.qname) {
+            attrName = guess;
+            nEnd = e;
+          }
         }
+        if (attrName === undefined) {
+          if (eqAt < p) eqAt = nextIndex(text, "=", p, len);
+          if (eqAt - p <= 64 && eqAt > p) {
+            attrName = cachedName(text, p, eqAt);
+            nEnd = eqAt;
+          }
+          if (attrName === undefined) {
+            nEnd = nameEnd(text, p, len);
+            if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
+            attrName = internName(text, p, nEnd);
+          }
+          prev.next = attrName;
+        }
+        prev = attrName;
         const name = attrName.qname;
         p = nEnd;
-        while (p < len && isWs(text.charCodeAt(p))) p++;
-        if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name} without value`, at);
-        p++;
-        while (p < len && isWs(text.charCodeAt(p))) p++;
-        const q = text.charCodeAt(p);
+        if (text.charCodeAt(p) === 61 /* = */) p++;
+        else {
+          while (p < len && isWs(text.charCodeAt(p))) p++;
+          if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name} without value`, at);
+          p++;
+        }
+        let q = text.charCodeAt(p);
+        if (q !== 34 && q !== 39) {
+          while (p < len && isWs(text.charCodeAt(p))) p++;
+          q = text.charCodeAt(p);
+        }
         if (q !== 34 && q !== 39) throw new XmlParseError(`attribute ${name} value must be quoted`, at);
         const vStart = p + 1;
         const close = text.indexOf(q === 34 ? '"' : "'", vStart);
