@@ -44,6 +44,22 @@ describe("XML parser: names", () => {
     }
   });
 
+  it("reads names too long to cache", () => {
+    const long = "p:" + "a".repeat(300);
+    const doc = `<r xmlns:p="urn:p" ${long}="1" ${long}b="2" c="3"><${long}/></r>`;
+    for (let round = 0; round < 2; round++) {
+      const r = parseXml(doc);
+      expect(attrs(r).slice(1)).toEqual([
+        [long, "p", long.slice(2), "urn:p", "1"],
+        [`${long}b`, "p", `${long.slice(2)}b`, "urn:p", "2"],
+        ["c", "", "c", "", "3"],
+      ]);
+      expect((elementChildren(r)[0] as XmlElement).qname).toBe(long);
+    }
+    expect(() => parseXml(`<r ${long}="1" ${long}="2"/>`)).toThrow(/undeclared|duplicate/);
+    expect(() => parseXml(`<r xmlns:p="u" ${long}="1" ${long}="2"/>`)).toThrow(/duplicate/);
+  });
+
   it("splits prefixes and resolves namespaces (attributes without prefix have none)", () => {
     const doc = `<p:r xmlns:p="urn:p" xmlns="urn:d" p:a="1" a="2" xmlns:q="urn:p2"><q:c q:a="3" a="4"/><c/><p:r/></p:r>`;
     for (let round = 0; round < 2; round++) {

@@ -124,11 +124,14 @@ const ATTR_WS_RE = /[\t\n]/g;
 let sawPipe = false;
 
 /**
- * An element or attribute name split at its colon; every string in it is internalized. `next` is
- * a guess: the attribute name that followed this one (or, for an element name, came first) the
- * last time — CFDI attributes come in a fixed order, so the guess is nearly always right.
+ * An element or attribute name split at its colon; every string in it is internalized. `slot` is
+ * its place in the name cache (-1 for a name too long to cache). `next` is a guess: the attribute
+ * name that followed this one (or, for an element name, came first) the last time — CFDI
+ * attributes come in a fixed order, so the guess is nearly always right. Only a name that is
+ * still in the cache gets a new guess, and eviction clears it, so what the cache retains stays
+ * bounded (its names plus at most one evicted name each).
  */
-type Name = { readonly qname: string; readonly prefix: string; readonly local: string; next: Name | undefined };
+type Name = { readonly qname: string; readonly prefix: string; readonly local: string; readonly slot: number; next: Name | undefined };
 
 /**
  * Names are interned across documents: a CFDI uses a few dozen distinct names, and when every
@@ -140,6 +143,7 @@ type Name = { readonly qname: string; readonly prefix: string; readonly local: s
  * the slot. Only speed depends on the cache: a `Name` always spells exactly the document's name.
  */
 const NAME_SLOTS = 2048;
+const MAX_CACHED_NAME = 128;
 const nameCache: (Name | undefined)[] = new Array<Name | undefined>(NAME_SLOTS).fill(undefined);
 
 /** The canonical (internalized) copy of `s`: property keys are internalized by the engine. */
@@ -169,9 +173,15 @@ function internName(text: string, start: number, end: number): Name {
   const slice = text.slice(start, end);
   const hit = nameCache[slot];
   if (hit !== undefined && hit.qname === slice) return hit;
+  if (end - start > MAX_CACHED_NAME) {
+    // Not worth keeping (no CFDI name is this long): the cache holds small strings only.
+    const c = slice.indexOf(":");
+    return { qname: slice, prefix: c < 0 ? "" : slice.slice(0, c), local: c < 0 ? slice : slice.slice(c + 1), slot: -1, next: undefined };
+  }
   const qname = internalize(slice);
   const colon = qname.indexOf(":");
-  const name: Name = colon < 0 ? { qname, prefix: "", local: qname, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), next: undefined };
+  const name: Name = colon < 0 ? { qname, prefix: "", local: qname, slot, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), slot, next: undefined };
+  if (hit !== undefined) hit.next = undefined;
   nameCache[slot] = name;
   return name;
 }
@@ -367,7 +377,7 @@ export function parseXml(input: string): XmlElement {
             if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
             attrName = internName(text, p, nEnd);
           }
-          prev.next = attrName;
+          if (prev.slot >= 0 && nameCache[prev.slot] === prev) prev.next = attrName;
         }
         prev = attrName;
         const name = attrName.qname;
