@@ -213,21 +213,21 @@ function finishElement(p: PendingElement): XmlElement {
   const ns = prefix === "" ? (scope.get("") ?? "") : scope.get(prefix);
   if (ns === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, p.start);
   const raw = p.rawAttrs;
-  const attributes: XmlAttribute[] = new Array(raw.length / 3);
-  for (let i = 0, k = 0; i < raw.length; i += 3, k++) {
+  const attributes: XmlAttribute[] = [];
+  for (let i = 0; i < raw.length; i += 3) {
     const name = raw[i] as Name;
     const value = raw[i + 1] as string;
     const aprefix = name.prefix;
     if (name.local === name.qname) {
       // no colon (a name like ":x" has an empty prefix but is still looked up as prefixed)
-      attributes[k] = { qname: name.qname, prefix: "", local: name.local, ns: name.qname === "xmlns" ? XMLNS_NS : "", value };
+      attributes.push({ qname: name.qname, prefix: "", local: name.local, ns: name.qname === "xmlns" ? XMLNS_NS : "", value });
     } else {
       let ans: string | undefined;
       if (aprefix === "xmlns") ans = XMLNS_NS;
       else if (aprefix === "xml") ans = XML_NS;
       else ans = scope.get(aprefix);
       if (ans === undefined) throw new XmlParseError(`undeclared namespace prefix "${aprefix}"`, raw[i + 2] as number);
-      attributes[k] = { qname: name.qname, prefix: aprefix, local: name.local, ns: ans, value };
+      attributes.push({ qname: name.qname, prefix: aprefix, local: name.local, ns: ans, value });
     }
   }
   // Namespace well-formedness: no two attributes with the same expanded name.
@@ -450,9 +450,29 @@ export function parseXml(input: string): XmlElement {
   return root;
 }
 
-/** Value of an attribute without namespace (how XPath `@Name` selects), or undefined. */
+let cursorEl: XmlElement | undefined;
+let cursorAt = 0;
+
+/**
+ * Value of an attribute without namespace (how XPath `@Name` selects), or undefined.
+ * The search starts after the attribute the previous lookup on the same element found: callers
+ * ask in document order (the cadena walks attributes in Anexo 20 order, which is how CFDI are
+ * written), so most lookups compare one name. The parser rejects two attributes with the same
+ * expanded name, so where the search starts cannot change the answer.
+ */
 export function attr(el: XmlElement, local: string): string | undefined {
-  for (const a of el.attributes) if (a.local === local && a.ns === "") return a.value;
+  const list = el.attributes;
+  const n = list.length;
+  let i = el === cursorEl && cursorAt < n ? cursorAt : 0;
+  for (let k = 0; k < n; k++) {
+    const a = list[i] as XmlAttribute;
+    if (a.local === local && a.ns === "") {
+      cursorEl = el;
+      cursorAt = i + 1;
+      return a.value;
+    }
+    if (++i === n) i = 0;
+  }
   return undefined;
 }
 
