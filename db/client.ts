@@ -28,10 +28,22 @@ function configureDriver(settings: DbSettings): void {
   }
 }
 
+// The HTTP client holds no connection (each query or batch is its own fetch), so one drizzle
+// instance per connection string can serve every request of the isolate; building it (schema
+// relations included) on every request would be work on the hot path for nothing.
+const httpDatabases = new Map<string, Database>();
+
 /** HTTP database: stateless, one fetch per query or per `batch()` (one transaction). */
 export function httpDatabase(settings: DbSettings): Database {
   configureDriver(settings);
-  return drizzle({ client: neon(settings.url), schema });
+  let db = httpDatabases.get(settings.url);
+  if (!db) {
+    db = drizzle({ client: neon(settings.url), schema });
+    // Bounded: tests use one tagged URL per measured request.
+    if (httpDatabases.size >= 64) httpDatabases.delete(httpDatabases.keys().next().value as string);
+    httpDatabases.set(settings.url, db);
+  }
+  return db;
 }
 
 /**
