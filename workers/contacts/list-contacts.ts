@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, gte, ilike, lt, or, sql, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
-import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
+import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
 import { unitOfWork } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
 import { ContactSchema, toContact } from "./contact-schema.ts";
@@ -26,11 +26,6 @@ const route = createRoute({
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
-
-/** `%`, `_` and `\` are LIKE metacharacters; a search for "50%" means the text "50%". */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
 
 export function registerListContacts(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {

@@ -1,9 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
-import { likePattern } from "../contacts/list-contacts.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
-import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
+import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
 import { unitOfWork } from "../services.ts";
 import { customers } from "../../db/schema/crm.ts";
 import { CustomerSchema, toCustomer } from "./customer-schema.ts";

@@ -82,3 +82,8 @@ export function page<T>(
   const cursor: CursorPosition = { sort: sort.field, direction: sort.direction, value: p.value, id: p.id };
   return { data, nextCursor: encodeCursor(cursor) };
 }
+
+/** A `q` text search as an ILIKE pattern: `%`, `_` and `\` are LIKE metacharacters, so "50%" means the text "50%". */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}

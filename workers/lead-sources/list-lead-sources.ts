@@ -1,9 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, ilike, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
-import { likePattern } from "../contacts/list-contacts.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
-import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
+import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
 import { unitOfWork } from "../services.ts";
 import { leadSources } from "../../db/schema/crm.ts";
 import { LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";

@@ -4,9 +4,8 @@ import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
 import { proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
-import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
+import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
 import { unitOfWork } from "../services.ts";
-import { likePattern } from "../contacts/list-contacts.ts";
 import { ProposalSchema, toProposal } from "./proposal-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
