@@ -51,6 +51,13 @@ export async function applyDemoSeed(ownerUrl: string): Promise<void> {
             l.title, l.company, l.value, l.status, l.lostReason ?? null, l.score ?? null],
         );
       }
+      for (const a of t.activities ?? []) {
+        await client.query(
+          `insert into activities (id, tenant_id, type, lead_id, user_id, subject, body, occurred_at)
+           values ($1, $2, $3, $4, $5, $6, $7, now() - make_interval(days => $8)) on conflict (id) do nothing`,
+          [a.id, t.id, a.type, t.leads[a.leadIndex]?.id ?? null, t.users[a.userIndex]?.id ?? null, a.subject, a.body ?? null, a.daysAgo],
+        );
+      }
       await seedProposals(client, t);
       await client.query("COMMIT");
     }
