@@ -37,7 +37,7 @@ describe("the whole sales path", () => {
       "/v1/proposals", token, {
         title: "Equipamiento de consultorios",
         leadId: lead.id,
-        validUntil: "2027-01-31",
+        validUntil: "2099-12-31",
         items: [
           // 3 × 12,499.99 = 37,499.97; 10 % off = 3,750.00 (3,749.997 rounded); base 33,749.97; IVA 16 % = 5,400.00 (5,399.9952)
           { name: "Camilla de exploración", quantity: "3", unitPrice: "12499.99", discountPercent: "10", taxRate: "0.16" },

@@ -21,7 +21,7 @@ describe("public proposal page: bad links and bad forms", () => {
     expect(gone.status).toBe(410);
     expect(await gone.text()).toContain("ya no está disponible");
 
-    const expired = await sentProposal({ validUntil: "2027-01-31" });
+    const expired = await sentProposal({ validUntil: "2099-12-31" });
     await ownerSql`update proposals set valid_until = '2020-01-01' where id = ${expired.proposal.id}`;
     const res = await api(expired.url, asBrowser);
     expect(res.status).toBe(410);
