@@ -42,7 +42,3 @@ export async function pushTenantLimits(
   return limiterStub(env, tenantId).setLimits(tenantId, limits);
 }
 
-/** Makes the tenant's limiter re-read its limits from Postgres (for changes made elsewhere). */
-export async function refreshTenantLimits(env: Env, tenantId: string): Promise<TenantLimits> {
-  return limiterStub(env, tenantId).refreshLimits(tenantId);
-}

@@ -204,12 +204,6 @@ export class TenantLimiterDO extends DurableObject<Env> {
     return this.store(tenantId, limits, "pushed", Date.now());
   }
 
-  /** Re-reads the tenant's limits from Postgres now. */
-  async refreshLimits(tenantId: string): Promise<TenantLimits> {
-    this.loading = undefined;
-    return this.load(tenantId);
-  }
-
   async getLimits(tenantId: string): Promise<TenantLimits> {
     return this.tenantLimits(tenantId);
   }

@@ -12,6 +12,7 @@
  * 2^53 that round to the same double are not told apart; the API sends money and quantities as
  * decimal strings, which are compared exactly.
  */
+import { sha256Hex } from "../encoding/digest.ts";
 
 const MAX_DEPTH = 512;
 
@@ -47,6 +48,5 @@ export async function requestHash(method: string, path: string, body: string): P
   const json = canonicalJson(body);
   // A JSON array keeps the three parts unambiguous (a path cannot run into the body).
   const preimage = JSON.stringify([method.toUpperCase(), path, json === undefined ? "text" : "json", json ?? body]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(preimage));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(preimage);
 }

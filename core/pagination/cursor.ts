@@ -12,6 +12,7 @@
  * — pass Postgres' full precision, or rows sharing a millisecond can be skipped or repeated);
  * `score` a finite number; any of them may be null (rows in the NULLS LAST tail). Ids are UUIDs.
  */
+import { base64UrlFromText } from "../encoding/base64url.ts";
 
 export type SortField = "created" | "updated" | "occurred" | "score";
 
@@ -51,12 +52,6 @@ function validPosition(p: unknown): p is CursorPosition {
   return typeof value === "string" && validTimestamp(value);
 }
 
-function toBase64Url(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 function fromBase64Url(text: string): string | undefined {
   if (!BASE64URL_RE.test(text) || text.length % 4 === 1) return undefined;
   try {
@@ -73,7 +68,7 @@ export function encodeCursor(p: CursorPosition): string {
   if (!validPosition(p)) throw new TypeError(`invalid cursor position: ${JSON.stringify(p)}`);
   // -0 would encode as 0 and change the canonical text; they compare equal anyway.
   const value = typeof p.value === "number" && Object.is(p.value, -0) ? 0 : p.value;
-  return toBase64Url(JSON.stringify([VERSION, p.sort, p.direction, value, p.id]));
+  return base64UrlFromText(JSON.stringify([VERSION, p.sort, p.direction, value, p.id]));
 }
 
 /** The position in `s`, or null when `s` is not a cursor made by `encodeCursor`. */

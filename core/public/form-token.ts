@@ -1,6 +1,9 @@
 // Anti-CSRF token for the public accept/reject forms: an HMAC over the link's token hash and the
 // time the page was rendered, so a form can only be posted from a page of the same link, within
 // FORM_TOKEN_TTL_SECONDS. Web Crypto only (runs in the Worker and in Node).
+import { base64UrlFromBytes } from "../encoding/base64url.ts";
+import { constantTimeEqual } from "../encoding/digest.ts";
+
 
 export const FORM_TOKEN_TTL_SECONDS = 2 * 60 * 60;
 
@@ -8,23 +11,13 @@ const encoder = new TextEncoder();
 
 async function hmac(secret: string, message: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  let binary = "";
-  for (const byte of mac) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return base64UrlFromBytes(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message))));
 }
 
 /** `{issuedAtSeconds}.{mac}` */
 export async function issueFormToken(secret: string, linkTokenHash: string, now = Date.now()): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
   return `${issuedAt}.${await hmac(secret, `${linkTokenHash}|${issuedAt}`)}`;
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 export type FormTokenCheck = { ok: true } | { ok: false; reason: "malformed" | "expired" | "mismatch" };
@@ -36,5 +29,5 @@ export async function checkFormToken(secret: string, linkTokenHash: string, toke
   const age = Math.floor(now / 1000) - issuedAt;
   if (age < -60 || age > FORM_TOKEN_TTL_SECONDS) return { ok: false, reason: "expired" };
   const expected = await hmac(secret, `${linkTokenHash}|${issuedAt}`);
-  return timingSafeEqual(expected, match[2]) ? { ok: true } : { ok: false, reason: "mismatch" };
+  return constantTimeEqual(encoder.encode(expected), encoder.encode(match[2])) ? { ok: true } : { ok: false, reason: "mismatch" };
 }

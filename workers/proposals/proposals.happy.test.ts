@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, createTenant, measuredApi, ownerSql, tokenFor } from "../../test/support/harness.ts";
 import { createProposal, seedCustomer, seedLead, THREE_ITEMS, type ProposalBody } from "./proposal-fixtures.ts";
 import { testEnv } from "../../test/support/env.ts";
-import { sha256Hex } from "./public-link.ts";
+import { sha256Hex } from "../../core/encoding/digest.ts";
 
 describe("proposals", () => {
   it("computes line amounts and totals exactly to the cent (one discounted, one exento)", async () => {

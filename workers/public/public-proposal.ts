@@ -7,7 +7,7 @@ import { UnitOfWork } from "../../db/unit-of-work.ts";
 import type { HonoEnv } from "../context.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { dbSettings } from "../services.ts";
-import { sha256Hex } from "../proposals/public-link.ts";
+import { sha256Hex } from "../../core/encoding/digest.ts";
 
 // Data access for the public proposal pages. Every function is ONE batch (one round trip): the
 // link's scope (crm_public resolves the tenant from the token hash, then crm_app under RLS), the

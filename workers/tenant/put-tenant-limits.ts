@@ -14,6 +14,7 @@ import { AppError } from "../http/problem.ts";
 import { dbSettings } from "../services.ts";
 import { UnitOfWork } from "../../db/unit-of-work.ts";
 import { tenants } from "../../db/schema/tenants.ts";
+import { constantTimeEqual, sha256 } from "../../core/encoding/digest.ts";
 import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
 
@@ -64,23 +65,13 @@ const route = createRoute({
   },
 });
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-/** Compares two SHA-256 digests without an early exit. */
-function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ (b[i] ?? 0);
-  return diff === 0;
-}
 
 async function requireOpsToken(c: Context<HonoEnv>): Promise<void> {
   const expected = c.get("config").OPS_API_TOKEN;
   if (!expected) throw new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
   const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   // Equal-length digests, compared in constant time.
-  if (!sameDigest(await sha256(given), await sha256(expected))) {
+  if (!constantTimeEqual(await sha256(given), await sha256(expected))) {
     throw new AppError("UNAUTHORIZED", "a valid operations token is required", { headers: { "www-authenticate": "Bearer" } });
   }
 }
