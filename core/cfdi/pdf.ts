@@ -14,6 +14,7 @@ import { cadenaTfdFromElement, findTimbreElement, readTimbre } from "./tfd.ts";
 import type { XmlElement } from "./xml-parser.ts";
 import { attr, childElements, firstChild, parseXml } from "./xml-parser.ts";
 import { fail } from "./errors.ts";
+import { encodableText } from "../pdf/encodable-text.ts";
 
 const SAT_VERIFY_URL = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx";
 
@@ -46,7 +47,6 @@ class Writer {
   readonly f: Fonts;
   page: PDFPage;
   y: number;
-  private readonly charsets = new Map<PDFFont, Set<number>>();
 
   constructor(doc: PDFDocument, f: Fonts) {
     this.doc = doc;
@@ -55,16 +55,8 @@ class Writer {
     this.y = PAGE_H - M;
   }
 
-  /** Standard PDF fonts only encode WinAnsi; anything else (emoji, CJK) prints as "?". */
   safe(text: string, font: PDFFont): string {
-    let set = this.charsets.get(font);
-    if (!set) {
-      set = new Set(font.getCharacterSet());
-      this.charsets.set(font, set);
-    }
-    let out = "";
-    for (const ch of text.replace(/[\t\r\n]+/g, " ")) out += set.has(ch.codePointAt(0) as number) ? ch : "?";
-    return out;
+    return encodableText(font, text);
   }
 
   ensure(height: number): void {

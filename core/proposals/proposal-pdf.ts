@@ -1,5 +1,6 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import type { ProposalView } from "./proposal-view.ts";
+import { encodableText } from "../pdf/encodable-text.ts";
 
 // The proposal as a PDF (Letter size), from the same view model as the public page, so both show
 // the same numbers. pdf-lib and web APIs only: it renders inside the Worker.
@@ -25,19 +26,16 @@ class Canvas {
   readonly bold: PDFFont;
   page: PDFPage;
   y = H - MARGIN;
-  private readonly encodable: Set<number>;
 
   constructor(doc: PDFDocument, regular: PDFFont, bold: PDFFont) {
     this.doc = doc;
     this.regular = regular;
     this.bold = bold;
     this.page = doc.addPage([W, H]);
-    this.encodable = new Set(regular.getCharacterSet());
   }
 
-  /** The standard fonts encode WinAnsi (all of Spanish); anything else becomes "?". */
   clean(text: string): string {
-    return Array.from(text.replace(/\s+/g, " "), (ch) => (this.encodable.has(ch.codePointAt(0) ?? 0) ? ch : "?")).join("");
+    return encodableText(this.regular, text.replace(/\s+/g, " "));
   }
 
   room(height: number): void {
