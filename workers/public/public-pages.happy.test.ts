@@ -102,11 +102,15 @@ describe("public proposal page", () => {
     expect(["accepted", "rejected"]).toContain(row?.status);
   });
 
-  it("renders a page in one database round trip", async () => {
+  it("renders a page, and records a decision, in one database round trip each", async () => {
     const { url } = await sentProposal();
     const { res, roundTrips } = await measuredApi(url, asBrowser);
     expect(res.status).toBe(200);
     expect(roundTrips).toBe(1);
+    const formToken = formTokenFrom(await res.text());
+    const decision = await measuredApi(`${url}/accept`, { method: "POST", ...form({ formToken, fullName: "Ana López", confirm: "si" }) });
+    expect(decision.res.status).toBe(303);
+    expect(decision.roundTrips).toBe(1);
   });
 });
 

@@ -178,7 +178,7 @@ export async function loadPublicProposal(c: Context<HonoEnv>, token: string, rec
   return row ? toPublic(row, rowsOf<ItemRow>(items), hash) : null;
 }
 
-export type DecisionOutcome = "accepted" | "rejected" | "unchanged" | "not-found";
+export type DecisionOutcome = "accepted" | "rejected" | "unchanged" | "gone" | "not-found";
 
 export interface AcceptInput {
   fullName: string;
@@ -216,9 +216,13 @@ export async function decide(
       table: proposals,
       where: sql`t.public_token_hash = ${hash} and t.status = ${status} and t.${stamp} = now()::timestamptz(3)`,
     })),
-    db.execute(sql`select 1 from proposals where public_token_hash = ${hash}`),
+    db.execute(sql`select (public_token_revoked_at is not null or status = 'expired'
+                           or (status in ('sent', 'viewed') and valid_until < (now() at time zone (select timezone from tenants where tenants.id = proposals.tenant_id))::date)) as gone
+                   from proposals where public_token_hash = ${hash}`),
   ]);
   publish(c, eventsFrom(event));
   if (rowsOf(updated).length > 0) return status;
-  return rowsOf(exists).length > 0 ? "unchanged" : "not-found";
+  const row = rowsOf<{ gone: boolean }>(exists)[0];
+  if (!row) return "not-found";
+  return row.gone ? "gone" : "unchanged";
 }

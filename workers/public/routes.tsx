@@ -94,21 +94,31 @@ export function registerPublicPages(app: OpenAPIHono<HonoEnv>): void {
     const form = await c.req.parseBody().catch(() => {
       throw new AppError("BAD_REQUEST", "the form could not be read");
     });
-    const current = await loadPublicProposal(c, token, false);
-    if (!current) return notFoundPage(c);
-    if (current.gone) return gonePage(c, current);
-    const csrf = await checkFormToken(formSecret(c), current.tokenHash, typeof form.formToken === "string" ? form.formToken : null);
+    // The happy path is one round trip (the guarded decision); only a page with an error needs the
+    // proposal loaded to render it.
+    const tokenHash = await tokenHashOf(token);
+    const rerender = async (extra: Parameters<typeof renderProposal>[3]) => {
+      const current = await loadPublicProposal(c, token, false);
+      if (!current) return notFoundPage(c);
+      if (current.gone) return gonePage(c, current);
+      return renderProposal(c, token, current, extra, 422);
+    };
+    const csrf = await checkFormToken(formSecret(c), tokenHash, typeof form.formToken === "string" ? form.formToken : null);
     if (!csrf.ok) {
       c.set("logFields", { ...c.get("logFields"), formToken: csrf.reason });
-      return renderProposal(c, token, current, { notice: "formulario-vencido" }, 422);
+      return rerender({ notice: "formulario-vencido" });
     }
     let outcome;
     if (kind === "accept") {
       const parsed = parseAcceptForm(form);
-      if (!parsed.ok) return renderProposal(c, token, current, { errors: parsed.errors, values: parsed.values }, 422);
+      if (!parsed.ok) return rerender({ errors: parsed.errors, values: parsed.values });
       outcome = await decide(c, token, { kind: "accept", input: parsed.input });
     } else {
       outcome = await decide(c, token, { kind: "reject", reason: parseRejectReason(form) });
+    }
+    if (outcome === "gone") {
+      const current = await loadPublicProposal(c, token, false);
+      if (current?.gone) return gonePage(c, current);
     }
     if (outcome === "not-found") return notFoundPage(c);
     c.set("logFields", { ...c.get("logFields"), decision: outcome });
