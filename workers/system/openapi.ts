@@ -17,9 +17,11 @@ export function registerDocs(app: OpenAPIHono<HonoEnv>): void {
     description: "Supabase access token; tenant and role from app_metadata.",
   });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: INFO });
+  // The routes are fixed once the app is built: render the page once per isolate.
+  let page: ReturnType<typeof renderDocsPage> | undefined;
   app.get("/docs", (c) => {
-    const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO });
+    page ??= renderDocsPage(app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO }) as Parameters<typeof renderDocsPage>[0]);
     c.header("cache-control", "public, max-age=300");
-    return c.html(renderDocsPage(doc as Parameters<typeof renderDocsPage>[0]));
+    return c.html(page);
   });
 }
