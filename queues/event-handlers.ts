@@ -11,6 +11,7 @@ const STATUS_EVENTS: Record<string, { column: "lead_id" | "proposal_id" | "custo
   "Lead.Converted": { column: "lead_id", text: "Prospecto convertido en cliente" },
   "Lead.Lost": { column: "lead_id", text: "Prospecto perdido" },
   "Proposal.Sent": { column: "proposal_id", text: "Propuesta enviada" },
+  "Proposal.LinkRotated": { column: "proposal_id", text: "Enlace público renovado" },
   "Proposal.Viewed": { column: "proposal_id", text: "Propuesta vista por el cliente" },
   "Proposal.Accepted": { column: "proposal_id", text: "Propuesta aceptada" },
   "Proposal.Rejected": { column: "proposal_id", text: "Propuesta rechazada" },

@@ -61,6 +61,12 @@ const ConfigSchema = z
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",
     path: ["SUPABASE_URL"],
   })
+  // Without SUPABASE_URL there is no default issuer: an HS256-only set-up would accept a token minted
+  // with the same secret for any issuer (another project, another environment).
+  .refine((c) => c.SUPABASE_URL || c.JWT_ISSUER, {
+    message: "set JWT_ISSUER (e.g. https://<project>.supabase.co/auth/v1) when only SUPABASE_JWT_SECRET is configured",
+    path: ["JWT_ISSUER"],
+  })
   .refine((c) => c.ENVIRONMENT !== "production" || c.RATE_LIMIT_SCALE === 1, {
     message: "RATE_LIMIT_SCALE is for test runs; production limits are the contract",
     path: ["RATE_LIMIT_SCALE"],
@@ -68,7 +74,8 @@ const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema> & {
   jwksUrl: string | undefined;
-  jwtIssuer: string | undefined;
+  /** Every token's `iss` must equal this: JWT_ISSUER, else `${SUPABASE_URL}/auth/v1`. */
+  jwtIssuer: string;
 };
 
 export class ConfigError extends Error {
@@ -91,7 +98,7 @@ export function loadConfig(env: Env): Config {
     ...parsed.data,
     jwksUrl: base ? `${base}/auth/v1/.well-known/jwks.json` : undefined,
     // Supabase issues tokens with iss = {SUPABASE_URL}/auth/v1.
-    jwtIssuer: parsed.data.JWT_ISSUER ?? (base ? `${base}/auth/v1` : undefined),
+    jwtIssuer: parsed.data.JWT_ISSUER ?? `${base ?? ""}/auth/v1`,
   };
   cache.set(env, config);
   return config;

@@ -37,7 +37,8 @@ export async function mintAccessToken(privateJwk: JWK, options: MintOptions): Pr
     role: "authenticated",
     aal: "aal1",
     session_id: crypto.randomUUID(),
-    ...(options.email ? { email: options.email } : {}),
+    // Supabase sends "email": "" for phone logins; keep that shape.
+    ...(options.email !== undefined ? { email: options.email } : {}),
     app_metadata: { provider: "email", providers: ["email"], tenant_id: options.tenantId, role: options.role ?? "user" },
     user_metadata: {},
   })

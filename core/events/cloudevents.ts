@@ -33,6 +33,7 @@ export const EVENT_TYPES = [
   "Proposal.Created",
   "Proposal.Updated",
   "Proposal.Sent",
+  "Proposal.LinkRotated",
   "Proposal.Viewed",
   "Proposal.Accepted",
   "Proposal.Rejected",

@@ -46,7 +46,8 @@ export const idempotencyKeys = pgTable(
   {
     tenantId: tenantRef(),
     key: text("key").notNull(),
-    userId: uuid("user_id"),
+    /** Keys are scoped per user: two users reusing "1" never collide. */
+    userId: uuid("user_id").notNull(),
     method: text("method").notNull(),
     path: text("path").notNull(),
     requestHash: text("request_hash").notNull(),
@@ -57,5 +58,5 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
     expiresAt: tstz("expires_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
 );

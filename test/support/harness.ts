@@ -49,7 +49,7 @@ export async function tokenFor(
     tenantId: tenant.id,
     userId: opts.userId ?? crypto.randomUUID(),
     role: opts.role ?? "user",
-    ...(opts.email ? { email: opts.email } : {}),
+    ...(opts.email !== undefined ? { email: opts.email } : {}),
     ...(opts.expiresIn !== undefined ? { expiresIn: opts.expiresIn } : {}),
   });
 }

@@ -2,6 +2,7 @@ import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } 
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createTenant, problem, tokenFor, type TestTenant } from "../../test/support/harness.ts";
 import { testEnv } from "../../test/support/env.ts";
+import { ConfigError, loadConfig } from "../env.ts";
 
 // Attacks on token verification. Every one must be rejected before any tenant data is touched.
 
@@ -84,6 +85,26 @@ describe("JWT attack suite", () => {
 
   it("rejects a wrong issuer", async () => {
     await expectRejected(await signWithLocalKey(claims({ iss: "https://evil.example/auth/v1" })), 401, /iss/);
+  });
+
+  it("rejects HS256 tokens without an issuer or with another one", async () => {
+    const secret = new TextEncoder().encode(testEnv.SUPABASE_JWT_SECRET);
+    const noIss: Record<string, unknown> = claims();
+    delete noIss.iss;
+    await expectRejected(await new SignJWT(noIss).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret), 401, /iss/);
+    await expectRejected(
+      await new SignJWT(claims({ iss: "https://otro-proyecto.supabase.co/auth/v1" })).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret),
+      401,
+      /iss/,
+    );
+  });
+
+  it("refuses a configuration that could not check iss (HS256 secret alone), and defaults the issuer from SUPABASE_URL", () => {
+    const base = { DATABASE_URL: "postgres://u:p@localhost/db", SUPABASE_JWT_SECRET: "x".repeat(32) };
+    expect(() => loadConfig({ ...base })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base })).toThrow(/JWT_ISSUER/);
+    expect(loadConfig({ ...base, JWT_ISSUER: "https://abc.supabase.co/auth/v1" }).jwtIssuer).toBe("https://abc.supabase.co/auth/v1");
+    expect(loadConfig({ ...base, SUPABASE_URL: "https://abc.supabase.co/" }).jwtIssuer).toBe("https://abc.supabase.co/auth/v1");
   });
 
   it("rejects a wrong audience", async () => {

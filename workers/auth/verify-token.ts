@@ -8,7 +8,8 @@ export interface TokenVerifierOptions {
   jwksUrl: string | undefined;
   /** Legacy Supabase projects sign with a shared HS256 secret. */
   hs256Secret: string | undefined;
-  issuer: string | undefined;
+  /** Required: every accepted token names this issuer. */
+  issuer: string;
   audience: string;
 }
 
@@ -76,8 +77,8 @@ export async function verifyAccessToken(token: string, options: TokenVerifierOpt
   const common = {
     audience: options.audience,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    requiredClaims: ["exp", "sub"],
-    ...(options.issuer ? { issuer: options.issuer } : {}),
+    requiredClaims: ["exp", "sub", "iss"],
+    issuer: options.issuer,
   };
 
   let payload: JWTPayload;

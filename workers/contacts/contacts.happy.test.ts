@@ -75,6 +75,18 @@ describe("contacts", () => {
     expect(rows).toEqual([{ n: 1 }]);
   });
 
+  it("scopes Idempotency-Key per user: two users of one tenant reusing \"1\" each get their own write", async () => {
+    const tenant = await createTenant();
+    const headers = { "idempotency-key": "1" };
+    const ana = await api("/v1/contacts", { method: "POST", token: await tokenFor(tenant), headers, json: { firstName: "Ana" } });
+    const beto = await api("/v1/contacts", { method: "POST", token: await tokenFor(tenant), headers, json: { firstName: "Beto" } });
+    expect([ana.status, beto.status]).toEqual([201, 201]);
+    expect(beto.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await beto.json()) as Contact).firstName).toBe("Beto");
+    const rows = await ownerSql`select first_name from contacts where tenant_id = ${tenant.id} order by first_name`;
+    expect(rows).toEqual([{ first_name: "Ana" }, { first_name: "Beto" }]);
+  });
+
   it("parallel POSTs with the same Idempotency-Key create one row", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);

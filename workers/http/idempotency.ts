@@ -14,8 +14,8 @@ import { and, eq } from "drizzle-orm";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 export const IDEMPOTENCY_TTL_HOURS = 24;
-/** drizzle-kit's name for the (tenant_id, key) primary key. */
-const IDEMPOTENCY_PK = "idempotency_keys_tenant_id_key_pk";
+/** The (tenant_id, user_id, key) primary key (migration 0007): keys are scoped per user. */
+const IDEMPOTENCY_PK = "idempotency_keys_tenant_id_user_id_key_pk";
 
 export interface IdempotencyClaim {
   key: string;
@@ -35,7 +35,7 @@ export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[]
   if (!claim) return [];
   const { tenantId, userId } = c.get("auth");
   return [
-    sql`delete from idempotency_keys where tenant_id = ${tenantId}::uuid and key = ${claim.key} and expires_at < now()`,
+    sql`delete from idempotency_keys where tenant_id = ${tenantId}::uuid and user_id = ${userId}::uuid and key = ${claim.key} and expires_at < now()`,
     sql`insert into idempotency_keys (tenant_id, key, user_id, method, path, request_hash, resource_path, status_code, expires_at)
         values (${tenantId}::uuid, ${claim.key}, ${userId}::uuid, 'POST', ${c.req.path}, ${claim.hash}, ${target.resourcePath}, ${target.status},
                 now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS}))`,
@@ -72,14 +72,14 @@ export function idempotency(replayGet: (c: Context<HonoEnv>, path: string) => Pr
     // Store the exact body for later replays, off the response path.
     if (c.res.status >= 200 && c.res.status < 300 && c.res.headers.get("content-type")?.includes("json")) {
       const body: unknown = await c.res.clone().json();
-      const { tenantId } = c.get("auth");
+      const { tenantId, userId } = c.get("auth");
       c.executionCtx.waitUntil(
         unitOfWork(c)
           .batch((db) => [
             db
               .update(idempotencyKeys)
               .set({ statusCode: c.res.status, responseBody: body })
-              .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key))),
+              .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))),
           ])
           .catch((err: unknown) => c.get("logger").warn("storing idempotent response failed", {}, err)),
       );
@@ -94,8 +94,9 @@ async function replay(
   replayGet: (c: Context<HonoEnv>, path: string) => Promise<Response>,
 ): Promise<Response> {
   c.error = undefined;
+  const { tenantId, userId } = c.get("auth");
   const [rows] = await unitOfWork(c).batch((db) => [
-    db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, c.get("auth").tenantId), eq(idempotencyKeys.key, key))),
+    db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))),
   ]);
   const stored = rows[0];
   if (!stored) return renderError(new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"), c);

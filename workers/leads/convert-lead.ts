@@ -10,7 +10,7 @@ import { contacts, customers, leads } from "../../db/schema/crm.ts";
 import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
 import { writeWithEvent } from "../events/outbox.ts";
 import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
-import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 
 const BodySchema = FiscalInputSchema.partial().openapi({
   description: "Fiscal data for the new customer, all optional: razonSocial defaults to the lead's company name (then its contact's name, then its title); email to the contact's.",
@@ -58,20 +58,23 @@ export function registerConvertLead(app: OpenAPIHono<HonoEnv>): void {
       where l.id = ${id}::uuid and l.tenant_id = ${auth.tenantId}::uuid and l.converted_customer_id = ${customerId}::uuid
       returning *`;
 
-    const [leadEvent, customerEvent, leadRows, customerRows] = await writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-      db.execute(
-        transitionStatement(db, c, { id, to: "converted", event: "Lead.Converted", set: { convertedCustomerId: customerId, convertedAt: sql`now()` } }),
-      ),
-      db.execute(
-        writeWithEvent(insertCustomer, { type: "Customer.Created", context: "customers", rowId: customerId, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") }),
-      ),
-      db.select().from(leads).where(mineById(c, id)),
-      db.select().from(customers).where(and(eq(customers.tenantId, auth.tenantId), eq(customers.id, customerId))),
-    ]);
+    const [leadEvent, , customerEvent, leadRows, customerRows] = await runMove(id, "converted", () =>
+      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
+        db.execute(
+          transitionStatement(db, c, { id, to: "converted", event: "Lead.Converted", set: { convertedCustomerId: customerId, convertedAt: sql`now()` } }),
+        ),
+        db.execute(assertMoved(id)),
+        db.execute(
+          writeWithEvent(insertCustomer, { type: "Customer.Created", context: "customers", rowId: customerId, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") }),
+        ),
+        db.select().from(leads).where(mineById(c, id)),
+        db.select().from(customers).where(and(eq(customers.tenantId, auth.tenantId), eq(customers.id, customerId))),
+      ]),
+    );
     const events = eventsFrom(leadEvent, customerEvent);
     const lead = leadRows[0];
     const customer = customerRows[0];
-    if (events.length === 0 || !lead) throw refusedTransition(lead, "converted");
+    if (!lead) throw refusedTransition(lead, "converted");
     if (!customer) throw new AppError("INTERNAL", "conversion created no customer");
     publish(c, events);
     return c.json({ lead: toLead(lead), customer: toCustomer(customer) }, 200, { etag: etagOf(lead.version) });

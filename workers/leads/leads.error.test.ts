@@ -49,6 +49,43 @@ describe("leads: transitions that are not allowed", () => {
     }
   });
 
+  it("a refused move does not consume its Idempotency-Key: the retry is refused again and the lead is unchanged", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant);
+    const cases: [Parameters<typeof leadIn>[1], string][] = [
+      ["contacted", "contact"],
+      ["lost", "qualify"],
+      ["converted", "lose"],
+      ["new", "convert"],
+    ];
+    for (const [status, action] of cases) {
+      const lead = await leadIn(token, status);
+      const [before] = await ownerSql`select status, version, updated_at from leads where id = ${lead.id}`;
+      const key = `refused-${action}-${lead.id}`;
+      const init = { method: "POST", token, headers: { "idempotency-key": key }, ...(action === "lose" ? { json: { reason: "x" } } : {}) };
+      for (const attempt of ["first", "retry"]) {
+        const res = await api(`/v1/leads/${lead.id}/${action}`, init);
+        expect(res.status, `${status} → ${action} (${attempt})`).toBe(409);
+        expect(res.headers.get("idempotent-replayed"), attempt).toBeNull();
+        expect(((await problem(res)) as Problem).currentStatus).toBe(status);
+      }
+      expect(await ownerSql`select count(*)::int as n from idempotency_keys where tenant_id = ${tenant.id} and key = ${key}`).toEqual([{ n: 0 }]);
+      expect(await ownerSql`select status, version, updated_at from leads where id = ${lead.id}`).toEqual([before]);
+    }
+  });
+
+  it("a move's Idempotency-Key still replays a move that happened", async () => {
+    const token = await tokenFor(await createTenant());
+    const lead = await leadIn(token, "new");
+    const init = { method: "POST", token, headers: { "idempotency-key": `ok-${lead.id}` } };
+    const first = await api(`/v1/leads/${lead.id}/qualify`, init);
+    expect(first.status).toBe(200);
+    const again = await api(`/v1/leads/${lead.id}/qualify`, init);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await again.json()) as Lead).status).toBe("qualified");
+  });
+
   it("requires a reason to lose a lead", async () => {
     const token = await tokenFor(await createTenant());
     const lead = await leadIn(token, "new");

@@ -5,7 +5,7 @@ import { eventsFrom, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
 import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
-import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 
 const BodySchema = z.object({
   reason: z.string().trim().min(1, { error: "a reason is required" }).max(1000).openapi({ example: "Eligió a la competencia por precio" }),
@@ -33,13 +33,16 @@ export function registerLoseLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const [event, rows] = await writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-      db.execute(transitionStatement(db, c, { id, to: "lost", event: "Lead.Lost", set: { lostReason: reason } })),
-      db.select().from(leads).where(mineById(c, id)),
-    ]);
+    const [event, , rows] = await runMove(id, "lost", () =>
+      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
+        db.execute(transitionStatement(db, c, { id, to: "lost", event: "Lead.Lost", set: { lostReason: reason } })),
+        db.execute(assertMoved(id)),
+        db.select().from(leads).where(mineById(c, id)),
+      ]),
+    );
     const events = eventsFrom(event);
     const row = rows[0];
-    if (events.length === 0 || !row) throw refusedTransition(row, "lost");
+    if (!row) throw refusedTransition(row, "lost");
     publish(c, events);
     return c.json(toLead(row), 200, { etag: etagOf(row.version) });
   });

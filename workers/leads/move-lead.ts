@@ -7,7 +7,7 @@ import { eventsFrom, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
 import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
-import { mineById, refusedTransition, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 
 // The body-less moves: POST /v1/leads/{id}/contact and /qualify. (/lose needs a reason and
 // /convert creates a customer: their own files.)
@@ -35,13 +35,16 @@ function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
   });
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [event, rows] = await writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-      db.execute(transitionStatement(db, c, { id, to: move.to, event: move.event })),
-      db.select().from(leads).where(mineById(c, id)),
-    ]);
+    const [event, , rows] = await runMove(id, move.to, () =>
+      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
+        db.execute(transitionStatement(db, c, { id, to: move.to, event: move.event })),
+        db.execute(assertMoved(id)),
+        db.select().from(leads).where(mineById(c, id)),
+      ]),
+    );
     const events = eventsFrom(event);
     const row = rows[0];
-    if (events.length === 0 || !row) throw refusedTransition(row, move.to);
+    if (!row) throw refusedTransition(row, move.to);
     publish(c, events);
     return c.json(toLead(row), 200, { etag: etagOf(row.version) });
   });

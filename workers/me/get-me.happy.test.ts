@@ -33,4 +33,21 @@ describe("GET /v1/me", () => {
     expect(stats.wsConnections).toBe(0);
     expect(roundTrips).toBe(1);
   });
+
+  it("takes identity-provider emails as they come: phone logins (empty email), apostrophes and IDN domains", async () => {
+    const tenant = await createTenant();
+    const cases: [string, string | null][] = [
+      ["", null],
+      ["o'neil@example.com", "o'neil@example.com"],
+      ["josé@dominio-ñandú.mx", "josé@dominio-ñandú.mx"],
+      ["ventas@xn--dominio-and-ixb.mx", "ventas@xn--dominio-and-ixb.mx"],
+    ];
+    for (const [email, stored] of cases) {
+      const userId = crypto.randomUUID();
+      const res = await api("/v1/me", { token: await tokenFor(tenant, { userId, email }) });
+      expect(res.status, JSON.stringify(email)).toBe(200);
+      expect(((await res.json()) as { user: { email: string | null } }).user.email).toBe(stored);
+      expect(await ownerSql`select email from users where id = ${userId}`).toEqual([{ email: stored }]);
+    }
+  });
 });

@@ -123,6 +123,23 @@ describe("proposals: bad input", () => {
 });
 
 describe("proposal items: concurrency and retries", () => {
+  it("rotates only sent or viewed links: a draft or a decided proposal is 409, a stale If-Match 412, unknown fields 400", async () => {
+    const tenant = await createTenant();
+    const manager = await tokenFor(tenant, { role: "manager" });
+    const draft = await createProposal(manager, { customerId: await seedCustomer(tenant.id), items: THREE_ITEMS });
+    const rotate = (id: string, headers: Record<string, string> = {}) => api(`/v1/proposals/${id}/send`, { method: "POST", token: manager, headers, json: { rotate: true } });
+    expect((await rotate(draft.id)).status).toBe(409);
+    expect((await api(`/v1/proposals/${draft.id}/send`, { method: "POST", token: manager, json: { rotar: true } })).status).toBe(400);
+    await api(`/v1/proposals/${draft.id}/send`, { method: "POST", token: manager });
+    expect((await rotate(draft.id, { "if-match": '"v1"' })).status).toBe(412);
+    await ownerSql`update proposals set status = 'accepted', accepted_at = now() where id = ${draft.id}`;
+    const decided = await rotate(draft.id);
+    expect(decided.status).toBe(409);
+    expect(await decided.json()).toMatchObject({ currentStatus: "accepted" });
+    expect((await rotate(crypto.randomUUID())).status).toBe(404);
+    expect(await ownerSql`select count(*)::int as n from outbox where tenant_id = ${tenant.id} and type = 'Proposal.LinkRotated'`).toEqual([{ n: 0 }]);
+  });
+
   it("parallel item additions all land, with totals matching the stored lines", async () => {
     const { api: call, createTenant: tenantOf, tokenFor: tokenOf, ownerSql: owner } = await import("../../test/support/harness.ts");
     const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("./proposal-fixtures.ts");

@@ -156,6 +156,36 @@ describe("proposals", () => {
     expect((await api(`/v1/proposals/${p.id}/revoke-link`, { method: "POST", token })).status).toBe(409);
   });
 
+  it("rotates a sent proposal's link when its response was lost: a new link works, the old one stops, Proposal.LinkRotated", async () => {
+    const tenant = await createTenant();
+    const manager = await tokenFor(tenant, { role: "manager" });
+    const p = await createProposal(manager, { customerId: await seedCustomer(tenant.id), validUntil: "2099-12-31", items: THREE_ITEMS });
+    const first = (await (await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager })).json()) as { token: string; url: string };
+    const browser = { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" } };
+    expect((await api(new URL(first.url).pathname, browser)).status).toBe(200); // viewed
+
+    const again = await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager });
+    expect(again.status).toBe(409);
+    expect((await again.json()) as { detail: string }).toMatchObject({ detail: expect.stringContaining("rotate") });
+
+    const res = await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager, json: { rotate: true } });
+    expect(res.status).toBe(200);
+    const rotated = (await res.json()) as { url: string; token: string; proposal: ProposalBody };
+    expect(rotated.token).not.toBe(first.token);
+    expect(rotated.proposal).toMatchObject({ status: "viewed", version: 4, linkRevokedAt: null });
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const [row] = await ownerSql`select public_token_hash, status from proposals where id = ${p.id}`;
+    expect(row).toEqual({ public_token_hash: await sha256Hex(rotated.token), status: "viewed" });
+    expect((await api(new URL(first.url).pathname, browser)).status).toBe(404);
+    expect((await api(new URL(rotated.url).pathname, browser)).status).toBe(200);
+
+    const events = await ownerSql`select type, event from outbox where tenant_id = ${tenant.id} and type = 'Proposal.LinkRotated'`;
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain(rotated.token);
+    expect(JSON.stringify(events)).not.toContain(row?.public_token_hash as string);
+    expect(events[0]?.event).toMatchObject({ type: "Proposal.LinkRotated", subject: p.id, specversion: "1.0" });
+  });
+
   it("writes Created, Updated and Sent events with correct CloudEvents envelopes", async () => {
     const tenant = await createTenant();
     const userId = crypto.randomUUID();

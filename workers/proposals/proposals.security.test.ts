@@ -43,6 +43,7 @@ describe("proposals: another tenant's token", () => {
     expect((await api(`/v1/proposals/${p.id}`, { method: "DELETE", token: user })).status).toBe(403);
     await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: user });
     expect((await api(`/v1/proposals/${p.id}/revoke-link`, { method: "POST", token: user })).status).toBe(403);
+    expect((await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: user, json: { rotate: true } })).status).toBe(403);
     expect((await api("/v1/proposals")).status).toBe(401);
     expect((await api(`/v1/proposals/${p.id}`)).status).toBe(401);
   });

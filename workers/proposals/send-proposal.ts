@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
@@ -12,6 +12,7 @@ import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.
 import { newPublicToken, publicLinkUrl } from "./public-link.ts";
 import { writtenByThisTransaction } from "../events/outbox.ts";
 import { notUpdated } from "./update-proposal.ts";
+import { assertRole } from "../middleware/require-role.ts";
 
 const SentSchema = z
   .object({
@@ -21,51 +22,65 @@ const SentSchema = z
   })
   .openapi("ProposalSent");
 
+const BodySchema = z
+  .object({
+    rotate: z.boolean().optional().openapi({
+      description: "On a sent or viewed proposal: issue a new link and revoke the old one (manager or admin), e.g. when the first link's response was lost",
+    }),
+  })
+  .strict()
+  .openapi("SendProposalOptions");
+
 const route = createRoute({
   method: "post",
   path: "/v1/proposals/{id}/send",
   tags: ["Proposals"],
-  summary: "Send a draft: issue its public link",
+  summary: "Send a draft: issue its public link (or rotate the link of a sent proposal)",
   description:
     "draft → sent. Returns the public link (`/p/{token}`) ONCE: only a hash of the token is stored, so it cannot be shown again. " +
     "Sending again is 409. A proposal without line items cannot be sent (422). `If-Match` is honoured. " +
+    "`{\"rotate\": true}` on a sent or viewed proposal (manager or admin) issues a new link, revokes the old one (it stops working) and writes `Proposal.LinkRotated`; the status does not change. " +
     "`Idempotency-Key` is not stored for this route (the response holds a secret); a repeated send is a 409.",
   security: [{ bearerAuth: [] }],
-  request: { params: IdParamSchema, headers: z.object({ "if-match": z.string().optional() }) },
+  request: {
+    params: IdParamSchema,
+    headers: z.object({ "if-match": z.string().optional() }),
+    body: { required: false, content: { "application/json": { schema: BodySchema } } },
+  },
   responses: {
     200: { description: "Sent", content: { "application/json": { schema: SentSchema } } },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409, 412, 422),
   },
 });
 
+/** Statuses whose link a rotation may replace: the client can still open and decide. */
+const ROTATABLE = ["sent", "viewed"] as const;
+
 export function registerSendProposal(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
+    const rotate = (c.req.valid("json") as z.infer<typeof BodySchema> | undefined)?.rotate === true;
+    if (rotate) assertRole(c.get("auth").role, "manager");
     const expected = ifMatchVersion(c.req.header("if-match"));
     const auth = c.get("auth");
     const { token, hash } = await newPublicToken();
     const mine = and(eq(proposals.tenantId, auth.tenantId), eq(proposals.id, id));
-    const guard: (SQL | undefined)[] = [mine, eq(proposals.status, "draft"), sql`exists (select 1 from proposal_line_items i where i.proposal_id = ${id}::uuid)`];
+    const guard: (SQL | undefined)[] = rotate
+      ? [mine, inArray(proposals.status, [...ROTATABLE])]
+      : [mine, eq(proposals.status, "draft"), sql`exists (select 1 from proposal_line_items i where i.proposal_id = ${id}::uuid)`];
     if (expected !== undefined) guard.push(eq(proposals.version, expected));
+    const link = { publicTokenHash: hash, publicTokenCreatedAt: sql`now()`, publicTokenRevokedAt: null, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` };
 
     // Not writeBatch: an idempotency record would keep the response body, i.e. the raw token.
     const [updated, event, rows, items] = await unitOfWork(c).batch((db) => [
       db
         .update(proposals)
-        .set({
-          status: "sent",
-          sentAt: sql`now()`,
-          publicTokenHash: hash,
-          publicTokenCreatedAt: sql`now()`,
-          publicTokenRevokedAt: null,
-          updatedAt: sql`now()`,
-          version: sql`${proposals.version} + 1`,
-        })
+        .set(rotate ? link : { ...link, status: "sent", sentAt: sql`now()` })
         .where(and(...guard))
         .returning({ id: proposals.id }),
       db.execute(
         outboxInsert({
-          type: "Proposal.Sent",
+          type: rotate ? "Proposal.LinkRotated" : "Proposal.Sent",
           context: "proposals",
           table: proposals,
           tenantId: auth.tenantId,
@@ -79,12 +94,23 @@ export function registerSendProposal(app: OpenAPIHono<HonoEnv>): void {
     ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "proposal not found");
-    if (updated.length === 0) {
-      if (row.status === "draft" && items.length === 0) throw new AppError("UNPROCESSABLE", "add at least one line item before sending", { errors: [{ path: "items", message: "sin partidas" }] });
-      throw notUpdated(row.status, row.version, expected);
-    }
+    if (updated.length === 0) throw rotate ? notRotated(row.status, row.version, expected) : notSent(row.status, row.version, expected, items.length);
     publish(c, eventsFrom(event));
     const url = publicLinkUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, token);
     return c.json({ url, token, proposal: toProposalWithItems(row, items) }, 200, { etag: etagOf(row.version), "cache-control": "no-store" });
   });
+}
+
+function notSent(status: string, version: number, expected: number | undefined, itemCount: number): AppError {
+  if (status === "draft" && itemCount === 0) return new AppError("UNPROCESSABLE", "add at least one line item before sending", { errors: [{ path: "items", message: "sin partidas" }] });
+  if ((ROTATABLE as readonly string[]).includes(status)) {
+    return new AppError("CONFLICT", `the proposal is already ${status}; send {"rotate": true} to issue a new link (the old one stops working)`, { extensions: { currentStatus: status } });
+  }
+  return notUpdated(status, version, expected);
+}
+
+function notRotated(status: string, version: number, expected: number | undefined): AppError {
+  if (expected !== undefined && version !== expected) return notUpdated("draft", version, expected);
+  if (status === "draft") return new AppError("CONFLICT", "the proposal has not been sent yet: send it without rotate", { extensions: { currentStatus: status } });
+  return new AppError("CONFLICT", `a ${status} proposal's link cannot be rotated (only sent or viewed ones)`, { extensions: { currentStatus: status } });
 }

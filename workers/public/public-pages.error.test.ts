@@ -32,6 +32,32 @@ describe("public proposal page: bad links and bad forms", () => {
     expect(accept.status).toBe(410);
   });
 
+  it("a suspended seller's links take no decisions: 410 page asking to contact the seller", async () => {
+    const { url, proposal, tenant } = await sentProposal();
+    const formToken = formTokenFrom(await (await api(url, asBrowser)).text());
+    await ownerSql`update tenants set status = 'suspended' where id = ${tenant.id}`;
+
+    const page = await api(url, asBrowser);
+    expect(page.status).toBe(410);
+    const html = await page.text();
+    expect(html).toContain("no está disponible por ahora");
+    expect(html).toContain("contacta a Comercial Demo del Centro");
+    expect(html).not.toContain('action="');
+    for (const [action, fields] of [
+      ["accept", { formToken, fullName: "Ana López", confirm: "si" }],
+      ["reject", { formToken, reason: "No" }],
+    ] as const) {
+      const res = await api(`${url}/${action}`, { method: "POST", ...form(fields) });
+      expect(res.status, action).toBe(410);
+      expect(await res.text()).toContain("no está disponible por ahora");
+    }
+    expect((await api(`${url}/pdf`, asBrowser)).status).toBe(410);
+    expect(await ownerSql`select status, accepted_at, rejected_at from proposals where id = ${proposal.id}`).toEqual([
+      { status: "viewed", accepted_at: null, rejected_at: null },
+    ]);
+    expect(await ownerSql`select type from outbox where tenant_id = ${tenant.id} and type in ('Proposal.Accepted', 'Proposal.Rejected')`).toEqual([]);
+  });
+
   it("refuses a form without a valid anti-CSRF token, and shows field errors in Spanish", async () => {
     const { url, proposal } = await sentProposal();
     const noToken = await api(`${url}/accept`, { method: "POST", ...form({ fullName: "Ana López", confirm: "si" }) });

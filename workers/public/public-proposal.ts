@@ -22,8 +22,8 @@ export interface PublicProposal {
   tenantId: string;
   version: number;
   tokenHash: string;
-  /** Link withdrawn, proposal expired (by status or by date): a 410 page. */
-  gone: "revoked" | "expired" | null;
+  /** Link withdrawn, proposal expired (by status or by date), seller's account suspended: a 410 page. */
+  gone: "revoked" | "expired" | "suspended" | null;
   /** Sent or viewed, within validity, link active: the client may accept or reject. */
   decidable: boolean;
 }
@@ -51,6 +51,7 @@ interface ProposalRow {
   revoked: boolean;
   past_validity: boolean;
   tenant_name: string;
+  tenant_active: boolean;
   timezone: string;
   client_name: string | null;
 }
@@ -80,7 +81,7 @@ const selectProposal = (hash: string) => sql`
          p.subtotal::text as subtotal, p.discount_total::text as discount_total, p.tax_total::text as tax_total, p.total::text as total,
          p.version, p.public_token_revoked_at is not null as revoked,
          (p.valid_until is not null and p.valid_until < (now() at time zone t.timezone)::date) as past_validity,
-         t.name as tenant_name, t.timezone,
+         t.name as tenant_name, t.status = 'active' as tenant_active, t.timezone,
          coalesce(cu.razon_social, nullif(trim(ct.first_name || ' ' || coalesce(ct.last_name, '')), ''), l.company_name) as client_name
   from proposals p
   join tenants t on t.id = p.tenant_id
@@ -96,9 +97,10 @@ const selectItems = (hash: string) => sql`
   where p.public_token_hash = ${hash}
   order by i.position`;
 
-/** The link is usable for a decision: active, sent/viewed, and the tenant's today ≤ valid_until. */
+/** The link is usable for a decision: active, sent/viewed, the tenant's today ≤ valid_until, and the tenant (the seller) is active. */
 const decidableWhere = (hash: string) => sql`public_token_hash = ${hash} and public_token_revoked_at is null
   and status in ('sent', 'viewed')
+  and (select status from tenants where tenants.id = proposals.tenant_id) = 'active'
   and (valid_until is null or valid_until >= (now() at time zone (select timezone from tenants where tenants.id = proposals.tenant_id))::date)`;
 
 function rowsOf<T>(result: unknown): T[] {
@@ -106,7 +108,13 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 function toPublic(row: ProposalRow, items: ItemRow[], hash: string): PublicProposal {
-  const gone = row.revoked ? "revoked" : row.status === "expired" || (row.past_validity && (row.status === "sent" || row.status === "viewed")) ? "expired" : null;
+  const gone = !row.tenant_active
+    ? "suspended"
+    : row.revoked
+      ? "revoked"
+      : row.status === "expired" || (row.past_validity && (row.status === "sent" || row.status === "viewed"))
+        ? "expired"
+        : null;
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -217,6 +225,7 @@ export async function decide(
       where: sql`t.public_token_hash = ${hash} and t.status = ${status} and t.${stamp} = now()::timestamptz(3)`,
     })),
     db.execute(sql`select (public_token_revoked_at is not null or status = 'expired'
+                           or (select status from tenants where tenants.id = proposals.tenant_id) <> 'active'
                            or (status in ('sent', 'viewed') and valid_until < (now() at time zone (select timezone from tenants where tenants.id = proposals.tenant_id))::date)) as gone
                    from proposals where public_token_hash = ${hash}`),
   ]);

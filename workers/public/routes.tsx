@@ -30,15 +30,25 @@ function notFoundPage(c: Context<HonoEnv>) {
   );
 }
 
+const GONE_TEXT: Record<NonNullable<PublicProposal["gone"]>, { title: string; heading: (n: string) => string; why: string }> = {
+  expired: { title: "Propuesta vencida", heading: (n) => `La propuesta ${n} ya venció`, why: "Su vigencia terminó" },
+  revoked: { title: "Propuesta retirada", heading: (n) => `La propuesta ${n} ya no está disponible`, why: "Quien la envió la retiró" },
+  suspended: {
+    title: "Propuesta no disponible",
+    heading: (n) => `La propuesta ${n} no está disponible por ahora`,
+    why: "Por el momento no se pueden aceptar ni rechazar propuestas de este vendedor",
+  },
+};
+
 function gonePage(c: Context<HonoEnv>, p: PublicProposal) {
   c.header("cache-control", "private, no-store");
-  const expired = p.gone === "expired";
+  const text = GONE_TEXT[p.gone ?? "revoked"];
   return c.html(
     <MessagePage
-      title={expired ? "Propuesta vencida" : "Propuesta retirada"}
+      title={text.title}
       tenantName={p.view.tenantName}
-      heading={expired ? `La propuesta ${p.view.number} ya venció` : `La propuesta ${p.view.number} ya no está disponible`}
-      message={`${expired ? "Su vigencia terminó" : "Quien la envió la retiró"}. Para recibir una propuesta actualizada, contacta a ${p.view.tenantName} por el mismo medio por el que recibiste este enlace.`}
+      heading={text.heading(p.view.number)}
+      message={`${text.why}. Para recibir una propuesta actualizada, contacta a ${p.view.tenantName} por el mismo medio por el que recibiste este enlace.`}
     />,
     410,
   );
