@@ -90,8 +90,15 @@ function printSummary(file: string, ms: number): void {
       numFailedTests: number;
       numPendingTests: number;
       numTodoTests: number;
+      testResults?: { status: string; assertionResults?: unknown[] }[];
     };
-    console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+    // A test file that fails before any of its tests run (an import that throws, a missing fixture)
+    // has no failed test of its own: count it as one, so the closing line never says "0 failed"
+    // for a red run.
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+    const failed = r.numFailedTests + brokenFiles;
+    if (brokenFiles > 0) console.error(`[test] ${brokenFiles} test file(s) failed before running their tests`);
+    console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
     console.error(`[test] total ${(ms / 1000).toFixed(1)} s`);
   } catch {
     console.error("[test] no results file: vitest did not complete");
