@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, ownerSql, problem, tokenFor } from "../../test/support/harness.ts";
-import { seedLead } from "../proposals/proposal-fixtures.ts";
+import { seedLead } from "../../test/support/proposal-fixtures.ts";
 
 describe("activities: bad input", () => {
   it("reports field errors, unknown references (422) and refuses status_change through the API", async () => {

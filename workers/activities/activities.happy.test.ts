@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, measuredApi, ownerSql, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, seedLead } from "../proposals/proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead } from "../../test/support/proposal-fixtures.ts";
 
 interface ActivityBody {
   id: string;

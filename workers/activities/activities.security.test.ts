@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, seedLead } from "../proposals/proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead } from "../../test/support/proposal-fixtures.ts";
 
 describe("activities: another tenant's token, roles", () => {
   it("sees 404 on every {id} route and never the data in lists; cannot attach to another tenant's records", async () => {

@@ -5,7 +5,7 @@ import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
-import { IdParamSchema } from "./get-activity.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
   method: "delete",

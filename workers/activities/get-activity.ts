@@ -1,4 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { IdParamSchema } from "../http/params.ts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { activities } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
@@ -7,7 +8,6 @@ import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
 import { ActivitySchema, toActivity } from "./activity-schema.ts";
 
-export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });
 
 const route = createRoute({
   method: "get",

@@ -7,7 +7,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
 import { ActivityPatchSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
-import { IdParamSchema } from "./get-activity.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
   method: "patch",

@@ -1,4 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { IdParamSchema } from "../http/params.ts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
@@ -7,7 +8,6 @@ import { unitOfWork } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
 import { ContactSchema, toContact } from "./contact-schema.ts";
 
-export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });
 
 const route = createRoute({
   method: "get",

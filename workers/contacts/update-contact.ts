@@ -8,7 +8,7 @@ import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
 import { ContactInputSchema, ContactSchema, toContact } from "./contact-schema.ts";
-import { IdParamSchema } from "./get-contact.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const PatchSchema = ContactInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
 

@@ -3,7 +3,7 @@ import { Logger } from "../../core/logging/logger.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { api, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
 import { loadConfig } from "../env.ts";
-import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../proposals/proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
 import { runDailyMaintenance } from "./daily-maintenance.ts";
 
 async function expiredEventCount(tenantId: string) {

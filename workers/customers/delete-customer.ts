@@ -7,7 +7,7 @@ import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
 import { customers } from "../../db/schema/crm.ts";
-import { IdParamSchema } from "./get-customer.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
   method: "delete",

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { HonoEnv } from "../context.ts";
-import { etagOf, ifMatchVersion } from "../http/etag.ts";
+import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { eventsFrom, publish } from "../events/outbox.ts";
@@ -12,7 +12,7 @@ import { tenantReference } from "../../db/tenant-reference.ts";
 import { writeWithEvent } from "../events/outbox.ts";
 import { missingContact } from "./create-customer.ts";
 import { CustomerInputSchema, CustomerSchema, fiscalProblem, toCustomer } from "./customer-schema.ts";
-import { IdParamSchema } from "./get-customer.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const PatchSchema = CustomerInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
 
@@ -94,11 +94,5 @@ export function registerUpdateCustomer(app: OpenAPIHono<HonoEnv>): void {
     } catch (err) {
       throw missingContact(err) ?? err;
     }
-  });
-}
-
-export function preconditionFailed(version: number): AppError {
-  return new AppError("PRECONDITION_FAILED", "the resource was changed since you read it; re-read it and retry", {
-    extensions: { currentETag: etagOf(version) },
   });
 }

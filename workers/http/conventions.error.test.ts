@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, problem, tokenFor } from "../../test/support/harness.ts";
 import { MAX_BODY_BYTES } from "../app.ts";
+import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
 
 describe("API conventions for bad requests", () => {
   it("answers unknown routes with a 404 problem carrying the request id", async () => {
@@ -50,5 +51,24 @@ describe("API conventions for bad requests", () => {
     const res = await api("/readyz");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", checks: { database: { ok: true } } });
+  });
+
+  it("answers every stale If-Match with the same 412: current ETag in the header and in the body", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant, { role: "manager" });
+    const leadId = await seedLead(tenant.id);
+    const customerId = await seedCustomer(tenant.id);
+    const proposal = await createProposal(token, { customerId, items: THREE_ITEMS });
+    const cases: [string, unknown][] = [
+      [`/v1/leads/${leadId}`, { title: "Otro" }],
+      [`/v1/customers/${customerId}`, { email: "compras@clinica.mx" }],
+      [`/v1/proposals/${proposal.id}`, { title: "Otro" }],
+    ];
+    for (const [path, json] of cases) {
+      const res = await api(path, { method: "PATCH", token, headers: { "if-match": '"v99"' }, json });
+      expect(res.status, path).toBe(412);
+      expect(res.headers.get("etag"), path).toBe('"v1"');
+      expect(await res.json(), path).toMatchObject({ code: "PRECONDITION_FAILED", currentETag: '"v1"' });
+    }
   });
 });

@@ -16,3 +16,15 @@ export function ifMatchVersion(header: string | undefined): number | undefined {
   }
   return Number(match[1]);
 }
+
+/**
+ * The one 412 of the API: the write named a version that is no longer current. The current ETag is
+ * in the `ETag` header (as a GET would send it) and in the body (`currentETag`).
+ */
+export function preconditionFailed(version: number): AppError {
+  const etag = etagOf(version);
+  return new AppError("PRECONDITION_FAILED", "the resource was changed since you read it; re-read it and retry", {
+    headers: { etag },
+    extensions: { currentETag: etag },
+  });
+}

@@ -5,7 +5,8 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
 import { leadSources } from "../../db/schema/crm.ts";
-import { IdParamSchema, LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
 
 const route = createRoute({
   method: "get",

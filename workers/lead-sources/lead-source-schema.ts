@@ -34,4 +34,3 @@ export const LeadSourceInputSchema = z.object({
 /** drizzle-kit's name for the unique index on (tenant_id, lower(name)). */
 export const NAME_KEY = "lead_sources_tenant_name_key";
 
-export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });

@@ -6,7 +6,8 @@ import { AppError } from "../http/problem.ts";
 import { writeBatch } from "../services.ts";
 import { leadSources } from "../../db/schema/crm.ts";
 import { duplicateName } from "./create-lead-source.ts";
-import { IdParamSchema, LeadSourceInputSchema, LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { LeadSourceInputSchema, LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
 
 const PatchSchema = LeadSourceInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
 

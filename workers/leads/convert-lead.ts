@@ -9,7 +9,8 @@ import { writeBatch } from "../services.ts";
 import { contacts, customers, leads } from "../../db/schema/crm.ts";
 import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
 import { writeWithEvent } from "../events/outbox.ts";
-import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { LeadSchema, toLead } from "./lead-schema.ts";
 import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 
 const BodySchema = FiscalInputSchema.partial().openapi({

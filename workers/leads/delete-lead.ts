@@ -6,7 +6,7 @@ import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
-import { IdParamSchema } from "./lead-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
   method: "delete",

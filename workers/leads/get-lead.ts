@@ -6,7 +6,8 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
-import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { LeadSchema, toLead } from "./lead-schema.ts";
 
 const route = createRoute({
   method: "get",

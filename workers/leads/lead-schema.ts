@@ -128,4 +128,3 @@ export function missingReference(err: unknown): AppError | undefined {
   return new AppError("UNPROCESSABLE", what, { errors: [{ path: `body.${field}`, message: "not found", code: "not_found" }] });
 }
 
-export const IdParamSchema = z.object({ id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }) });

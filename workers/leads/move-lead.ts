@@ -6,7 +6,8 @@ import { etagOf } from "../http/etag.ts";
 import { eventsFrom, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
-import { IdParamSchema, LeadSchema, toLead } from "./lead-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { LeadSchema, toLead } from "./lead-schema.ts";
 import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
 
 // The body-less moves: POST /v1/leads/{id}/contact and /qualify. (/lose needs a reason and

@@ -2,17 +2,17 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { HonoEnv } from "../context.ts";
-import { etagOf, ifMatchVersion } from "../http/etag.ts";
+import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { eventsFrom, publish } from "../events/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
 import { users } from "../../db/schema/tenants.ts";
-import { preconditionFailed } from "../customers/update-customer.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { writeWithEvent } from "../events/outbox.ts";
-import { companyRfcProblem, IdParamSchema, LeadPatchSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
+import { IdParamSchema } from "../http/params.ts";
+import { companyRfcProblem, LeadPatchSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
 
 const route = createRoute({
   method: "patch",

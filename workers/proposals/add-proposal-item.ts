@@ -3,7 +3,7 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { publish } from "../events/outbox.ts";
-import { IdParamSchema } from "./get-proposal.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { changeItems } from "./item-changes.ts";
 import { LineItemInputSchema, MAX_ITEMS, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { AppError } from "../http/problem.ts";

@@ -6,7 +6,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
-import { IdParamSchema } from "./get-proposal.ts";
+import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
   method: "delete",

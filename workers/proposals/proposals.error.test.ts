@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, ownerSql, problem, tokenFor } from "../../test/support/harness.ts";
 import { MAX_AMOUNT } from "../../core/proposals/totals.ts";
-import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "./proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
 
 describe("proposals: bad input", () => {
   it("reports field errors for invalid lines, currency and missing references, writing nothing", async () => {
@@ -142,7 +142,7 @@ describe("proposal items: concurrency and retries", () => {
 
   it("parallel item additions all land, with totals matching the stored lines", async () => {
     const { api: call, createTenant: tenantOf, tokenFor: tokenOf, ownerSql: owner } = await import("../../test/support/harness.ts");
-    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("./proposal-fixtures.ts");
+    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("../../test/support/proposal-fixtures.ts");
     const tenant = await tenantOf();
     const token = await tokenOf(tenant);
     const p = await create(token, { title: "Concurrente", customerId: await customer(tenant.id), items: [items[0]] });
@@ -161,7 +161,7 @@ describe("proposal items: concurrency and retries", () => {
 
   it("an Idempotency-Key on an item addition adds it once", async () => {
     const { api: call, createTenant: tenantOf, tokenFor: tokenOf, ownerSql: owner } = await import("../../test/support/harness.ts");
-    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("./proposal-fixtures.ts");
+    const { createProposal: create, seedCustomer: customer, THREE_ITEMS: items } = await import("../../test/support/proposal-fixtures.ts");
     const tenant = await tenantOf();
     const token = await tokenOf(tenant);
     const p = await create(token, { title: "Idempotente", customerId: await customer(tenant.id), items: [items[0]] });

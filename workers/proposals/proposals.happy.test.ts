@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, measuredApi, ownerSql, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, seedLead, THREE_ITEMS, type ProposalBody } from "./proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead, THREE_ITEMS, type ProposalBody } from "../../test/support/proposal-fixtures.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { sha256Hex } from "../../core/encoding/digest.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "./proposal-fixtures.ts";
+import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
 
 describe("proposals: another tenant's token", () => {
   it("sees 404 on every {id} route and never the data in lists", async () => {

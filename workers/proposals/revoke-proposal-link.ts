@@ -8,7 +8,7 @@ import { AppError } from "../http/problem.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
-import { IdParamSchema } from "./get-proposal.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { writtenByThisTransaction } from "../events/outbox.ts";
 

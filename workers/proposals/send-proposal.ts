@@ -7,7 +7,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { unitOfWork } from "../services.ts";
-import { IdParamSchema } from "./get-proposal.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { newPublicToken, publicLinkUrl } from "./public-link.ts";
 import { writtenByThisTransaction } from "../events/outbox.ts";

@@ -4,13 +4,13 @@ import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { computeTotals } from "../../core/proposals/totals.ts";
 import { customers, leads, proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
-import { etagOf, ifMatchVersion } from "../http/etag.ts";
+import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
 import { unitOfWork } from "../services.ts";
 import { PROPOSAL_REFERENCE_FIELDS } from "./create-proposal.ts";
-import { IdParamSchema } from "./get-proposal.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { insertLineItems } from "./line-items-sql.ts";
 import { lineInput, lineRecords, ProposalPatchSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
@@ -104,7 +104,7 @@ export function notUpdated(status: string, version: number, expected: number | u
     return new AppError("CONFLICT", `only draft proposals can be changed; this one is ${status}`, { extensions: { status } });
   }
   if (expected !== undefined && version !== expected) {
-    return new AppError("PRECONDITION_FAILED", "the proposal changed since you read it; GET it again", { headers: { etag: etagOf(version) } });
+    return preconditionFailed(version);
   }
   return new AppError("CONFLICT", "the proposal changed concurrently; retry", { extensions: { status } });
 }

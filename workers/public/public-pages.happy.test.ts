@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, measuredApi, ownerSql } from "../../test/support/harness.ts";
-import { BROWSER_UA, form, formTokenFrom, sentProposal } from "./public-fixtures.ts";
+import { BROWSER_UA, form, formTokenFrom, sentProposal } from "../../test/support/public-fixtures.ts";
 
 const asBrowser = { headers: { "user-agent": BROWSER_UA } };
 

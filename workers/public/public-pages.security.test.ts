@@ -4,7 +4,7 @@ import { createApp } from "../app.ts";
 import type { Env } from "../env.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { api } from "../../test/support/harness.ts";
-import { BROWSER_UA, form, formTokenFrom, sentProposal } from "./public-fixtures.ts";
+import { BROWSER_UA, form, formTokenFrom, sentProposal } from "../../test/support/public-fixtures.ts";
 
 // The link limits with the contract's numbers (RATE_LIMIT_SCALE=1), from a client IP of its own.
 const app = createApp();

@@ -1,4 +1,4 @@
-import { api, ownerSql } from "../../test/support/harness.ts";
+import { api, ownerSql } from "./harness.ts";
 
 // Test data for the proposal and activity suites. Leads and customers are inserted directly (their
 // routes belong to another context); everything under test goes through HTTP.

@@ -1,5 +1,5 @@
-import { api, createTenant, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, THREE_ITEMS } from "../proposals/proposal-fixtures.ts";
+import { api, createTenant, tokenFor } from "./harness.ts";
+import { createProposal, seedCustomer, THREE_ITEMS } from "./proposal-fixtures.ts";
 
 export const BROWSER_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
 
