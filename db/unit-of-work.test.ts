@@ -5,6 +5,7 @@ import { testEnv } from "../test/support/env.ts";
 import { createTenant, ownerSql } from "../test/support/harness.ts";
 import { contacts } from "./schema/crm.ts";
 import { UnitOfWork } from "./unit-of-work.ts";
+import { exec, query, rows } from "./statement.ts";
 
 function settings(tag?: string) {
   const url = new URL(testEnv.DATABASE_URL ?? "");
@@ -25,6 +26,24 @@ describe("unit of work", () => {
     const [who] = await uow.batch((db) => [db.execute(sql`select current_user as role, current_setting('app.tenant_id') as tenant`)]);
     await waitOnExecutionContext(ctx);
     expect((who as unknown as { rows: unknown[] }).rows).toEqual([{ role: "crm_app", tenant: tenant.id }]);
+    expect(await stats(tag)).toMatchObject({ httpRequests: 1, wsConnections: 0 });
+  });
+
+  it("run: typed statements in one round trip, each result read by its own statement", async () => {
+    const tenant = await createTenant();
+    const tag = `uow-${crypto.randomUUID()}`;
+    const ctx = createExecutionContext();
+    const uow = new UnitOfWork(settings(tag), { tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const id = crypto.randomUUID();
+    const [inserted, touched, names] = await uow.run([
+      query((db) => db.insert(contacts).values({ id, tenantId: tenant.id, firstName: "Tipada" }).returning({ id: contacts.id })),
+      exec(sql`update contacts set last_name = 'Uno' where id = ${id}::uuid`),
+      rows(sql`select first_name || ' ' || last_name as name from contacts`, (r) => String(r.name)),
+    ]);
+    await waitOnExecutionContext(ctx);
+    expect(inserted).toEqual([{ id }]);
+    expect(touched).toBe(1);
+    expect(names).toEqual(["Tipada Uno"]);
     expect(await stats(tag)).toMatchObject({ httpRequests: 1, wsConnections: 0 });
   });
 

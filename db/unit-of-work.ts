@@ -3,6 +3,7 @@ import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { httpDatabase, requestClient, type Database, type DbSettings } from "./client.ts";
 import * as schema from "./schema/index.ts";
+import type { Results, Statement } from "./statement.ts";
 
 /** The role for cross-tenant system work (outbox relay, tenant listing); see migration 0002. */
 export const SYSTEM_ROLE = "crm_system";
@@ -85,6 +86,12 @@ export class UnitOfWork {
     if (!first) throw new Error("unreachable: scope has at least one statement");
     const results = await db.batch([first, ...rest, ...build(db)]);
     return results.slice(scoped.length) as unknown as BatchResponse<T>;
+  }
+
+  /** `batch` over typed statements (db/statement.ts): one round trip, a typed tuple back. */
+  async run<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(statements: S, prefix: SQL[] = []): Promise<Results<S>> {
+    const results = (await this.batch((db) => statements.map((s) => s.build(db)) as unknown as [BatchItem<"pg">, ...BatchItem<"pg">[]], prefix)) as unknown[];
+    return statements.map((statement, i) => statement.read(results[i])) as Results<S>;
   }
 
   async interactive<R>(work: (tx: InteractiveDatabase) => Promise<R>): Promise<R> {
