@@ -3,14 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { csdFiles, fixturesDir, hasShared, hasTool, repoRoot, tempDir, xsltprocCadena } from "./test/oracle.ts";
+import { csdFiles, fixturesDir, hasTool, repoRoot, tempDir, xsltprocCadena } from "./test/oracle.ts";
 
 const node24 = join(repoRoot, "node_modules/.bin/node");
 const nodeBin = existsSync(node24) ? node24 : process.execPath;
 const cli = (...args: string[]) => spawnSync(nodeBin, [join(repoRoot, "scripts/cfdi.ts"), ...args], { encoding: "utf8", cwd: repoRoot });
-const shared = hasShared();
 
-describe.skipIf(!shared)("cfdi CLI", () => {
+describe("cfdi CLI", () => {
   const real = join(fixturesDir, "cfdi/cfdi40-real.xml");
 
   it.skipIf(!hasTool("xsltproc"))("cadena prints exactly what xsltproc prints", () => {
