@@ -42,6 +42,13 @@ describe("cfdi CLI", () => {
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe("%PDF-");
   });
 
+  it("gen-complement-rules reads the SAT stylesheets vendored in the repository by default", () => {
+    const r = cli("gen-complement-rules");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(repoRoot, "core/cfdi/complement-rules.ts"), "utf8"));
+  });
+
   it("reports validation errors as JSON (exit 2) and usage errors (exit 64)", () => {
     const dir = tempDir();
     const bad = join(dir, "bad.json");
