@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   // TimbreFiscalDigital), repeated to N documents: cadena from XML only, there is no model.
   const fixtureDir = join(dirname(csdFiles.cer), "../cfdi");
   const fixtures = ["cfdi40-real.xml", "cfdi40-valid.xml", "created-with-discounts-40.xml"].map((f) => readFileSync(join(fixtureDir, f), "utf8"));
-  await cadenaSection({ label: "shared/fixtures (real third-party + test CSD, stamped, indented)", xmls: Array.from({ length: N }, (_, k) => fixtures[k % 3]!) });
+  await cadenaSection({ label: "test/fixtures (real third-party + test CSD, stamped, indented)", xmls: Array.from({ length: N }, (_, k) => fixtures[k % 3]!) });
 }
 
 await main();

@@ -3,14 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { csdFiles, fixturesDir, hasShared, hasTool, repoRoot, tempDir, xsltprocCadena } from "./test/oracle.ts";
+import { csdFiles, fixturesDir, hasTool, repoRoot, tempDir, xsltprocCadena } from "./test/oracle.ts";
 
 const node24 = join(repoRoot, "node_modules/.bin/node");
 const nodeBin = existsSync(node24) ? node24 : process.execPath;
 const cli = (...args: string[]) => spawnSync(nodeBin, [join(repoRoot, "scripts/cfdi.ts"), ...args], { encoding: "utf8", cwd: repoRoot });
-const shared = hasShared();
 
-describe.skipIf(!shared)("cfdi CLI", () => {
+describe("cfdi CLI", () => {
   const real = join(fixturesDir, "cfdi/cfdi40-real.xml");
 
   it.skipIf(!hasTool("xsltproc"))("cadena prints exactly what xsltproc prints", () => {
@@ -41,6 +40,13 @@ describe.skipIf(!shared)("cfdi CLI", () => {
     const pdf = join(dir, "f.pdf");
     expect(cli("pdf", xml, "-o", pdf).status).toBe(0);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
+  it("gen-complement-rules reads the SAT stylesheets vendored in the repository by default", () => {
+    const r = cli("gen-complement-rules");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(repoRoot, "core/cfdi/complement-rules.ts"), "utf8"));
   });
 
   it("reports validation errors as JSON (exit 2) and usage errors (exit 64)", () => {

@@ -8,7 +8,7 @@ import type { Csd } from "./csd.ts";
 import { loadCsd } from "./csd.ts";
 import type { InvoiceInput } from "./invoice-input.ts";
 import { cfdiToPdf, satVerificationUrl } from "./pdf.ts";
-import { csdFiles, fixturesDir, hasShared, repoRoot, tempDir } from "./test/oracle.ts";
+import { csdFiles, fixturesDir, repoRoot, tempDir } from "./test/oracle.ts";
 
 const has = (cmd: string) => !spawnSync(cmd, ["-v"]).error;
 const poppler = has("pdftotext") && has("pdftoppm");
@@ -21,7 +21,7 @@ function pdfText(bytes: Uint8Array): string {
   return spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).stdout;
 }
 
-describe.skipIf(!hasShared())("PDF representation", () => {
+describe("PDF representation", () => {
   let csd: Csd;
   beforeAll(async () => {
     csd = await loadCsd(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password);

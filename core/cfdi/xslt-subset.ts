@@ -5,7 +5,7 @@
  * over paths such as `./@Attr`, `.`, `./p:A/p:B`, `.//p:A` and tests `./p:A` or `./@v='1.1'`.
  *
  * `compileStylesheet` turns one such stylesheet into data (`Rules`), done once at development
- * time (`npm run -s cfdi -- gen-complement-rules`, checked by a test against shared/), and
+ * time (`npm run -s cfdi -- gen-complement-rules`, checked by a test against vendor/sat), and
  * `applyTemplates` interprets those rules at run time, so a Worker can compute the cadena of any
  * CFDI carrying those complements without an XSLT engine. Anything outside the slice makes the
  * compiler fail loudly instead of guessing.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, problem, tokenFor } from "../../test/support/harness.ts";
-import realInvoice from "../../../shared/fixtures/cfdi/cfdi40-real.xml?raw";
-import signedInvoice from "../../../shared/fixtures/cfdi/cfdi40-valid.xml?raw";
+import realInvoice from "../../test/fixtures/cfdi/cfdi40-real.xml?raw";
+import signedInvoice from "../../test/fixtures/cfdi/cfdi40-valid.xml?raw";
 
 describe("POST /v1/cfdi/verify", () => {
   it("verifies a real stamped third-party invoice and one signed with SAT's test CSD", async () => {

@@ -1,4 +1,4 @@
-// Rate limits on the request path (DESIGN.md): per IP before authentication, so floods of bad
+// Rate limits on the request path (README.md): per IP before authentication, so floods of bad
 // tokens cost one limiter decision and no JWT work; per user after authentication, by the
 // tenant's plan, in the tenant's TenantLimiterDO. Every limited response carries RateLimit-Policy
 // and RateLimit (one item per policy); a 429 also carries Retry-After.

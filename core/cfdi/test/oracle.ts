@@ -2,27 +2,28 @@
  * Test-only helpers around the external oracles (SAT XSLT via xsltproc, openssl, xmllint).
  * Not imported by runtime code, hence the node: imports.
  *
- * In CI (CI=true) a missing tool is a failure, not a skip: an oracle test that silently skips
- * proves nothing. Locally the tests skip and say which package to install.
+ * The SAT files (vendor/sat) and the fixtures (test/fixtures) are part of the repository, so the
+ * tests that need only them always run. In CI (CI=true) a missing tool is a failure, not a skip:
+ * an oracle test that silently skips proves nothing. Locally the tool-dependent tests skip and
+ * say which package to install.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
-export const sharedDir = resolve(repoRoot, "../shared");
-export const satDir = join(sharedDir, "sat/www.sat.gob.mx/sitio_internet/cfd");
+export const satDir = join(repoRoot, "vendor/sat/www.sat.gob.mx/sitio_internet/cfd");
 export const cadenaXslt = join(satDir, "4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
 export const tfdXslt = join(satDir, "TimbreFiscalDigital/cadenaoriginal_TFD_1_1.xslt");
-export const fixturesDir = join(sharedDir, "fixtures");
+export const fixturesDir = join(repoRoot, "test/fixtures");
 export const csdFiles = {
   cer: join(fixturesDir, "csd/EKU9003173C9.cer"),
   key: join(fixturesDir, "csd/EKU9003173C9.key"),
   keyPem: join(fixturesDir, "csd/EKU9003173C9.key.pem"),
-  password: "12345678a",
+  password: readFileSync(join(fixturesDir, "csd/EKU9003173C9.password.txt"), "utf8").trim(),
 };
 
 const INSTALL = "apt-get install xsltproc libxml2-utils openssl";
@@ -32,12 +33,6 @@ export function hasTool(name: "xsltproc" | "xmllint" | "openssl"): boolean {
   const ok = !r.error && r.status === 0;
   if (!ok && process.env.CI === "true") throw new Error(`${name} is required in CI for the SAT oracle tests (${INSTALL})`);
   if (!ok) console.warn(`[cfdi oracle] ${name} not found: oracle tests skipped locally. Install with: ${INSTALL}`);
-  return ok;
-}
-
-export function hasShared(): boolean {
-  const ok = existsSync(cadenaXslt);
-  if (!ok && process.env.CI === "true") throw new Error(`shared/ not found at ${sharedDir}`);
   return ok;
 }
 
@@ -96,7 +91,7 @@ export function openssl(args: string[], input?: string): string {
 
 /**
  * Copies cfdv40.xsd + tdCFDI.xsd to a temp tree and writes a permissive stand-in for catCFDI.xsd
- * (the SAT catalog schema is > 4 MiB and not in shared/): every c_* type becomes xs:string, so
+ * (the SAT catalog schema is > 4 MiB and not in vendor/sat): every c_* type becomes xs:string, so
  * xmllint checks structure, patterns and data types while catalogs are checked in code.
  */
 export function prepareSchema(dir: string): string {
