@@ -2,6 +2,9 @@
 -- verified addresses such as o'neil@… or IDN domains fail the API's email regex: either made
 -- app_begin_request's INSERT fail its CHECK (before ON CONFLICT), so every request of that user was
 -- a 422. Users' emails only ever come from verified tokens, so the column takes what the token says.
+-- And a new user's first requests often arrive in parallel: `ON CONFLICT (id)` named only the
+-- primary key as arbiter, so a race could hit the other unique index, users (tenant_id, id), as a
+-- plain 23505 (a 409 for that request). With no conflict target every unique index is an arbiter.
 ALTER TABLE "users" DROP CONSTRAINT "users_email_format";
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION app_begin_request(p_user_id uuid, p_email text, p_role text) RETURNS void
@@ -22,7 +25,7 @@ BEGIN
   END IF;
   INSERT INTO users (id, tenant_id, email, role, last_seen_at)
     VALUES (p_user_id, app_tenant_id(), nullif(btrim(p_email), ''), p_role, now())
-    ON CONFLICT (id) DO NOTHING;
+    ON CONFLICT DO NOTHING;
   SELECT is_active INTO v_active FROM users WHERE id = p_user_id;
   IF v_active IS NULL THEN
     RAISE EXCEPTION 'user belongs to another tenant' USING ERRCODE = 'ZT403';

@@ -50,4 +50,13 @@ describe("GET /v1/me", () => {
       expect(await ownerSql`select email from users where id = ${userId}`).toEqual([{ email: stored }]);
     }
   });
+
+  it("a new user's first requests in parallel are all served (provisioning races never surface as 409)", async () => {
+    const tenant = await createTenant();
+    for (let round = 0; round < 10; round++) {
+      const token = await tokenFor(tenant, { email: `paralelo${round}@example.mx` });
+      const statuses = await Promise.all(Array.from({ length: 16 }, async () => (await api("/v1/me", { token })).status));
+      expect(statuses, `round ${round}`).toEqual(Array(16).fill(200));
+    }
+  });
 });
