@@ -122,6 +122,15 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
       appSql`select distinct tenant_id from outbox where tenant_id in (${a.id}, ${b.id})`,
     ]);
     expect((results[1] as unknown[]).length).toBe(2);
+    // It updates only the retry columns: never an event, its tenant, or its delivery.
+    const asSystem = (statement: ReturnType<SqlFn>) => appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, statement]);
+    const retry = await asSystem(appSql`update outbox set attempts = attempts, last_error = last_error, next_attempt_at = next_attempt_at, dead_at = dead_at where id = ${idsB.outbox} returning 1`);
+    expect(retry[1]).toHaveLength(1);
+    for (const column of ["event", "tenant_id", "delivered_at", "type"]) {
+      await expect(asSystem(appSql.query(`update outbox set ${column} = ${column} where id = $1`, [idsB.outbox]))).rejects.toMatchObject({ code: "42501" });
+    }
+    await expect(asSystem(appSql`delete from outbox where id = ${idsB.outbox}`)).rejects.toMatchObject({ code: "42501" });
+    await expect(asSystem(appSql`insert into outbox (id, tenant_id, type, event) values (${crypto.randomUUID()}, ${b.id}, 'Lead.Created', '{}'::jsonb)`)).rejects.toMatchObject({ code: "42501" });
     for (const table of ["contacts", "leads", "customers", "proposals"]) {
       await expect(appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, appSql.query(`select 1 from ${table}`)])).rejects.toMatchObject({ code: "42501" });
     }

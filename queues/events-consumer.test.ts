@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { buildEvent, type CloudEvent } from "../core/events/cloudevents.ts";
+import { jsonByteLength, referenceForm } from "../core/events/queue-batches.ts";
 import { testEnv } from "../test/support/env.ts";
 import { createTenant, ownerSql } from "../test/support/harness.ts";
 import { consumeEvents } from "./events-consumer.ts";
@@ -40,14 +41,31 @@ describe("events consumer", () => {
     const result = await deliver([qualified, created]);
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
     expect(result.retryMessages).toEqual([]);
+    // Delivery does not count an attempt: attempts are the sweep's re-sends.
     const rows = await ownerSql`select id, delivered_at is not null as delivered, attempts from outbox where tenant_id = ${tenant.id} order by id`;
-    expect(rows.every((r) => r.delivered === true && r.attempts === 1)).toBe(true);
+    expect(rows.every((r) => r.delivered === true && r.attempts === 0)).toBe(true);
     const acts = await ownerSql`select id, type, lead_id, subject from activities where tenant_id = ${tenant.id}`;
     expect(acts).toEqual([{ id: qualified.id, type: "status_change", lead_id: leadId, subject: "Prospecto calificado" }]);
 
     // Redelivery (at-least-once) adds nothing.
     await deliver([qualified]);
     expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([{ n: 1 }]);
+  });
+
+  it("an event in reference form (data cut to id and version) has its fields re-read from its outbox row", async () => {
+    const tenant = await createTenant();
+    const leadId = await seedLead(tenant.id);
+    // The lost reason is what made the event too large for a queue message.
+    const reason = `Eligió otra opción. ${"Detalle ".repeat(20_000)}`;
+    const lost = buildEvent({ type: "Lead.Lost", tenantId: tenant.id, context: "leads", subject: leadId, data: { id: leadId, version: 4, status: "lost", lostReason: reason } });
+    await outboxRow(lost);
+    const reference = referenceForm(lost);
+    expect(reference && jsonByteLength(reference)).toBeLessThan(1_000);
+    const result = await deliver([reference]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const acts = await ownerSql`select id, subject, body, metadata from activities where tenant_id = ${tenant.id}`;
+    expect(acts).toEqual([{ id: lost.id, subject: "Prospecto perdido", body: reason, metadata: { eventType: "Lead.Lost", status: "lost" } }]);
+    expect(await ownerSql`select delivered_at is not null as delivered from outbox where id = ${lost.id}`).toEqual([{ delivered: true }]);
   });
 
   it("acknowledges malformed messages without retrying them", async () => {

@@ -33,7 +33,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
       const uow = new UnitOfWork(dbSettings(config), { tenantId, appRole: config.DB_APP_ROLE }, (p) => ctx.waitUntil(p));
       try {
         await uow.batch((db) => [
-          db.execute(sql`update outbox set delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1, last_error = null
+          // Attempts are the sweep's count of re-sends (workers/cron/outbox-sweep.ts); delivery ends them.
+          db.execute(sql`update outbox set delivered_at = coalesce(delivered_at, now()), last_error = null
                          where id = any(${`{${ids.join(",")}}`}::uuid[])`),
           ...items.flatMap((i) => reactionsTo(i.event).map((statement) => db.execute(statement))),
         ]);

@@ -19,6 +19,7 @@ import { registerLeadRoutes } from "./leads/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
+import { registerGetOutboxCounts } from "./ops/get-outbox-counts.ts";
 import { registerDocs } from "./system/openapi.ts";
 import { registerPublicPages } from "./public/routes.tsx";
 
@@ -44,6 +45,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
 
   registerHealth(app);
   registerPutTenantLimits(app);
+  registerGetOutboxCounts(app);
   registerGetMe(app);
   registerContactRoutes(app);
   registerProposalRoutes(app);

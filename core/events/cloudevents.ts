@@ -79,6 +79,11 @@ export interface CloudEvent<D = unknown> {
   userid?: string;
   correlationid?: string;
   causationid?: string;
+  /**
+   * CloudEvents "dataref" extension (claim check): set only when the event was too large for the
+   * queue and `data` was cut down to its reference form (core/events/queue-batches.ts).
+   */
+  dataref?: string;
 }
 
 export interface BuildEventInput<D> {
@@ -172,7 +177,7 @@ function validTime(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d;
 }
 
-const KNOWN = new Set(["specversion", "id", "type", "source", "subject", "time", "datacontenttype", "data", "tenantid", "userid", "correlationid", "causationid"]);
+const KNOWN = new Set(["specversion", "id", "type", "source", "subject", "time", "datacontenttype", "data", "tenantid", "userid", "correlationid", "causationid", "dataref"]);
 
 /**
  * Strict validation of an envelope received from the queue or NATS (an object, or its JSON text).
@@ -217,7 +222,7 @@ export function parseEvent(value: unknown): { ok: true; event: CloudEvent } | { 
   if (typeof o.time !== "string" || !validTime(o.time)) return fail("time must be an RFC 3339 timestamp");
   if (o.datacontenttype !== "application/json") return fail(`datacontenttype must be "application/json"`);
   if (!Object.hasOwn(o, "data") || o.data === undefined) return fail("data is required (null for no payload)");
-  for (const name of ["subject", "userid", "correlationid", "causationid"] as const) {
+  for (const name of ["subject", "userid", "correlationid", "causationid", "dataref"] as const) {
     if (Object.hasOwn(o, name) && (typeof o[name] !== "string" || o[name] === "")) return fail(`${name} must be a non-empty string when present`);
   }
   return { ok: true, event: { ...o } as unknown as CloudEvent };

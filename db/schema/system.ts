@@ -16,10 +16,16 @@ export const outbox = pgTable(
     seq: integer("seq").generatedAlwaysAsIdentity(),
     createdAt: createdAt(),
     deliveredAt: tstz("delivered_at"),
+    /** Sweep re-sends so far (workers/cron/outbox-sweep.ts); at MAX_ATTEMPTS the row goes dead. */
     attempts: integer("attempts").notNull().default(0),
+    /** The last send failure seen (cleared on delivery); never the payload. */
     lastError: text("last_error"),
+    /** When the sweep may send it again: a minute after commit, then with back-off. */
+    nextAttemptAt: tstz("next_attempt_at").notNull().default(sql`(now() + interval '1 minute')`),
+    /** Given up on after MAX_ATTEMPTS: no longer retried, counted by GET /ops/outbox. */
+    deadAt: tstz("dead_at"),
   },
-  (t) => [index("outbox_undelivered_idx").on(t.createdAt).where(sql`${t.deliveredAt} IS NULL`)],
+  (t) => [index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.deliveredAt} IS NULL AND ${t.deadAt} IS NULL`)],
 );
 
 

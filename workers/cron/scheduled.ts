@@ -1,6 +1,5 @@
 import { Logger } from "../../core/logging/logger.ts";
 import { loadConfig, type Env } from "../env.ts";
-import { publishAfterCommit } from "../events/outbox.ts";
 import { runDailyMaintenance } from "./daily-maintenance.ts";
 import { sweepOutbox } from "./outbox-sweep.ts";
 
@@ -17,11 +16,9 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     case CRON_EVERY_MINUTE:
       await sweepOutbox(env, config, logger, waitUntil);
       return;
-    case CRON_DAILY: {
-      const result = await runDailyMaintenance(config, logger, waitUntil, new Date(controller.scheduledTime));
-      publishAfterCommit(env, waitUntil, result.events, (err) => logger.warn("publishing expiry events failed; the sweep will retry", {}, err));
+    case CRON_DAILY:
+      await runDailyMaintenance(env, config, logger, waitUntil, new Date(controller.scheduledTime));
       return;
-    }
     default:
       logger.warn("unknown cron trigger", { cron: controller.cron });
   }

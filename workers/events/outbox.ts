@@ -2,8 +2,10 @@ import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { pgTable, uuid, type PgTable } from "drizzle-orm/pg-core";
 import type { Context } from "hono";
 import { buildEvent, type CloudEvent, type EventType } from "../../core/events/cloudevents.ts";
+import type { Logger } from "../../core/logging/logger.ts";
 import type { HonoEnv } from "../context.ts";
-import type { Env } from "../env.ts";
+import type { Config, Env } from "../env.ts";
+import { relayEvents } from "./outbox-relay.ts";
 
 export interface OutboxEventSpec {
   type: EventType;
@@ -66,17 +68,17 @@ export function eventsFrom(...results: unknown[]): CloudEvent[] {
   return events;
 }
 
-/** After commit: hand events to the queue without delaying the response. The cron sweep re-sends anything this misses. */
-export function publishAfterCommit(env: Env, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[], onError: (err: unknown) => void): void {
-  const queue = env.EVENTS;
-  if (!queue || events.length === 0) return;
-  waitUntil(queue.sendBatch(events.map((body) => ({ body, contentType: "json" as const }))).catch(onError));
+/**
+ * After commit: hand events to the queue without delaying the response (size-aware, failures
+ * recorded on their rows: outbox-relay.ts). The cron sweep re-sends anything this misses.
+ */
+export function publishAfterCommit(env: Env, config: Config, logger: Logger, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[]): void {
+  if (!env.EVENTS || events.length === 0) return;
+  waitUntil(relayEvents(env, config, logger, events, waitUntil));
 }
 
 export function publish(c: Context<HonoEnv>, events: CloudEvent[]): void {
-  publishAfterCommit(c.env, (p) => c.executionCtx.waitUntil(p), events, (err) =>
-    c.get("logger").warn("event publish failed; the outbox sweep will retry", { count: events.length }, err),
-  );
+  publishAfterCommit(c.env, c.get("config"), c.get("logger"), (p) => c.executionCtx.waitUntil(p), events);
 }
 
 // Guarded writes (If-Match version, allowed status) that share a batch with their event must emit

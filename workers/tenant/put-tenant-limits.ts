@@ -7,14 +7,13 @@
 // when that is not configured the route does not exist (404).
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import type { Context } from "hono";
 import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
+import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { AppError } from "../http/problem.ts";
 import { dbSettings } from "../services.ts";
 import { UnitOfWork } from "../../db/unit-of-work.ts";
 import { tenants } from "../../db/schema/tenants.ts";
-import { constantTimeEqual, sha256 } from "../../core/encoding/digest.ts";
 import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
 
@@ -65,22 +64,8 @@ const route = createRoute({
   },
 });
 
-
-async function requireOpsToken(c: Context<HonoEnv>): Promise<void> {
-  const expected = c.get("config").OPS_API_TOKEN;
-  if (!expected) throw new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
-  const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-  // Equal-length digests, compared in constant time.
-  if (!constantTimeEqual(await sha256(given), await sha256(expected))) {
-    throw new AppError("UNAUTHORIZED", "a valid operations token is required", { headers: { "www-authenticate": "Bearer" } });
-  }
-}
-
 export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
-  app.use(route.path.replace(/\{(\w+)\}/g, ":$1"), async (c, next) => {
-    await requireOpsToken(c);
-    await next();
-  });
+  app.use(route.path.replace(/\{(\w+)\}/g, ":$1"), requireOpsToken);
 
   app.openapi(route, async (c) => {
     const { tenantId } = c.req.valid("param");
