@@ -27,7 +27,7 @@ async function seedEverything(t: TestTenant): Promise<Record<string, string>> {
     sql`insert into whatsapp_conversations (id, tenant_id, provider, phone) values (${id("whatsapp_conversations")}, ${t.id}, 'meta', '+525512345678')`,
     sql`insert into outbox (id, tenant_id, type, event) values (${id("outbox")}, ${t.id}, 'Lead.Created', '{}'::jsonb)`,
     sql`insert into ai_jobs (id, tenant_id, kind, subject_id) values (${id("ai_jobs")}, ${t.id}, 'lead_scoring', ${ids.leads})`,
-    sql`insert into idempotency_keys (tenant_id, key, method, path, request_hash, expires_at) values (${t.id}, ${id("idempotency_keys")}, 'POST', '/v1/leads', 'h', now() + interval '1 day')`,
+    sql`insert into idempotency_keys (tenant_id, user_id, key, method, path, request_hash, expires_at) values (${t.id}, ${userId}, ${id("idempotency_keys")}, 'POST', '/v1/leads', 'h', now() + interval '1 day')`,
   ];
   await ownerSql.transaction(stmts(ownerSql));
   return ids;

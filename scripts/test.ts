@@ -90,12 +90,11 @@ function printSummary(file: string, ms: number): void {
       numFailedTests: number;
       numPendingTests: number;
       numTodoTests: number;
-      testResults?: { status: string; assertionResults?: unknown[] }[];
+      testResults?: { status: string; assertionResults?: { status: string }[] }[];
     };
-    // A test file that fails before any of its tests run (an import that throws, a missing fixture)
-    // has no failed test of its own: count it as one, so the closing line never says "0 failed"
-    // for a red run.
-    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+    // A test file that fails outside its tests (an import that throws, a failing beforeAll) has no
+    // failed test of its own: count it as one, so the closing line never says "0 failed" for a red run.
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
     const failed = r.numFailedTests + brokenFiles;
     if (brokenFiles > 0) console.error(`[test] ${brokenFiles} test file(s) failed before running their tests`);
     console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
