@@ -22,7 +22,7 @@ describe("unit of work", () => {
     const tenant = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { tenantId: tenant.id, user: { id: crypto.randomUUID(), email: undefined, role: "user" }, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, user: { id: crypto.randomUUID(), email: undefined, role: "user" }, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
     const [who] = await uow.batch((db) => [db.execute(sql`select current_user as role, current_setting('app.tenant_id') as tenant`)]);
     await waitOnExecutionContext(ctx);
     expect((who as unknown as { rows: unknown[] }).rows).toEqual([{ role: "crm_app", tenant: tenant.id }]);
@@ -33,7 +33,7 @@ describe("unit of work", () => {
     const tenant = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
     const id = crypto.randomUUID();
     const [inserted, touched, names] = await uow.run([
       query((db) => db.insert(contacts).values({ id, tenantId: tenant.id, firstName: "Tipada" }).returning({ id: contacts.id })),
@@ -52,7 +52,7 @@ describe("unit of work", () => {
     const other = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
 
     const seen = await uow.interactive(async (tx) => {
       await tx.insert(contacts).values({ tenantId: tenant.id, firstName: "Interactiva" });

@@ -8,19 +8,17 @@ import type { Results, Statement } from "./statement.ts";
 /** The role for cross-tenant system work (outbox relay, tenant listing); see migration 0002. */
 export const SYSTEM_ROLE = "crm_system";
 
-export interface TenantScope {
-  /** null: no tenant at all (cross-tenant system work as `crm_system`, see migrations). */
-  tenantId: string | null;
-  /** The caller; provisioned in `users` on first use. Omit for system work (cron, queues). */
-  user?: { id: string; email: string | undefined; role: string } | undefined;
-  /** The non-owner role every unit of work runs as. */
-  appRole: string;
+/** Who a unit of work acts for; each kind runs as its own database role (migrations 0001–0004). */
+export type WorkScope =
+  /** One tenant's data under RLS as `appRole`; `user` (the caller) is provisioned on first use. Omit it for cron/queue work. */
+  | { kind: "tenant"; tenantId: string; appRole: string; user?: { id: string; email: string | undefined; role: string } | undefined }
+  /** Cross-tenant system work (list tenants, relay the outbox) as `crm_system`. */
+  | { kind: "system" }
   /**
-   * A public proposal link's token hash: the tenant is the one that link belongs to (resolved as
-   * crm_public inside the same transaction, see migration 0004), or none for an unknown link.
+   * A public proposal link: the tenant is the one the link's token hash belongs to (resolved as
+   * crm_public inside the same transaction, migration 0004), then `appRole` under that tenant.
    */
-  publicTokenHash?: string | undefined;
-}
+  | { kind: "public-link"; tokenHash: string; appRole: string };
 
 export const PUBLIC_ROLE = "crm_public";
 
@@ -32,20 +30,24 @@ export type InteractiveDatabase = NeonDatabase<typeof schema>;
  *    ignored (PGlite) or is the owner;
  * 2. `app_begin_request` checks the tenant is active and provisions the caller.
  */
-function scopeStatements(scope: TenantScope): SQL[] {
-  if (scope.publicTokenHash !== undefined) {
-    const hash = scope.publicTokenHash;
-    return [
-      sql`select set_config('role', ${PUBLIC_ROLE}, true), set_config('app.public_token_hash', ${hash}, true), set_config('app.user_id', '', true)`,
-      sql`select set_config('app.tenant_id', coalesce((select tenant_id::text from proposals where public_token_hash = ${hash}), ''), true)`,
-      sql`select set_config('role', ${scope.appRole}, true)`,
-    ];
+function scopeStatements(scope: WorkScope): SQL[] {
+  switch (scope.kind) {
+    case "public-link":
+      return [
+        sql`select set_config('role', ${PUBLIC_ROLE}, true), set_config('app.public_token_hash', ${scope.tokenHash}, true), set_config('app.user_id', '', true)`,
+        sql`select set_config('app.tenant_id', coalesce((select tenant_id::text from proposals where public_token_hash = ${scope.tokenHash}), ''), true)`,
+        sql`select set_config('role', ${scope.appRole}, true)`,
+      ];
+    case "system":
+      return [sql`select set_config('role', ${SYSTEM_ROLE}, true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`];
+    case "tenant": {
+      const setScope = sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
+      // Work without a caller (queues, cron) has no one to provision and must still drain a
+      // suspended tenant's outbox, so it skips the request check.
+      if (!scope.user) return [setScope];
+      return [setScope, sql`select app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`];
+    }
   }
-  const setScope = sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId ?? ""}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
-  // System work (queues, cron) has no caller to provision and must still drain a suspended
-  // tenant's outbox, so it skips the request check.
-  if (!scope.user) return [setScope];
-  return [setScope, sql`select app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`];
 }
 
 /**
@@ -56,12 +58,12 @@ function scopeStatements(scope: TenantScope): SQL[] {
  *   (~4 round trips to connect, then one per statement). The pool is closed via `waitUntil`.
  */
 export class UnitOfWork {
-  readonly scope: TenantScope;
+  readonly scope: WorkScope;
   private readonly settings: DbSettings;
   private readonly waitUntil: (promise: Promise<unknown>) => void;
   private http: Database | undefined;
 
-  constructor(settings: DbSettings, scope: TenantScope, waitUntil: (promise: Promise<unknown>) => void) {
+  constructor(settings: DbSettings, scope: WorkScope, waitUntil: (promise: Promise<unknown>) => void) {
     this.settings = settings;
     this.scope = scope;
     this.waitUntil = waitUntil;

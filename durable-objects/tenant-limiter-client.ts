@@ -1,5 +1,5 @@
 // How the rest of the Worker talks to TenantLimiterDO: one stub per tenant (or per IP scope).
-import type { Env } from "../workers/env.ts";
+import type { Env } from "../platform/env.ts";
 import type { QuotaResult, TenantLimiterDO, TenantLimits } from "./tenant-limiter.ts";
 import { isDailyQuotaName } from "../core/ratelimit/policies.ts";
 

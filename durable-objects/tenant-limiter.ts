@@ -20,9 +20,8 @@
 // round trip for their limits, and a plan change made through the API applies to the next request.
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import type { Env } from "../workers/env.ts";
-import { loadConfig } from "../workers/env.ts";
-import { UnitOfWork } from "../db/unit-of-work.ts";
+import type { Env } from "../platform/env.ts";
+import { loadConfig } from "../platform/env.ts";
 import { tenants } from "../db/schema/tenants.ts";
 import { decide, initialState, MemoryGrantLog, type LimiterState, type RatePolicy } from "../core/ratelimit/token-window.ts";
 import {
@@ -36,6 +35,7 @@ import {
   type RateLimitOverrides,
 } from "../core/ratelimit/policies.ts";
 import { consumeDaily, safeTimeZone } from "../core/ratelimit/daily-quota.ts";
+import { tenantWork } from "../platform/work.ts";
 
 export interface LimitDecision {
   allowed: boolean;
@@ -355,10 +355,11 @@ export class TenantLimiterDO extends DurableObject<Env> {
   private async readFromDatabase(tenantId: string): Promise<TenantLimits> {
     const generation = this.generation;
     const config = loadConfig(this.env);
-    const uow = new UnitOfWork(
-      { url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY },
-      // No user: the tenant row is read under RLS for this tenant only, without provisioning anyone.
-      { tenantId, appRole: config.DB_APP_ROLE },
+    // No caller: the tenant row is read under RLS for this tenant only, without provisioning anyone.
+    const uow = tenantWork(
+      config,
+      tenantId,
+      undefined,
       (promise) => this.ctx.waitUntil(promise),
     );
     const [rows] = await uow.batch((db) => [

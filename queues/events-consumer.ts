@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
 import { parseEvent, type CloudEvent } from "../core/events/cloudevents.ts";
-import { Logger } from "../core/logging/logger.ts";
-import { UnitOfWork } from "../db/unit-of-work.ts";
-import { loadConfig, type Env } from "../workers/env.ts";
-import { dbSettings } from "../workers/services.ts";
+import { createLogger } from "../platform/logger.ts";
+import { loadConfig, type Env } from "../platform/env.ts";
 import { reactionsTo } from "./event-handlers.ts";
+import { tenantWork } from "../platform/work.ts";
 
 /**
  * Consumer of the events queue: per tenant, one unit of work (one round trip) that runs the
@@ -13,7 +12,7 @@ import { reactionsTo } from "./event-handlers.ts";
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = loadConfig(env);
-  const logger = new Logger({ service: "crm-events", environment: config.ENVIRONMENT, level: config.LOG_LEVEL });
+  const logger = createLogger(config, "crm-events");
   const byTenant = new Map<string, { event: CloudEvent; message: Message<unknown> }[]>();
   for (const message of batch.messages) {
     const parsed = parseEvent(message.body);
@@ -30,7 +29,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
   await Promise.all(
     [...byTenant.entries()].map(async ([tenantId, items]) => {
       const ids = items.map((i) => i.event.id);
-      const uow = new UnitOfWork(dbSettings(config), { tenantId, appRole: config.DB_APP_ROLE }, (p) => ctx.waitUntil(p));
+      const uow = tenantWork(config, tenantId, undefined, (p) => ctx.waitUntil(p));
       try {
         await uow.batch((db) => [
           // Attempts are the sweep's count of re-sends (workers/cron/outbox-sweep.ts); delivery ends them.

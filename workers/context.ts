@@ -1,4 +1,4 @@
-import type { Config, Env } from "./env.ts";
+import type { Config, Env } from "../platform/env.ts";
 import type { Logger } from "../core/logging/logger.ts";
 import type { IdempotencyClaim } from "./http/idempotency.ts";
 import type { UserRole } from "../db/schema/tenants.ts";

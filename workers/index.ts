@@ -1,5 +1,5 @@
 import { createApp } from "./app.ts";
-import type { Env } from "./env.ts";
+import type { Env } from "../platform/env.ts";
 import { handleScheduled } from "./cron/scheduled.ts";
 import { consumeEvents } from "../queues/events-consumer.ts";
 

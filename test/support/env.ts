@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
 
 /** Bindings the test runner (scripts/test.ts) adds for the suites; never present in production. */
 export interface TestEnv extends Env {

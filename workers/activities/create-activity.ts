@@ -3,11 +3,12 @@ import { activities, customers, leads, proposals } from "../../db/schema/crm.ts"
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { referenceError } from "../http/reference-error.ts";
 import { ACTIVITY_REFERENCE_FIELDS, ActivityCreateSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

@@ -2,7 +2,7 @@ import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } 
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createTenant, problem, tokenFor, type TestTenant } from "../../test/support/harness.ts";
 import { testEnv } from "../../test/support/env.ts";
-import { ConfigError, loadConfig } from "../env.ts";
+import { ConfigError, loadConfig } from "../../platform/env.ts";
 
 // Attacks on token verification. Every one must be rejected before any tenant data is touched.
 

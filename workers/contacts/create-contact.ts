@@ -4,10 +4,11 @@ import type { HonoEnv } from "../context.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { unitOfWork, writeBatch } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
 import { ContactInputSchema, ContactSchema, toContact } from "./contact-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

@@ -4,11 +4,12 @@ import type { HonoEnv } from "../context.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
 import { ContactInputSchema, ContactSchema, toContact } from "./contact-schema.ts";
 import { IdParamSchema } from "../http/params.ts";
+import { publish } from "../events/publish.ts";
 
 const PatchSchema = ContactInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
 

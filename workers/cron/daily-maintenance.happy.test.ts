@@ -3,7 +3,7 @@ import { Logger } from "../../core/logging/logger.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { api, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
 import { waitForDelivery } from "../../test/support/outbox.ts";
-import { loadConfig } from "../env.ts";
+import { loadConfig } from "../../platform/env.ts";
 import { createProposal, seedCustomer, seedLead, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
 import { runDailyMaintenance } from "./daily-maintenance.ts";
 

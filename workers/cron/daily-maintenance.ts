@@ -3,11 +3,10 @@ import type { Logger } from "../../core/logging/logger.ts";
 import { activities, proposals } from "../../db/schema/crm.ts";
 import { idempotencyKeys } from "../../db/schema/system.ts";
 import { tenants } from "../../db/schema/tenants.ts";
-import { SYSTEM_ROLE, UnitOfWork } from "../../db/unit-of-work.ts";
-import type { Config, Env } from "../env.ts";
-import { outboxInsert } from "../events/outbox.ts";
-import { relayOutboxRows } from "../events/outbox-relay.ts";
-import { dbSettings } from "../services.ts";
+import type { Config, Env } from "../../platform/env.ts";
+import { outboxInsert } from "../../db/outbox.ts";
+import { relayOutboxRows } from "../../platform/outbox-relay.ts";
+import { systemWork, tenantWork } from "../../platform/work.ts";
 
 export interface MaintenanceResult {
   tenants: number;
@@ -40,8 +39,7 @@ export async function runDailyMaintenance(
   now = new Date(),
   options: MaintenanceOptions = {},
 ): Promise<MaintenanceResult> {
-  const settings = dbSettings(config);
-  const system = new UnitOfWork(settings, { tenantId: null, appRole: SYSTEM_ROLE }, waitUntil);
+  const system = systemWork(config, waitUntil);
   const active = eq(tenants.status, "active");
   const [list] = await system.batch((db) => [
     db.select({ id: tenants.id, timezone: tenants.timezone }).from(tenants).where(options.tenantIds ? and(active, inArray(tenants.id, [...options.tenantIds])) : active),
@@ -50,7 +48,7 @@ export async function runDailyMaintenance(
   const nowIso = now.toISOString();
 
   for (const tenant of list) {
-    const uow = new UnitOfWork(settings, { tenantId: tenant.id, appRole: config.DB_APP_ROLE }, waitUntil);
+    const uow = tenantWork(config, tenant.id, undefined, waitUntil);
     // The tenant's calendar date decides validity: a proposal valid until the 28th is valid all of
     // the 28th in Mexico City.
     const today = sql`(${nowIso}::timestamptz at time zone ${tenant.timezone})::date`;

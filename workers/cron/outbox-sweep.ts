@@ -1,10 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import type { Logger } from "../../core/logging/logger.ts";
-import { SYSTEM_ROLE, UnitOfWork } from "../../db/unit-of-work.ts";
-import type { Config, Env } from "../env.ts";
-import { READ_PAGE_BYTES, relayEvents } from "../events/outbox-relay.ts";
-import { dbSettings } from "../services.ts";
+import type { Config, Env } from "../../platform/env.ts";
+import { READ_PAGE_BYTES, relayEvents } from "../../platform/outbox-relay.ts";
+import { systemWork } from "../../platform/work.ts";
 
 export const SWEEP_BATCH = 500;
 /** Re-sends without delivery after which a row is dead: logged, counted (GET /ops/outbox), left alone. */
@@ -42,7 +41,7 @@ export async function sweepOutbox(env: Env, config: Config, logger: Logger, wait
     logger.warn("outbox sweep skipped: no EVENTS queue binding");
     return { resent: 0, dead: 0 };
   }
-  const uow = new UnitOfWork(dbSettings(config), { tenantId: null, appRole: SYSTEM_ROLE }, waitUntil);
+  const uow = systemWork(config, waitUntil);
   const due = sql`delivered_at is null and dead_at is null and next_attempt_at <= now()`;
   const [buried, claimed] = await uow.batch((db) => [
     db.execute(sql`update outbox set dead_at = now()

@@ -1,5 +1,5 @@
-import { Logger } from "../../core/logging/logger.ts";
-import { loadConfig, type Env } from "../env.ts";
+import { createLogger } from "../../platform/logger.ts";
+import { loadConfig, type Env } from "../../platform/env.ts";
 import { runDailyMaintenance } from "./daily-maintenance.ts";
 import { sweepOutbox } from "./outbox-sweep.ts";
 
@@ -10,7 +10,7 @@ export const CRON_DAILY = "0 12 * * *";
 
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = loadConfig(env);
-  const logger = new Logger({ service: "crm-cron", environment: config.ENVIRONMENT, level: config.LOG_LEVEL });
+  const logger = createLogger(config, "crm-cron");
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   switch (controller.cron) {
     case CRON_EVERY_MINUTE:

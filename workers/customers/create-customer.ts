@@ -4,11 +4,12 @@ import { findPgError } from "../http/error-handler.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, customers } from "../../db/schema/crm.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { CustomerInputSchema, CustomerSchema, defaultUsoCfdi, fiscalProblem, toCustomer } from "./customer-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

@@ -5,14 +5,15 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, publish } from "../events/outbox.ts";
+import { eventsFrom } from "../../db/outbox.ts";
 import { unitOfWork, writeBatch } from "../services.ts";
 import { contacts, customers } from "../../db/schema/crm.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
-import { writeWithEvent } from "../events/outbox.ts";
+import { writeWithEvent } from "../../db/outbox.ts";
 import { missingContact } from "./create-customer.ts";
 import { CustomerInputSchema, CustomerSchema, fiscalProblem, toCustomer } from "./customer-schema.ts";
 import { IdParamSchema } from "../http/params.ts";
+import { publish } from "../events/publish.ts";
 
 const PatchSchema = CustomerInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
 

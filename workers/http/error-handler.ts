@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { HonoEnv } from "../context.ts";
-import { ConfigError } from "../env.ts";
+import { ConfigError } from "../../platform/env.ts";
 import { AppError, problemResponse, type ErrorCode } from "./problem.ts";
 import { publicErrorPage } from "./public-error-page.ts";
 

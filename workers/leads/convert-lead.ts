@@ -4,14 +4,15 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, publish } from "../events/outbox.ts";
+import { eventsFrom } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, customers, leads } from "../../db/schema/crm.ts";
 import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
-import { writeWithEvent } from "../events/outbox.ts";
+import { writeWithEvent } from "../../db/outbox.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { publish } from "../events/publish.ts";
 
 const BodySchema = FiscalInputSchema.partial().openapi({
   description: "Fiscal data for the new customer, all optional: razonSocial defaults to the lead's company name (then its contact's name, then its title); email to the contact's.",

@@ -6,13 +6,14 @@ import { findPgError } from "../http/error-handler.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { unitOfWork, writeBatch } from "../services.ts";
 import type { Database } from "../../db/client.ts";
 import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
 import { users } from "../../db/schema/tenants.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { companyRfcProblem, LeadInputSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

@@ -8,7 +8,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import type { Database } from "../../db/client.ts";
 import { leads } from "../../db/schema/crm.ts";
-import { writeWithEvent, writtenByThisTransaction } from "../events/outbox.ts";
+import { writeWithEvent, writtenByThisTransaction } from "../../db/outbox.ts";
 import { findPgError } from "../http/error-handler.ts";
 
 // Status moves (POST /v1/leads/{id}/contact|qualify|lose|convert), each ONE batch on the happy path:

@@ -1,12 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
-import { eventsFrom, publish } from "../events/outbox.ts";
+import { eventsFrom } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { publish } from "../events/publish.ts";
 
 const BodySchema = z.object({
   reason: z.string().trim().min(1, { error: "a reason is required" }).max(1000).openapi({ example: "Eligió a la competencia por precio" }),

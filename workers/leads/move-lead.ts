@@ -3,12 +3,13 @@ import type { LeadStatus } from "../../core/leads/lead-status.ts";
 import type { EventType } from "../../core/events/cloudevents.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
-import { eventsFrom, publish } from "../events/outbox.ts";
+import { eventsFrom } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { publish } from "../events/publish.ts";
 
 // The body-less moves: POST /v1/leads/{id}/contact and /qualify. (/lose needs a reason and
 // /convert creates a customer: their own files.)

@@ -5,14 +5,15 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, publish } from "../events/outbox.ts";
+import { eventsFrom } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
 import { users } from "../../db/schema/tenants.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
-import { writeWithEvent } from "../events/outbox.ts";
+import { writeWithEvent } from "../../db/outbox.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { companyRfcProblem, LeadPatchSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "patch",

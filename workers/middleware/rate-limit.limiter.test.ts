@@ -4,7 +4,7 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
-import type { Env } from "../env.ts";
+import type { Env } from "../../platform/env.ts";
 import { createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { consumeQuota, limiterStub } from "../../durable-objects/tenant-limiter-client.ts";

@@ -4,7 +4,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../app.ts";
-import type { Env } from "../env.ts";
+import type { Env } from "../../platform/env.ts";
 import { createTenant, tokenFor } from "../../test/support/harness.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { clientKey } from "./rate-limit.ts";

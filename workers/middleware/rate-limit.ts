@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { HonoEnv } from "../context.ts";
-import type { Config } from "../env.ts";
+import type { Config } from "../../platform/env.ts";
 import { AppError } from "../http/problem.ts";
 import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
 import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";

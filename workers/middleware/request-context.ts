@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { HonoEnv } from "../context.ts";
-import { loadConfig } from "../env.ts";
-import { Logger } from "../../core/logging/logger.ts";
+import { loadConfig } from "../../platform/env.ts";
+import { createLogger } from "../../platform/logger.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -16,12 +16,7 @@ export const requestContext: MiddlewareHandler<HonoEnv> = async (c, next) => {
   c.set("logFields", {});
   const config = loadConfig(c.env);
   c.set("config", config);
-  const logger = new Logger({
-    service: "crm-api",
-    environment: config.ENVIRONMENT,
-    level: config.LOG_LEVEL,
-    context: { requestId },
-  });
+  const logger = createLogger(config, "crm-api", { requestId });
   c.set("logger", logger);
 
   const started = performance.now();

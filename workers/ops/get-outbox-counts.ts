@@ -6,8 +6,7 @@ import { sql } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
-import { dbSettings } from "../services.ts";
-import { SYSTEM_ROLE, UnitOfWork } from "../../db/unit-of-work.ts";
+import { systemWork } from "../../platform/work.ts";
 
 export const OutboxCountsSchema = z
   .object({
@@ -38,7 +37,7 @@ export function registerGetOutboxCounts(app: OpenAPIHono<HonoEnv>): void {
     const { tenantId } = c.req.valid("query");
     const config = c.get("config");
     // crm_system: the one role that may read the outbox across tenants.
-    const uow = new UnitOfWork(dbSettings(config), { tenantId: null, appRole: SYSTEM_ROLE }, (p) => c.executionCtx.waitUntil(p));
+    const uow = systemWork(config, (p) => c.executionCtx.waitUntil(p));
     const [rows] = await uow.batch((db) => [
       db.execute(sql`select count(*) filter (where delivered_at is null and dead_at is null) as pending,
                             count(*) filter (where delivered_at is not null) as delivered,

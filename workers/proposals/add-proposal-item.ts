@@ -2,11 +2,11 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
-import { publish } from "../events/outbox.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { changeItems } from "./item-changes.ts";
 import { LineItemInputSchema, MAX_ITEMS, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { AppError } from "../http/problem.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

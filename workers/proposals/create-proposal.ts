@@ -6,12 +6,13 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { writeBatch } from "../services.ts";
 import { insertLineItems } from "./line-items-sql.ts";
 import { lineInput, lineRecords, ProposalCreateSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { referenceError } from "../http/reference-error.ts";
+import { publish } from "../events/publish.ts";
 
 export const PROPOSAL_REFERENCE_FIELDS = {
   proposals_lead_id_leads_id_fk: "leadId",

@@ -3,9 +3,9 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { publish } from "../events/outbox.ts";
 import { changeItems } from "./item-changes.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
+import { publish } from "../events/publish.ts";
 
 const ParamsSchema = z.object({
   id: z.uuid({ error: "id must be a uuid" }).openapi({ param: { name: "id", in: "path" } }),

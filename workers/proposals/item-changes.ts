@@ -4,7 +4,7 @@ import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import { computeTotals, MAX_AMOUNT, type LineAmounts } from "../../core/proposals/totals.ts";
 import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
-import { eventsFrom, outboxInsert, writtenByThisTransaction } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert, writtenByThisTransaction } from "../../db/outbox.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { AppError } from "../http/problem.ts";
 import { unitOfWork, writeBatch } from "../services.ts";

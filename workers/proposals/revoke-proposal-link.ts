@@ -5,12 +5,13 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { unitOfWork } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { writtenByThisTransaction } from "../events/outbox.ts";
+import { writtenByThisTransaction } from "../../db/outbox.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "post",

@@ -5,14 +5,15 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { unitOfWork } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { newPublicToken, publicLinkUrl } from "./public-link.ts";
-import { writtenByThisTransaction } from "../events/outbox.ts";
+import { writtenByThisTransaction } from "../../db/outbox.ts";
 import { notUpdated } from "./update-proposal.ts";
 import { assertRole } from "../middleware/require-role.ts";
+import { publish } from "../events/publish.ts";
 
 const SentSchema = z
   .object({

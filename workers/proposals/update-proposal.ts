@@ -7,7 +7,7 @@ import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { unitOfWork } from "../services.ts";
 import { PROPOSAL_REFERENCE_FIELDS } from "./create-proposal.ts";
 import { IdParamSchema } from "../http/params.ts";
@@ -15,7 +15,8 @@ import { insertLineItems } from "./line-items-sql.ts";
 import { lineInput, lineRecords, ProposalPatchSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { tenantReference } from "../../db/tenant-reference.ts";
 import { referenceError } from "../http/reference-error.ts";
-import { writtenByThisTransaction } from "../events/outbox.ts";
+import { writtenByThisTransaction } from "../../db/outbox.ts";
+import { publish } from "../events/publish.ts";
 
 const route = createRoute({
   method: "patch",

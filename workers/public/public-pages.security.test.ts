@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
-import type { Env } from "../env.ts";
+import type { Env } from "../../platform/env.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { api } from "../../test/support/harness.ts";
 import { BROWSER_UA, form, formTokenFrom, sentProposal } from "../../test/support/public-fixtures.ts";

@@ -3,11 +3,12 @@ import type { Context } from "hono";
 import type { ProposalStatus } from "../../core/proposals/proposal-status.ts";
 import type { ProposalViewInput } from "../../core/proposals/proposal-view.ts";
 import { proposals } from "../../db/schema/crm.ts";
-import { UnitOfWork } from "../../db/unit-of-work.ts";
+import { type UnitOfWork } from "../../db/unit-of-work.ts";
 import type { HonoEnv } from "../context.ts";
-import { eventsFrom, outboxInsert, publish } from "../events/outbox.ts";
-import { dbSettings } from "../services.ts";
+import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { sha256Hex } from "../../core/encoding/digest.ts";
+import { publish } from "../events/publish.ts";
+import { publicLinkWork } from "../../platform/work.ts";
 
 // Data access for the public proposal pages. Every function is ONE batch (one round trip): the
 // link's scope (crm_public resolves the tenant from the token hash, then crm_app under RLS), the
@@ -68,7 +69,7 @@ interface ItemRow {
 
 function uow(c: Context<HonoEnv>, tokenHash: string): UnitOfWork {
   const config = c.get("config");
-  return new UnitOfWork(dbSettings(config), { tenantId: null, appRole: config.DB_APP_ROLE, publicTokenHash: tokenHash }, (p) => c.executionCtx.waitUntil(p));
+  return publicLinkWork(config, tokenHash, (p) => c.executionCtx.waitUntil(p));
 }
 
 const selectProposal = (hash: string) => sql`

@@ -3,8 +3,8 @@ import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { HonoEnv } from "../context.ts";
 import { httpDatabase } from "../../db/client.ts";
-import { dbSettings } from "../services.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
+import { dbSettings } from "../../platform/work.ts";
 
 const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
 

@@ -11,11 +11,10 @@ import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { AppError } from "../http/problem.ts";
-import { dbSettings } from "../services.ts";
-import { UnitOfWork } from "../../db/unit-of-work.ts";
 import { tenants } from "../../db/schema/tenants.ts";
 import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
+import { tenantWork } from "../../platform/work.ts";
 
 const positive = z.number().int().min(1).max(100_000_000);
 
@@ -72,7 +71,7 @@ export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
     const body = c.req.valid("json");
     const config = c.get("config");
     // System scope for this tenant: no caller to provision, and a suspended tenant can still be changed.
-    const uow = new UnitOfWork(dbSettings(config), { tenantId, appRole: config.DB_APP_ROLE }, (p) => c.executionCtx.waitUntil(p));
+    const uow = tenantWork(config, tenantId, undefined, (p) => c.executionCtx.waitUntil(p));
     const [rows] = await uow.batch((db) => [
       db
         .update(tenants)

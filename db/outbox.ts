@@ -1,11 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { pgTable, uuid, type PgTable } from "drizzle-orm/pg-core";
-import type { Context } from "hono";
-import { buildEvent, type CloudEvent, type EventType } from "../../core/events/cloudevents.ts";
-import type { Logger } from "../../core/logging/logger.ts";
-import type { HonoEnv } from "../context.ts";
-import type { Config, Env } from "../env.ts";
-import { relayEvents } from "./outbox-relay.ts";
+import { buildEvent, type CloudEvent, type EventType } from "../core/events/cloudevents.ts";
 
 export interface OutboxEventSpec {
   type: EventType;
@@ -66,19 +61,6 @@ export function eventsFrom(...results: unknown[]): CloudEvent[] {
     if (Array.isArray(rows)) for (const row of rows) if (row?.event) events.push(row.event);
   }
   return events;
-}
-
-/**
- * After commit: hand events to the queue without delaying the response (size-aware, failures
- * recorded on their rows: outbox-relay.ts). The cron sweep re-sends anything this misses.
- */
-export function publishAfterCommit(env: Env, config: Config, logger: Logger, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[]): void {
-  if (!env.EVENTS || events.length === 0) return;
-  waitUntil(relayEvents(env, config, logger, events, waitUntil));
-}
-
-export function publish(c: Context<HonoEnv>, events: CloudEvent[]): void {
-  publishAfterCommit(c.env, c.get("config"), c.get("logger"), (p) => c.executionCtx.waitUntil(p), events);
 }
 
 // Guarded writes (If-Match version, allowed status) that share a batch with their event must emit

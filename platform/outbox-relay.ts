@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { CloudEvent } from "../../core/events/cloudevents.ts";
-import { planQueueBatches } from "../../core/events/queue-batches.ts";
-import type { Logger } from "../../core/logging/logger.ts";
-import { SYSTEM_ROLE, UnitOfWork } from "../../db/unit-of-work.ts";
-import type { Config, Env } from "../env.ts";
-import { dbSettings } from "../services.ts";
+import type { CloudEvent } from "../core/events/cloudevents.ts";
+import { planQueueBatches } from "../core/events/queue-batches.ts";
+import type { Logger } from "../core/logging/logger.ts";
+import type { Config, Env } from "./env.ts";
+import { systemWork } from "./work.ts";
 
 // The one way events reach the queue — after a request's commit, from the daily job and from the
 // outbox sweep: `sendBatch` calls within the queue's count and size limits, an event too large for
@@ -71,7 +70,7 @@ export async function recordSendFailures(config: Config, failed: SendReport["fai
     ({ ids, error }) => sql`update outbox set last_error = ${error} where id = any(${`{${ids.join(",")}}`}::uuid[]) and delivered_at is null`,
   );
   if (!first) return;
-  const uow = new UnitOfWork(dbSettings(config), { tenantId: null, appRole: SYSTEM_ROLE }, waitUntil);
+  const uow = systemWork(config, waitUntil);
   await uow.batch((db) => [db.execute(first), ...rest.map((statement) => db.execute(statement))]);
 }
 
@@ -117,7 +116,7 @@ export async function relayOutboxRows(
 ): Promise<SendReport> {
   const report = emptyReport();
   if (!env.EVENTS) return report;
-  const uow = new UnitOfWork(dbSettings(config), { tenantId: null, appRole: SYSTEM_ROLE }, waitUntil);
+  const uow = systemWork(config, waitUntil);
   for (const page of pagesOf(rows)) {
     let events: CloudEvent[];
     try {
@@ -149,4 +148,13 @@ function pagesOf(rows: readonly { id: string; bytes: number }[]): string[][] {
   }
   if (page.length > 0) pages.push(page);
   return pages;
+}
+
+/**
+ * After commit: hand events to the queue without delaying the response (size-aware, failures
+ * recorded on their rows). The cron sweep re-sends anything this misses.
+ */
+export function publishAfterCommit(env: Env, config: Config, logger: Logger, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[]): void {
+  if (!env.EVENTS || events.length === 0) return;
+  waitUntil(relayEvents(env, config, logger, events, waitUntil));
 }

@@ -1,0 +1,33 @@
+import type { DbSettings } from "../db/client.ts";
+import { UnitOfWork } from "../db/unit-of-work.ts";
+import type { Config } from "./env.ts";
+
+// The three ways any entry point (Worker request, Durable Object, queue consumer, cron) reaches the
+// database. Each is a UnitOfWork (db/unit-of-work.ts) with its scope fixed by the constructor.
+
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+export function dbSettings(config: Config): DbSettings {
+  return { url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY };
+}
+
+export interface TenantCaller {
+  id: string;
+  email: string | undefined;
+  role: string;
+}
+
+/** One tenant's data under RLS. With a caller, the batch also checks the tenant is active and provisions the caller. */
+export function tenantWork(config: Config, tenantId: string, caller: TenantCaller | undefined, waitUntil: WaitUntil): UnitOfWork {
+  return new UnitOfWork(dbSettings(config), { kind: "tenant", tenantId, appRole: config.DB_APP_ROLE, user: caller }, waitUntil);
+}
+
+/** Cross-tenant system work (tenant listing, outbox relay) as crm_system. */
+export function systemWork(config: Config, waitUntil: WaitUntil): UnitOfWork {
+  return new UnitOfWork(dbSettings(config), { kind: "system" }, waitUntil);
+}
+
+/** A public proposal link: the tenant is the link's, resolved inside the batch from the token hash. */
+export function publicLinkWork(config: Config, tokenHash: string, waitUntil: WaitUntil): UnitOfWork {
+  return new UnitOfWork(dbSettings(config), { kind: "public-link", tokenHash, appRole: config.DB_APP_ROLE }, waitUntil);
+}
