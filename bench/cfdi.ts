@@ -5,7 +5,9 @@
 //    flight at a time), next to RSA-2048 signing alone through the same WebCrypto (the ceiling);
 //  - cadena original time per document, from the XML text and from the model, next to xsltproc
 //    on the SAT stylesheet over the same documents (one process over N files, compile cost
-//    subtracted, and one process per file), as ratios.
+//    subtracted, and one process per file), as ratios;
+//  - verifyCfdi on each hostile 1 MiB document (core/cfdi/test/hostile.ts, issue 9), the worst
+//    next to a normal invoice, per document and per KiB.
 // Targets (issue 6): ≥ 1,500 signed invoices/s/core; cadena from XML ≥ 5× and from the model
 // ≥ 20× faster than xsltproc per document.
 import { spawnSync } from "node:child_process";
@@ -18,6 +20,8 @@ import { cadenaFromModel, cadenaFromXml } from "../core/cfdi/cadena.ts";
 import { loadCsd } from "../core/cfdi/csd.ts";
 import type { Comprobante } from "../core/cfdi/model.ts";
 import { signCadena } from "../core/cfdi/sello.ts";
+import { MiB, hostileInputs } from "../core/cfdi/test/hostile.ts";
+import { verifyCfdi } from "../core/cfdi/verify.ts";
 import { invoiceArbWith } from "../core/cfdi/test/arbitraries.ts";
 import { cadenaXslt, csdFiles } from "../core/cfdi/test/oracle.ts";
 
@@ -123,6 +127,37 @@ async function cadenaSection(set: DocSet): Promise<void> {
   console.log("");
 }
 
+/** ms per call of an async fn: best of `rounds` calls after `warm` unmeasured ones. */
+async function bestAsync(rounds: number, warm: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < warm; i++) await fn();
+  let best = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+async function hostileSection(normal: readonly string[]): Promise<void> {
+  let k = 0;
+  const normalMs = await bestAsync(200, 50, () => verifyCfdi(normal[k++ % normal.length]!));
+  const normalKiB = normal.reduce((a, x) => a + x.length, 0) / normal.length / 1024;
+  for (const h of hostileInputs(64 * 1024)) await verifyCfdi(h.xml); // warm every path
+  console.log("verifyCfdi on hostile 1 MiB documents (best of 5 runs each; every one must be invalid with its code):");
+  let worst = { name: "", ms: 0, kib: 1 };
+  for (const h of hostileInputs(MiB)) {
+    const report = await verifyCfdi(h.xml);
+    const ok = !report.valid && report.errors[0]?.code === h.code;
+    const ms = await bestAsync(5, 0, () => verifyCfdi(h.xml));
+    const kib = h.xml.length / 1024;
+    if (ms > worst.ms) worst = { name: h.name, ms, kib };
+    console.log(`  ${h.name.padEnd(68)} ${fmt(ms, 1).padStart(6)} ms  ${h.code}${ok ? "" : "  UNEXPECTED REPORT"}`);
+  }
+  console.log(`  worst hostile: ${fmt(worst.ms, 1)} ms (${worst.name}, ${fmt(worst.kib, 0)} KiB = ${fmt((worst.ms * 1000) / worst.kib, 1)} µs/KiB)`);
+  console.log(`  normal invoice: ${fmt(normalMs, 3)} ms (${fmt(normalKiB)} KiB = ${fmt((normalMs * 1000) / normalKiB, 1)} µs/KiB)\n`);
+}
+
 async function main(): Promise<void> {
   const csd = await loadCsd(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password);
   const sets: DocSet[] = [];
@@ -159,6 +194,7 @@ async function main(): Promise<void> {
   console.log(`  RSA-2048 sign alone via WebCrypto: ${fmt(signPerSec, 0)}/s — the engine reaches ${fmt((100 * perSec) / signPerSec, 0)} % of that ceiling\n`);
 
   for (const set of sets) await cadenaSection(set);
+  await hostileSection(sets[0]!.xmls);
 
   // The SAT-side fixtures (a real stamped invoice and two test-CSD invoices, indented XML with a
   // TimbreFiscalDigital), repeated to N documents: cadena from XML only, there is no model.

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { HonoEnv } from "./context.ts";
 import { onError, renderError } from "./http/error-handler.ts";
@@ -12,7 +13,7 @@ import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
 import { registerProposalRoutes } from "./proposals/routes.ts";
 import { registerActivityRoutes } from "./activities/routes.ts";
-import { registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
+import { VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_PATH, VERIFY_CFDI_TOO_LARGE, registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
@@ -25,20 +26,26 @@ import { registerPublicPages } from "./public/routes.tsx";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** 413 problem with `detail` once the body passes `maxSize` (by Content-Length, or while streaming in). */
+function limitBody(maxSize: number, detail: string): MiddlewareHandler<HonoEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", detail);
+    },
+  });
+}
+
 export function createApp(): OpenAPIHono<HonoEnv> {
   const app = new OpenAPIHono<HonoEnv>({ defaultHook: validationHook });
 
   app.use("*", requestContext);
   app.use("*", ipRateLimit);
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  // One body limit per request, applied before anything reads the body: a route that states its
+  // own limit gets it instead of the app-wide one (a second, route-level bodyLimit could only lower it).
+  const defaultBodyLimit = limitBody(MAX_BODY_BYTES, `request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const routeBodyLimits = new Map([[VERIFY_CFDI_PATH, limitBody(VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_TOO_LARGE)]]);
+  app.use("*", (c, next) => (routeBodyLimits.get(c.req.path) ?? defaultBodyLimit)(c, next));
   app.use("/v1/*", authenticate);
   app.use("/v1/*", userRateLimit);
   app.use("/v1/*", idempotency(async (c, path) => app.fetch(new Request(new URL(path, c.req.url), { headers: { authorization: c.req.header("authorization") ?? "" } }), c.env, c.executionCtx)));

@@ -4,11 +4,17 @@
  * ValorUnitario, and SubTotal, Descuento, tax totals and Total equal to the sums they summarise,
  * after rounding to the currency's decimals. `verifyCfdi` reports them as warnings: the sello can
  * be valid on a document whose numbers do not add up.
+ *
+ * An amount past the digit limits (limits.ts) is not a warning: the checks stop there with a
+ * CfdiError, before any BigInt arithmetic on it (a 50,000-digit fraction made every later sum
+ * rescale to 50,000 digits).
  */
 import type { Decimal } from "../money/decimal.ts";
 import { ZERO, add, compare, formatDecimal, isDecimalString, mul, parseDecimal, roundHalfUp, roundUp, sub, truncate } from "../money/decimal.ts";
 import { MONEDA } from "./catalogs.ts";
 import type { Issue } from "./errors.ts";
+import { fail } from "./errors.ts";
+import { LIMIT_MESSAGES, amountLimit } from "./limits.ts";
 import { CFDI_NS } from "./model.ts";
 import type { XmlElement } from "./xml-parser.ts";
 import { attr, childElements } from "./xml-parser.ts";
@@ -21,11 +27,14 @@ export function checkComprobanteAmounts(root: XmlElement): Issue[] {
   const num = (el: XmlElement, name: string, path: string): Decimal | undefined => {
     const v = attr(el, name);
     if (v === undefined) return undefined;
-    if (!isDecimalString(v.trim())) {
+    const t = v.trim();
+    const limit = amountLimit(t);
+    if (limit !== undefined) fail(limit, `${name}: ${LIMIT_MESSAGES[limit]}`, `${path}/@${name}`);
+    if (!isDecimalString(t)) {
       warn(`${path}/@${name}`, "AMOUNT_FORMAT", `${name} ("${v}") no es un importe decimal.`);
       return undefined;
     }
-    return parseDecimal(v.trim());
+    return parseDecimal(t);
   };
   const moneda = attr(root, "Moneda") ?? "MXN";
   const dec = MONEDA[moneda]?.decimales ?? 2;

@@ -53,9 +53,9 @@ export function readDer(bytes: Uint8Array, offset = 0, limit = bytes.length): De
       len = len * 256 + (bytes[p++] as number);
     }
   }
-  const end = p + len;
-  if (end > limit) throw new DerError("DER value runs past its container");
-  return { tag, constructed: (tag & 0x20) !== 0, start: offset, contentStart: p, end, bytes };
+  // Every length is checked against what remains of its container before anything trusts it.
+  if (len > limit - p) throw new DerError("DER value runs past its container");
+  return { tag, constructed: (tag & 0x20) !== 0, start: offset, contentStart: p, end: p + len, bytes };
 }
 
 export function children(node: DerNode): DerNode[] {

@@ -14,6 +14,7 @@ import type { DerNode } from "./asn1.ts";
 import { TAG, children, content, encoded, expect, integerBytes, oid, readDer, stringValue, timeValue } from "./asn1.ts";
 import { bytesToBase64, base64ToBytes, pemToDer } from "./base64.ts";
 import { fail } from "./errors.ts";
+import { LIMIT_MESSAGES, MAX_CERTIFICATE_BYTES } from "./limits.ts";
 
 export type CertificateKind = "CSD" | "FIEL" | "UNKNOWN";
 
@@ -83,6 +84,12 @@ function readName(node: DerNode): Record<string, string> {
   return out;
 }
 
+/**
+ * KeyUsage names 9 bits: its BIT STRING has 1 byte of unused-bit count and at most 2 bytes of bits.
+ * Anything longer is refused rather than read bit by bit.
+ */
+const MAX_KEY_USAGE_CONTENT = 3;
+
 function readKeyUsage(extensions: DerNode | undefined): string[] {
   if (!extensions) return [];
   const seq = children(extensions)[0];
@@ -91,8 +98,9 @@ function readKeyUsage(extensions: DerNode | undefined): string[] {
     const parts = children(ext);
     if (!parts[0] || oid(parts[0]) !== "2.5.29.15") continue;
     const octets = parts[parts.length - 1] as DerNode;
-    const bits = readDer(content(octets));
+    const bits = expect(readDer(content(octets)), TAG.BIT_STRING, "KeyUsage");
     const b = content(bits);
+    if (b.length > MAX_KEY_USAGE_CONTENT) throw new Error("KeyUsage longer than its 9 bits");
     const unused = b[0] ?? 0;
     const used: string[] = [];
     for (let i = 0; i < (b.length - 1) * 8 - unused; i++) {
@@ -116,14 +124,23 @@ function splitRfcs(value: string | undefined): string[] {
   return (value ?? "").split("/").map((s) => s.trim()).filter(Boolean);
 }
 
-/** Accepts DER bytes, PEM text or the base64 of a CFDI `Certificado` attribute. */
+/** Base64 (or PEM) text longer than this cannot hold MAX_CERTIFICATE_BYTES, even line-wrapped. */
+const MAX_CERTIFICATE_TEXT = 2 * MAX_CERTIFICATE_BYTES;
+
+/**
+ * Accepts DER bytes, PEM text or the base64 of a CFDI `Certificado` attribute. Refuses anything
+ * over MAX_CERTIFICATE_BYTES (CERT_TOO_LARGE) before reading it: every structure inside is then
+ * bounded by that size.
+ */
 export function parseCertificate(input: Uint8Array | string): CertificateInfo {
+  if (input.length > (typeof input === "string" ? MAX_CERTIFICATE_TEXT : MAX_CERTIFICATE_BYTES)) fail("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE);
   let der: Uint8Array;
   try {
     der = typeof input === "string" ? (input.includes("-----BEGIN") ? pemToDer(input, "CERTIFICATE") : base64ToBytes(input)) : input;
   } catch {
     fail("CERT_INVALID", "El certificado no es un archivo .cer válido (DER, PEM o base64).");
   }
+  if (der.length > MAX_CERTIFICATE_BYTES) fail("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE);
   try {
     const cert = readDer(der);
     expect(cert, TAG.SEQUENCE, "Certificate");

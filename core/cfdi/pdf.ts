@@ -14,6 +14,7 @@ import { cadenaTfdFromElement, findTimbreElement, readTimbre } from "./tfd.ts";
 import type { XmlElement } from "./xml-parser.ts";
 import { attr, childElements, firstChild, parseXml } from "./xml-parser.ts";
 import { fail } from "./errors.ts";
+import { LIMIT_MESSAGES, amountLimit } from "./limits.ts";
 import { encodableText } from "../pdf/encodable-text.ts";
 
 const SAT_VERIFY_URL = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx";
@@ -142,6 +143,9 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   const root = parseXml(xml);
   if (root.ns !== CFDI_NS || root.local !== "Comprobante") fail("NOT_CFDI40", "El documento no es un CFDI 4.0.");
   const a = (n: string) => attr(root, n);
+  // Total is the one amount turned into a number here (its words); held to the verify limits.
+  const totalLimit = amountLimit((a("Total") ?? "").trim());
+  if (totalLimit) fail(totalLimit, `Total: ${LIMIT_MESSAGES[totalLimit]}`, "/Comprobante/@Total");
   const emisor = firstChild(root, CFDI_NS, "Emisor");
   const receptor = firstChild(root, CFDI_NS, "Receptor");
   const tfdEl = findTimbreElement(root);

@@ -8,6 +8,9 @@
  * SelloSAT is verified only when the caller supplies the SAT certificate named by
  * NoCertificadoSAT (`options.satCertificate`): the SAT publishes those certificates, but they are
  * not embedded in the CFDI.
+ *
+ * Any document is answered with a report: one past the limits in limits.ts is invalid with that
+ * limit's code, and the work it costs stays linear in its size.
  */
 import { checkComprobanteAmounts } from "./amount-checks.ts";
 import { cadenaFromElement } from "./cadena.ts";
@@ -16,12 +19,13 @@ import { importCertificateKey, parseCertificate } from "./certificate.ts";
 import { checkCertificateForInvoice } from "./csd.ts";
 import type { Issue } from "./errors.ts";
 import { CfdiError } from "./errors.ts";
+import { LIMIT_MESSAGES } from "./limits.ts";
 import { CFDI_NS } from "./model.ts";
 import { verifySello } from "./sello.ts";
 import type { Timbre } from "./tfd.ts";
 import { cadenaTfdFromElement, findTimbreElement, readTimbre } from "./tfd.ts";
 import type { XmlElement } from "./xml-parser.ts";
-import { attr, firstChild, parseXml } from "./xml-parser.ts";
+import { XmlLimitError, attr, firstChild, parseXml } from "./xml-parser.ts";
 
 export type VerifyReport = {
   /** True only when the XML is a CFDI 4.0, the sello verifies and no error was found. */
@@ -65,7 +69,8 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
   try {
     root = parseXml(xml);
   } catch (e) {
-    err("XML_INVALID", `El documento no es XML bien formado: ${(e as Error).message}.`);
+    if (e instanceof XmlLimitError) err(e.code, LIMIT_MESSAGES[e.code]);
+    else err("XML_INVALID", `El documento no es XML bien formado: ${(e as Error).message}.`);
     return report;
   }
   if (root.ns !== CFDI_NS || root.local !== "Comprobante") {
@@ -86,7 +91,12 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
 
   const cadena = cadenaFromElement(root);
   report.cadenaOriginal = cadena;
-  report.warnings = checkComprobanteAmounts(root);
+  try {
+    report.warnings = checkComprobanteAmounts(root);
+  } catch (e) {
+    if (!(e instanceof CfdiError)) throw e;
+    report.errors.push(...e.issues);
+  }
 
   let cert: CertificateInfo | undefined;
   const certB64 = a("Certificado");
@@ -97,7 +107,8 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
       cert = parseCertificate(certB64);
     } catch (e) {
       if (!(e instanceof CfdiError)) throw e;
-      err("CERT_INVALID", "El atributo Certificado no contiene un certificado X.509 válido.", "/Comprobante/@Certificado");
+      if (e.code === "CERT_TOO_LARGE") err("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE, "/Comprobante/@Certificado");
+      else err("CERT_INVALID", "El atributo Certificado no contiene un certificado X.509 válido.", "/Comprobante/@Certificado");
     }
   }
   if (cert) {

@@ -36,11 +36,14 @@ describe("XML parser: names", () => {
 
   it("keeps names exact when thousands of distinct names overwrite the cache", () => {
     const names = Array.from({ length: 3000 }, (_, i) => `n${(i * 7919).toString(36)}${"x".repeat(i % 7)}`);
-    const doc = `<r ${names.map((n, i) => `${n}="${i}"`).join(" ")}>${names.slice(0, 200).map((n) => `<${n} ${n}="e"/>`).join("")}</r>`;
+    // 60 per element (the limit is 64), so the names still pass through the cache in one document.
+    const groups = Array.from({ length: 50 }, (_, g) => names.slice(g * 60, g * 60 + 60));
+    const doc = `<r>${groups.map((g) => `<g ${g.map((n) => `${n}="${names.indexOf(n)}"`).join(" ")}/>`).join("")}${names.slice(0, 200).map((n) => `<${n} ${n}="e"/>`).join("")}</r>`;
     for (let round = 0; round < 2; round++) {
       const r = parseXml(doc);
-      expect(plain(r)).toEqual(names.map((n, i) => [n, String(i)]));
-      expect(elementChildren(r).map((e) => [e.qname, e.local, ...plain(e)[0]!])).toEqual(names.slice(0, 200).map((n) => [n, n, n, "e"]));
+      const children = elementChildren(r);
+      expect(children.slice(0, 50).flatMap(plain)).toEqual(names.map((n, i) => [n, String(i)]));
+      expect(children.slice(50).map((e) => [e.qname, e.local, ...plain(e)[0]!])).toEqual(names.slice(0, 200).map((n) => [n, n, n, "e"]));
     }
   });
 
@@ -79,6 +82,31 @@ describe("XML parser: names", () => {
     // ":x" has an empty prefix but is a prefixed name: looked up, and undeclared.
     expect(() => parseXml(`<r :x="1"/>`)).toThrow(/undeclared namespace prefix ""/);
     expect(() => parseXml(`<r xmlns:p="urn:p" p:a="1" xmlns:q="urn:p" q:a="2"/>`)).toThrow(/duplicate attribute q:a/);
+  });
+
+  it("scopes namespace declarations to their element and its descendants", () => {
+    const r = parseXml(`<p:r xmlns:p="urn:1" xmlns="urn:d"><p:a xmlns:p="urn:2" xmlns=""><p:b/><c/></p:a><p:c/><c/></p:r>`);
+    const [a, c1, c2] = elementChildren(r) as [XmlElement, XmlElement, XmlElement];
+    const [b, c0] = elementChildren(a) as [XmlElement, XmlElement];
+    expect([r.ns, a.ns, b.ns, c0.ns, c1.ns, c2.ns]).toEqual(["urn:1", "urn:2", "urn:2", "", "urn:1", "urn:d"]);
+    expect(() => parseXml(`<r><a xmlns:p="urn:1"/><p:b/></r>`)).toThrow(/undeclared namespace prefix "p"/);
+  });
+
+  it("resolves namespace URIs of any length, across more documents than the URI cache holds", () => {
+    const long = `urn:${"u".repeat(100_000)}`;
+    expect(elementChildren(parseXml(`<r xmlns:p="${long}"><p:a/></r>`)).map((e) => e.ns)).toEqual([long]);
+    for (let i = 0; i < 600; i++) {
+      const r = parseXml(`<p:r xmlns:p="urn:doc:${i}" xmlns:q="http://www.sat.gob.mx/cfd/4"><q:a/></p:r>`);
+      expect([r.ns, (elementChildren(r)[0] as XmlElement).ns]).toEqual([`urn:doc:${i}`, "http://www.sat.gob.mx/cfd/4"]);
+    }
+  });
+
+  it("finds duplicate expanded names among many attributes (Set path) as among few", () => {
+    const many = Array.from({ length: 30 }, (_, i) => `a${i}="${i}"`).join(" ");
+    expect(parseXml(`<r xmlns:p="urn:p" xmlns:q="urn:q" ${many} p:a0="x" q:a0="y"/>`).attributes).toHaveLength(34);
+    expect(() => parseXml(`<r ${many} a7="again"/>`)).toThrow(/duplicate attribute a7/);
+    expect(() => parseXml(`<r xmlns:p="urn:p" xmlns:q="urn:p" ${many} p:z="1" q:z="2"/>`)).toThrow(/duplicate attribute q:z/);
+    expect(() => parseXml(`<r xmlns:p="urn:p" ${many} xmlns:p="urn:q"/>`)).toThrow(/duplicate attribute xmlns:p/);
   });
 
   it("checks end tags against the open element", () => {

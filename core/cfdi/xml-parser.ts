@@ -5,8 +5,12 @@
  * namespace URIs rather than prefixes) for the cadena original to come out byte-exact.
  *
  * Document type declarations are rejected: a CFDI never has one, and internal subsets are the
- * door to entity-expansion attacks.
+ * door to entity-expansion attacks. Every document, whoever calls, is held to the limits in
+ * limits.ts (size, depth, elements, attributes and namespace declarations), checked as the text is
+ * read, and each step below is linear in the text under those limits.
  */
+import type { LimitCode } from "./limits.ts";
+import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_NAMESPACES_PER_DOCUMENT, MAX_NAMESPACES_PER_ELEMENT, MAX_XML_CHARS, MAX_XML_DEPTH, MAX_XML_ELEMENTS } from "./limits.ts";
 
 export type XmlAttribute = {
   readonly qname: string;
@@ -39,6 +43,16 @@ export class XmlParseError extends Error {
     super(`${message} (offset ${offset})`);
     this.name = "XmlParseError";
     this.offset = offset;
+  }
+}
+
+/** A document past one of the limits in limits.ts: `code` is the limit's (LIMIT_MESSAGES has its Spanish text). */
+export class XmlLimitError extends XmlParseError {
+  readonly code: LimitCode;
+  constructor(code: LimitCode, message: string, offset: number) {
+    super(message, offset);
+    this.name = "XmlLimitError";
+    this.code = code;
   }
 }
 
@@ -186,16 +200,40 @@ function internName(text: string, start: number, end: number): Name {
   return name;
 }
 
-/** Namespace URIs, internalized for the same reason (a handful per document). */
+/**
+ * Namespace URIs, internalized for the same reason (a handful per document). The cache lives as
+ * long as the isolate and serves every caller: it keeps only URIs of a sensible length, and starts
+ * over when full, so documents from outside can neither make it hold megabytes nor crowd the
+ * SAT's URIs out of it for good.
+ */
 const nsCache = new Map<string, string>();
+const NS_CACHE_SIZE = 256;
+const MAX_CACHED_NS = 256;
 
 function internNs(uri: string): string {
+  if (uri.length > MAX_CACHED_NS) return uri;
   let c = nsCache.get(uri);
   if (c === undefined) {
     c = internalize(uri);
-    if (nsCache.size < 256) nsCache.set(c, c);
+    if (nsCache.size >= NS_CACHE_SIZE) nsCache.clear();
+    nsCache.set(c, c);
   }
   return c;
+}
+
+/**
+ * The namespace bindings in scope, as a chain: each declaration links to the scope it extends, and
+ * an element that declares nothing shares its parent's. (Copying a map per element made a
+ * document with many declarations and many children quadratic.) A lookup walks at most
+ * MAX_NAMESPACES_PER_DOCUMENT links; in a CFDI, two or three.
+ */
+type Scope = { readonly prefix: string; readonly uri: string; readonly parent: Scope | undefined };
+
+const ROOT_SCOPE: Scope = { prefix: "xml", uri: XML_NS, parent: undefined };
+
+function lookupNs(scope: Scope | undefined, prefix: string): string | undefined {
+  for (let s = scope; s !== undefined; s = s.parent) if (s.prefix === prefix) return s.uri;
+  return undefined;
 }
 
 type PendingElement = {
@@ -204,13 +242,43 @@ type PendingElement = {
   rawAttrs: (Name | string | number)[];
   children: (XmlElement | string)[];
   start: number;
-  scope: Map<string, string>;
+  scope: Scope;
 };
+
+/**
+ * Up to this many attributes the duplicate check compares pairs (at most 120 compares of
+ * internalized strings, cheaper than hashing); above it, a Set keeps it linear.
+ */
+const PAIRWISE_DUPLICATE_CHECK = 16;
+
+/** Namespace well-formedness: no two attributes with the same expanded name. */
+function checkDuplicates(attributes: readonly XmlAttribute[], raw: readonly (Name | string | number)[]): void {
+  const n = attributes.length;
+  if (n <= PAIRWISE_DUPLICATE_CHECK) {
+    for (let i = 1; i < n; i++) {
+      const a = attributes[i] as XmlAttribute;
+      for (let j = 0; j < i; j++) {
+        const b = attributes[j] as XmlAttribute;
+        if (a.local === b.local && a.ns === b.ns) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
+      }
+    }
+    return;
+  }
+  // Names never contain a space, so "ns local" (or the bare local name, which has none, when
+  // there is no namespace) is one key per expanded name.
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const a = attributes[i] as XmlAttribute;
+    const key = a.ns === "" ? a.local : `${a.ns} ${a.local}`;
+    if (seen.has(key)) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
+    seen.add(key);
+  }
+}
 
 function finishElement(p: PendingElement): XmlElement {
   const scope = p.scope;
   const { qname, prefix, local } = p.name;
-  const ns = prefix === "" ? (scope.get("") ?? "") : scope.get(prefix);
+  const ns = prefix === "" ? (lookupNs(scope, "") ?? "") : lookupNs(scope, prefix);
   if (ns === undefined) throw new XmlParseError(`undeclared namespace prefix "${prefix}"`, p.start);
   const raw = p.rawAttrs;
   const attributes: XmlAttribute[] = [];
@@ -225,19 +293,12 @@ function finishElement(p: PendingElement): XmlElement {
       let ans: string | undefined;
       if (aprefix === "xmlns") ans = XMLNS_NS;
       else if (aprefix === "xml") ans = XML_NS;
-      else ans = scope.get(aprefix);
+      else ans = lookupNs(scope, aprefix);
       if (ans === undefined) throw new XmlParseError(`undeclared namespace prefix "${aprefix}"`, raw[i + 2] as number);
       attributes.push({ qname: name.qname, prefix: aprefix, local: name.local, ns: ans, value });
     }
   }
-  // Namespace well-formedness: no two attributes with the same expanded name.
-  for (let i = 1; i < attributes.length; i++) {
-    const a = attributes[i] as XmlAttribute;
-    for (let j = 0; j < i; j++) {
-      const b = attributes[j] as XmlAttribute;
-      if (a.local === b.local && a.ns === b.ns) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
-    }
-  }
+  if (attributes.length > 1) checkDuplicates(attributes, raw);
   return { qname, prefix, local, ns, attributes, children: p.children, start: p.start };
 }
 
@@ -260,20 +321,17 @@ function nextIndex(text: string, ch: string, from: number, len: number): number 
   return i < 0 ? len : i;
 }
 
-/** Limits that keep a hostile document from exhausting a Worker (a CFDI is a few KiB, depth < 10). */
-export const MAX_XML_LENGTH = 8 * 1024 * 1024;
-export const MAX_XML_DEPTH = 64;
-
 /** Parses an XML document and returns its root element. */
 export function parseXml(input: string): XmlElement {
-  if (input.length > MAX_XML_LENGTH) throw new XmlParseError(`document larger than ${MAX_XML_LENGTH} characters`, 0);
+  if (input.length > MAX_XML_CHARS) throw new XmlLimitError("XML_TOO_LARGE", `document larger than ${MAX_XML_CHARS} characters`, 0);
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (text.indexOf("\r") >= 0) text = text.replace(/\r\n?/g, "\n");
   const len = text.length;
   let pos = 0;
   const stack: PendingElement[] = [];
   let root: XmlElement | undefined;
-  const rootScope = new Map([["xml", XML_NS]]);
+  let elements = 0;
+  let namespaces = 0;
   sawPipe = false;
   // Next position (≥ the last value start looked at) of each character attribute values care about; len = none.
   let ltAt = -1;
@@ -337,6 +395,7 @@ export function parseXml(input: string): XmlElement {
       else root = el;
     } else {
       if (root) throw new XmlParseError("content after the root element", pos);
+      if (++elements > MAX_XML_ELEMENTS) throw new XmlLimitError("XML_TOO_MANY_ELEMENTS", `more than ${MAX_XML_ELEMENTS} elements`, pos);
       const ne = nameEnd(text, pos + 1, len);
       if (ne === pos + 1) throw new XmlParseError("malformed start tag", pos);
       const elName = internName(text, pos + 1, ne);
@@ -344,7 +403,8 @@ export function parseXml(input: string): XmlElement {
       let p = ne;
       const rawAttrs: (Name | string | number)[] = [];
       let prev = elName;
-      let declared: Map<string, string> | undefined;
+      let scope = stack.length ? (stack[stack.length - 1] as PendingElement).scope : ROOT_SCOPE;
+      let declaredHere = 0;
       for (;;) {
         const before = p;
         while (p < len && isWs(text.charCodeAt(p))) p++;
@@ -352,6 +412,7 @@ export function parseXml(input: string): XmlElement {
         if (ch === 62 /* > */ || ch === 47 /* / */ || p >= len) break;
         if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
         const at = p;
+        if (rawAttrs.length === MAX_ATTRIBUTES_PER_ELEMENT * 3) throw new XmlLimitError("XML_TOO_MANY_ATTRIBUTES", `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes on <${qname}>`, at);
         // Only names nameEnd delimited enter the cache, so a cached name found at p and followed
         // by "=" is exactly what the character scan would return. First guess: the name that
         // followed the previous one last time; then text[p, next "=") looked up in the cache
@@ -413,8 +474,9 @@ export function parseXml(input: string): XmlElement {
         if (ampAt < vStart) ampAt = nextIndex(text, "&", vStart, len);
         if (ampAt < close) value = decodeEntities(value, value.indexOf("&"), at);
         if (name === "xmlns" || attrName.prefix === "xmlns") {
-          declared ??= new Map();
-          declared.set(name === "xmlns" ? "" : attrName.local, internNs(value));
+          if (++declaredHere > MAX_NAMESPACES_PER_ELEMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES_IN_ELEMENT", `more than ${MAX_NAMESPACES_PER_ELEMENT} namespace declarations on <${qname}>`, at);
+          if (++namespaces > MAX_NAMESPACES_PER_DOCUMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES", `more than ${MAX_NAMESPACES_PER_DOCUMENT} namespace declarations in the document`, at);
+          scope = { prefix: name === "xmlns" ? "" : attrName.local, uri: internNs(value), parent: scope };
         }
         rawAttrs.push(attrName, value, at);
         p = close + 1;
@@ -425,12 +487,6 @@ export function parseXml(input: string): XmlElement {
         p++;
       }
       if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-      const parentScope = stack.length ? (stack[stack.length - 1] as PendingElement).scope : rootScope;
-      let scope = parentScope;
-      if (declared) {
-        scope = new Map(parentScope);
-        for (const [k, v] of declared) scope.set(k, v);
-      }
       const pending: PendingElement = { name: elName, rawAttrs, children: [], start: pos, scope };
       pos = p + 1;
       if (selfClosing) {
@@ -439,7 +495,7 @@ export function parseXml(input: string): XmlElement {
         if (parent) parent.children.push(el);
         else root = el;
       } else {
-        if (stack.length >= MAX_XML_DEPTH) throw new XmlParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, pos);
+        if (stack.length >= MAX_XML_DEPTH) throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, pos);
         stack.push(pending);
       }
     }

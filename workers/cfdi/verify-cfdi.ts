@@ -29,13 +29,23 @@ const VerifyReportSchema = z
 
 const XML_TYPES = ["application/xml", "text/xml"];
 
+export const VERIFY_CFDI_PATH = "/v1/cfdi/verify";
+
+/**
+ * The body limit of this route, in place of the app-wide MAX_BODY_BYTES: a CFDI with many
+ * conceptos or a large addenda can pass 1 MiB, and the engine's own limits (core/cfdi/limits.ts)
+ * keep the cost of any document linear in its size.
+ */
+export const VERIFY_CFDI_MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const VERIFY_CFDI_TOO_LARGE = `the CFDI to verify is larger than this endpoint's 2 MiB limit (${VERIFY_CFDI_MAX_BODY_BYTES} bytes)`;
+
 const route = createRoute({
   method: "post",
-  path: "/v1/cfdi/verify",
+  path: VERIFY_CFDI_PATH,
   tags: ["CFDI"],
   summary: "Verify any CFDI 4.0 (ours or anyone's)",
   description:
-    "Recomputes the cadena original, checks the Sello against the embedded certificate, and reports RFC/serial/validity mismatches and the TimbreFiscalDigital when present. An invalid document is a 200 with `valid: false` and its errors; a body that is not XML is a 4xx.",
+    "Recomputes the cadena original, checks the Sello against the embedded certificate, and reports RFC/serial/validity mismatches and the TimbreFiscalDigital when present. An invalid document is a 200 with `valid: false` and its errors (a document past the engine's limits on elements, attributes, namespaces, nesting, amount digits or certificate size included, each with its own code); a body that is not XML is a 4xx, and one over 2 MiB is a 413.",
   security: [{ bearerAuth: [] }],
   request: {
     body: {
