@@ -1,6 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { pgTable, uuid, type PgTable } from "drizzle-orm/pg-core";
 import { buildEvent, type CloudEvent, type EventType } from "../core/events/cloudevents.ts";
+import { rows, type Statement } from "./statement.ts";
 
 export interface OutboxEventSpec {
   type: EventType;
@@ -83,3 +84,13 @@ export function writeWithEvent(write: SQLWrapper, spec: Omit<OutboxEventSpec, "t
  * rows written by the current transaction.
  */
 export const writtenByThisTransaction = sql`t.xmin = pg_current_xact_id()::xid`;
+
+/** `outboxInsert` as a typed statement: the events it wrote (none when a guarded write changed nothing). */
+export function outboxEvents(spec: OutboxEventSpec): Statement<CloudEvent[]> {
+  return rows(outboxInsert(spec), (row) => row.event as CloudEvent);
+}
+
+/** `writeWithEvent` as a typed statement: the event, if the write changed a row. */
+export function writeWithEventStatement(write: SQLWrapper, spec: Omit<OutboxEventSpec, "table">): Statement<CloudEvent[]> {
+  return rows(writeWithEvent(write, spec), (row) => row.event as CloudEvent);
+}

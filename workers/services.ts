@@ -3,7 +3,9 @@ import type { HonoEnv } from "./context.ts";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "../db/client.ts";
 import { claimStatements, type WriteTarget } from "./http/idempotency.ts";
-import { type UnitOfWork } from "../db/unit-of-work.ts";
+import type { UnitOfWork } from "../db/unit-of-work.ts";
+import type { Results, Statement } from "../db/statement.ts";
+import type { Actor } from "../db/actor.ts";
 import { tenantWork } from "../platform/work.ts";
 
 /** The caller's tenant-scoped unit of work (see db/unit-of-work.ts). */
@@ -22,4 +24,24 @@ export function writeBatch<T extends readonly [BatchItem<"pg">, ...BatchItem<"pg
   build: (db: Database) => T,
 ): Promise<BatchResponse<T>> {
   return unitOfWork(c).batch(build, claimStatements(c, target));
+}
+
+/** `writeBatch` over typed statements (db/statement.ts): the idempotency claim rides in the same batch. */
+export function writeRun<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(
+  c: Context<HonoEnv>,
+  target: WriteTarget,
+  statements: S,
+): Promise<Results<S>> {
+  return unitOfWork(c).run(statements, claimStatements(c, target));
+}
+
+/** A read: the caller's unit of work over typed statements. */
+export function readRun<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(c: Context<HonoEnv>, statements: S): Promise<Results<S>> {
+  return unitOfWork(c).run(statements);
+}
+
+/** The caller as the data modules need it (tenant, user, request id for the events). */
+export function actorOf(c: Context<HonoEnv>): Actor {
+  const auth = c.get("auth");
+  return { tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") };
 }

@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { deleteContact } from "../../db/contacts/contact-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import { unitOfWork } from "../services.ts";
-import { contacts } from "../../db/schema/crm.ts";
-import { IdParamSchema } from "../http/params.ts";
+import { readRun } from "../services.ts";
 
 const route = createRoute({
   method: "delete",
@@ -26,9 +25,7 @@ const route = createRoute({
 export function registerDeleteContact(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [deleted] = await unitOfWork(c).batch((db) => [
-      db.delete(contacts).where(and(eq(contacts.tenantId, c.get("auth").tenantId), eq(contacts.id, id))).returning({ id: contacts.id }),
-    ]);
+    const [deleted] = await readRun(c, [deleteContact(c.get("auth").tenantId, id)]);
     if (deleted.length === 0) throw new AppError("NOT_FOUND", "contact not found");
     return c.body(null, 204);
   });

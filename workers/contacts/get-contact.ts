@@ -1,13 +1,11 @@
-import { IdParamSchema } from "../http/params.ts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { getContact } from "../../db/contacts/contact-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { IdParamSchema } from "../http/params.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
-import { contacts } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { ContactSchema, toContact } from "./contact-schema.ts";
-
 
 const route = createRoute({
   method: "get",
@@ -25,9 +23,7 @@ const route = createRoute({
 export function registerGetContact(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db.select().from(contacts).where(and(eq(contacts.tenantId, c.get("auth").tenantId), eq(contacts.id, id))),
-    ]);
+    const [rows] = await readRun(c, [getContact(c.get("auth").tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "contact not found");
     return c.json(toContact(row), 200);

@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gte, ilike, lt, or, sql, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { contacts } from "../../db/schema/crm.ts";
+import { contactSortColumns, listContacts } from "../../db/contacts/contact-store.ts";
 import { ContactSchema, toContact } from "./contact-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
@@ -31,31 +31,10 @@ export function registerListContacts(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? contacts.updatedAt : contacts.createdAt;
-    const { where: after, orderBy } = keyset(sort, column, contacts.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(contacts.tenantId, c.get("auth").tenantId), after];
-    if (query.q) {
-      const pattern = likePattern(query.q);
-      const digits = query.q.replace(/\D/g, "");
-      filters.push(
-        or(
-          ilike(sql`${contacts.firstName} || ' ' || coalesce(${contacts.lastName}, '')`, pattern),
-          ilike(contacts.companyName, pattern),
-          ilike(contacts.email, pattern),
-          digits.length >= 4 ? ilike(contacts.phone, `%${digits}%`) : undefined,
-        ),
-      );
-    }
-    if (query.createdFrom) filters.push(gte(contacts.createdAt, query.createdFrom));
-    if (query.createdTo) filters.push(lt(contacts.createdAt, query.createdTo));
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(contacts)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
+    const { where: after, orderBy } = keyset(sort, sort.field === "updated" ? contactSortColumns.updated : contactSortColumns.created, contacts.id, query.cursor);
+    const q = query.q ? { pattern: likePattern(query.q), digits: query.q.replace(/\D/g, "") } : undefined;
+    const [rows] = await readRun(c, [
+      listContacts(c.get("auth").tenantId, { q, createdFrom: query.createdFrom, createdTo: query.createdTo }, { after, orderBy, limit: query.limit + 1 }),
     ]);
     const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toContact), nextCursor: result.nextCursor }, 200);
