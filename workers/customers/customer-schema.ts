@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { checkFiscalData, isGenericRfc, normalizeRfc, type FiscalInput } from "../../core/customers/fiscal.ts";
+import { CUSTOMER_CONTACT_FK, type CustomerRow } from "../../db/customers/customer-store.ts";
 import { CustomFieldsSchema, EmailSchema, PhoneInputSchema } from "../contacts/contact-schema.ts";
+import { findPgError } from "../http/error-handler.ts";
 import { AppError } from "../http/problem.ts";
-import type { customers } from "../../db/schema/crm.ts";
 
 export const CustomerSchema = z
   .object({
@@ -26,7 +27,7 @@ export const CustomerSchema = z
 
 export type Customer = z.infer<typeof CustomerSchema>;
 
-export function toCustomer(row: typeof customers.$inferSelect): Customer {
+export function toCustomer(row: CustomerRow): Customer {
   return {
     id: row.id,
     leadId: row.leadId,
@@ -81,4 +82,11 @@ export function fiscalProblem(input: FiscalInput, pathPrefix = "body"): AppError
   return new AppError("UNPROCESSABLE", "los datos fiscales no son válidos para emitir un CFDI", {
     errors: issues.map((i) => ({ path: `${pathPrefix}.${i.field}`, message: i.message, code: i.code })),
   });
+}
+
+/** A 23503 from the customer's contact reference: the contact does not exist in this tenant. */
+export function missingContact(err: unknown): AppError | undefined {
+  const pg = findPgError(err);
+  if (pg?.code !== "23503" || pg.constraint !== CUSTOMER_CONTACT_FK) return undefined;
+  return new AppError("UNPROCESSABLE", "contact not found", { errors: [{ path: "body.contactId", message: "not found", code: "not_found" }] });
 }

@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { deleteCustomer } from "../../db/customers/customer-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import { unitOfWork } from "../services.ts";
-import { customers } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
@@ -28,9 +27,7 @@ export function registerDeleteCustomer(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     try {
-      const [deleted] = await unitOfWork(c).batch((db) => [
-        db.delete(customers).where(and(eq(customers.tenantId, c.get("auth").tenantId), eq(customers.id, id))).returning({ id: customers.id }),
-      ]);
+      const [deleted] = await readRun(c, [deleteCustomer(c.get("auth").tenantId, id)]);
       if (deleted.length === 0) throw new AppError("NOT_FOUND", "customer not found");
       return c.body(null, 204);
     } catch (err) {

@@ -1,12 +1,11 @@
 import { IdParamSchema } from "../http/params.ts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { getCustomer } from "../../db/customers/customer-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
-import { customers } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { CustomerSchema, toCustomer } from "./customer-schema.ts";
 
 
@@ -27,9 +26,7 @@ const route = createRoute({
 export function registerGetCustomer(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db.select().from(customers).where(and(eq(customers.tenantId, c.get("auth").tenantId), eq(customers.id, id))),
-    ]);
+    const [rows] = await readRun(c, [getCustomer(c.get("auth").tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "customer not found");
     return c.json(toCustomer(row), 200, { etag: etagOf(row.version) });

@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { customers } from "../../db/schema/crm.ts";
+import { customerSortColumns, listCustomers } from "../../db/customers/customer-store.ts";
 import { CustomerSchema, toCustomer } from "./customer-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
@@ -31,24 +31,10 @@ export function registerListCustomers(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? customers.updatedAt : customers.createdAt;
+    const column = sort.field === "updated" ? customerSortColumns.updated : customerSortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, customers.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(customers.tenantId, c.get("auth").tenantId), after];
-    if (query.q) {
-      const pattern = likePattern(query.q);
-      filters.push(or(ilike(customers.razonSocial, pattern), ilike(customers.rfc, pattern), ilike(customers.email, pattern)));
-    }
-    if (query.createdFrom) filters.push(gte(customers.createdAt, query.createdFrom));
-    if (query.createdTo) filters.push(lt(customers.createdAt, query.createdTo));
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(customers)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
-    ]);
+    const filter = { q: query.q ? likePattern(query.q) : undefined, createdFrom: query.createdFrom, createdTo: query.createdTo };
+    const [rows] = await readRun(c, [listCustomers(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
     const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toCustomer), nextCursor: result.nextCursor }, 200);
   });

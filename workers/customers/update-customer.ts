@@ -1,17 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, sql, type SQL } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
+import { getCustomer, updateCustomer } from "../../db/customers/customer-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom } from "../../db/outbox.ts";
-import { unitOfWork, writeBatch } from "../services.ts";
-import { contacts, customers } from "../../db/schema/crm.ts";
-import { tenantReference } from "../../db/tenant-reference.ts";
-import { writeWithEvent } from "../../db/outbox.ts";
-import { missingContact } from "./create-customer.ts";
-import { CustomerInputSchema, CustomerSchema, fiscalProblem, toCustomer } from "./customer-schema.ts";
+import { actorOf, readRun, writeRun } from "../services.ts";
+import { CustomerInputSchema, CustomerSchema, fiscalProblem, missingContact, toCustomer } from "./customer-schema.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { publish } from "../events/publish.ts";
 
@@ -42,15 +36,14 @@ export function registerUpdateCustomer(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
-    const auth = c.get("auth");
+    const actor = actorOf(c);
     const expected = ifMatchVersion(c.req.header("if-match"));
-    const mine = and(eq(customers.tenantId, auth.tenantId), eq(customers.id, id));
 
     let guard = expected;
     if (FISCAL_FIELDS.some((f) => f in input)) {
       // Read-then-decide: the combination rules (régimen vs the RFC's persona, uso vs régimen) need
       // the stored values of the fields not sent. The write below is guarded by the version read.
-      const [rows] = await unitOfWork(c).batch((db) => [db.select().from(customers).where(mine)]);
+      const [rows] = await readRun(c, [getCustomer(actor.tenantId, id)]);
       const current = rows[0];
       if (!current) throw new AppError("NOT_FOUND", "customer not found");
       if (expected !== undefined && current.version !== expected) throw preconditionFailed(current.version);
@@ -64,26 +57,11 @@ export function registerUpdateCustomer(app: OpenAPIHono<HonoEnv>): void {
       guard = current.version;
     }
 
-    const { contactId, ...fields } = input;
-    const set: PgUpdateSetSource<typeof customers> = { ...fields, version: sql`${customers.version} + 1`, updatedAt: sql`now()` };
-    if (contactId !== undefined) set.contactId = contactId === null ? null : tenantReference(contacts, contactId, auth.tenantId);
-    const where: SQL | undefined = guard === undefined ? mine : and(mine, eq(customers.version, guard));
-
     try {
-      const [event, rows] = await writeBatch(c, { resourcePath: `/v1/customers/${id}`, status: 200 }, (db) => [
-        db.execute(
-          writeWithEvent(db.update(customers).set(set).where(where).returning(), {
-            type: "Customer.Updated",
-            context: "customers",
-            rowId: id,
-            tenantId: auth.tenantId,
-            userId: auth.userId,
-            correlationId: c.get("requestId"),
-          }),
-        ),
-        db.select().from(customers).where(mine),
+      const [events, rows] = await writeRun(c, { resourcePath: `/v1/customers/${id}`, status: 200 }, [
+        updateCustomer(actor, id, input, guard),
+        getCustomer(actor.tenantId, id),
       ]);
-      const events = eventsFrom(event);
       const row = rows[0];
       if (!row) throw new AppError("NOT_FOUND", "customer not found");
       if (events.length === 0) {

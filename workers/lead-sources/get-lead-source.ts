@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { getLeadSource } from "../../db/lead-sources/lead-source-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
-import { leadSources } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
 
@@ -24,9 +23,7 @@ const route = createRoute({
 export function registerGetLeadSource(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db.select().from(leadSources).where(and(eq(leadSources.tenantId, c.get("auth").tenantId), eq(leadSources.id, id))),
-    ]);
+    const [rows] = await readRun(c, [getLeadSource(c.get("auth").tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "lead source not found");
     return c.json(toLeadSource(row), 200);

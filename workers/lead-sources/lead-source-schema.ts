@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import type { leadSources } from "../../db/schema/crm.ts";
+import { LEAD_SOURCE_NAME_KEY, type LeadSourceRow } from "../../db/lead-sources/lead-source-store.ts";
+import { findPgError } from "../http/error-handler.ts";
+import { AppError } from "../http/problem.ts";
 
 export const LeadSourceSchema = z
   .object({
@@ -14,7 +16,7 @@ export const LeadSourceSchema = z
 
 export type LeadSource = z.infer<typeof LeadSourceSchema>;
 
-export function toLeadSource(row: typeof leadSources.$inferSelect): LeadSource {
+export function toLeadSource(row: LeadSourceRow): LeadSource {
   return {
     id: row.id,
     name: row.name,
@@ -31,6 +33,12 @@ export const LeadSourceInputSchema = z.object({
   isActive: z.boolean().optional(),
 });
 
-/** drizzle-kit's name for the unique index on (tenant_id, lower(name)). */
-export const NAME_KEY = "lead_sources_tenant_name_key";
+/** A create or rename refused by the unique name index: 409 on `body.name`. */
+export function duplicateName(err: unknown): AppError | undefined {
+  const pg = findPgError(err);
+  if (pg?.code !== "23505" || pg.constraint !== LEAD_SOURCE_NAME_KEY) return undefined;
+  return new AppError("CONFLICT", "a lead source with this name already exists", {
+    errors: [{ path: "body.name", message: "duplicate", code: "duplicate" }],
+  });
+}
 

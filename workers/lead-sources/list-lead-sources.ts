@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, ilike, type SQL } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { leadSources } from "../../db/schema/crm.ts";
+import { leadSourceSortColumns, listLeadSources } from "../../db/lead-sources/lead-source-store.ts";
 import { LeadSourceSchema, toLeadSource } from "./lead-source-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
@@ -30,20 +30,10 @@ export function registerListLeadSources(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? leadSources.updatedAt : leadSources.createdAt;
+    const column = sort.field === "updated" ? leadSourceSortColumns.updated : leadSourceSortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, leadSources.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(leadSources.tenantId, c.get("auth").tenantId), after];
-    if (query.q) filters.push(ilike(leadSources.name, likePattern(query.q)));
-    if (query.isActive) filters.push(eq(leadSources.isActive, query.isActive === "true"));
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(leadSources)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
-    ]);
+    const filter = { q: query.q ? likePattern(query.q) : undefined, isActive: query.isActive ? query.isActive === "true" : undefined };
+    const [rows] = await readRun(c, [listLeadSources(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
     const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toLeadSource), nextCursor: result.nextCursor }, 200);
   });

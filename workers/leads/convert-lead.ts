@@ -1,17 +1,15 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom } from "../../db/outbox.ts";
-import { writeBatch } from "../services.ts";
-import { contacts, customers, leads } from "../../db/schema/crm.ts";
+import { actorOf, writeRun } from "../services.ts";
+import { getCustomer, insertCustomerFromLead } from "../../db/customers/customer-store.ts";
+import { getLead } from "../../db/leads/lead-store.ts";
 import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
-import { writeWithEvent } from "../../db/outbox.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
-import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { moveStatements, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS } from "./lead-transition.ts";
 import { publish } from "../events/publish.ts";
 
 const BodySchema = FiscalInputSchema.partial().openapi({
@@ -43,42 +41,25 @@ export function registerConvertLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const input = (c.req.valid("json") as z.infer<typeof BodySchema> | undefined) ?? {};
-    const auth = c.get("auth");
+    const actor = actorOf(c);
     const usoCfdi = input.usoCfdi ?? defaultUsoCfdi(input.rfc);
     const invalid = fiscalProblem({ ...input, usoCfdi });
     if (invalid) throw invalid;
     const customerId = crypto.randomUUID();
 
-    // The customer row is inserted only if this batch's UPDATE converted the lead: its
-    // converted_customer_id is the fresh id generated above, which nothing else can have set.
-    const insertCustomer = sql`insert into ${customers} (id, tenant_id, lead_id, contact_id, rfc, razon_social, regimen_fiscal, codigo_postal, uso_cfdi, email, phone, whatsapp_phone)
-      select ${customerId}::uuid, l.tenant_id, l.id, l.contact_id, ${input.rfc ?? null},
-             coalesce(${input.razonSocial ?? null}, l.company_name, nullif(trim(ct.first_name || ' ' || coalesce(ct.last_name, '')), ''), l.title),
-             ${input.regimenFiscal ?? null}, ${input.codigoPostal ?? null}, ${usoCfdi},
-             coalesce(${input.email ?? null}, ct.email), ct.phone, ${input.whatsappPhone ?? null}
-      from ${leads} l left join ${contacts} ct on ct.id = l.contact_id
-      where l.id = ${id}::uuid and l.tenant_id = ${auth.tenantId}::uuid and l.converted_customer_id = ${customerId}::uuid
-      returning *`;
-
-    const [leadEvent, , customerEvent, leadRows, customerRows] = await runMove(id, "converted", () =>
-      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-        db.execute(
-          transitionStatement(db, c, { id, to: "converted", event: "Lead.Converted", set: { convertedCustomerId: customerId, convertedAt: sql`now()` } }),
-        ),
-        db.execute(assertMoved(id)),
-        db.execute(
-          writeWithEvent(insertCustomer, { type: "Customer.Created", context: "customers", rowId: customerId, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") }),
-        ),
-        db.select().from(leads).where(mineById(c, id)),
-        db.select().from(customers).where(and(eq(customers.tenantId, auth.tenantId), eq(customers.id, customerId))),
+    const [leadEvents, , customerEvents, leadRows, customerRows] = await runMove("converted", () =>
+      writeRun(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, [
+        ...moveStatements(actor, { id, to: "converted", event: "Lead.Converted", convertedCustomerId: customerId }),
+        insertCustomerFromLead(actor, id, { ...input, id: customerId, usoCfdi }),
+        getLead(actor.tenantId, id),
+        getCustomer(actor.tenantId, customerId),
       ]),
     );
-    const events = eventsFrom(leadEvent, customerEvent);
     const lead = leadRows[0];
     const customer = customerRows[0];
     if (!lead) throw refusedTransition(lead, "converted");
     if (!customer) throw new AppError("INTERNAL", "conversion created no customer");
-    publish(c, events);
+    publish(c, [...leadEvents, ...customerEvents]);
     return c.json({ lead: toLead(lead), customer: toCustomer(customer) }, 200, { etag: etagOf(lead.version) });
   });
 }

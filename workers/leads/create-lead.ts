@@ -1,17 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import { contactEvent, insertContact } from "../../db/contacts/contact-store.ts";
+import type { CloudEvent } from "../../core/events/cloudevents.ts";
+import { insertLead, leadEvent, type LeadRow } from "../../db/leads/lead-store.ts";
 import type { HonoEnv } from "../context.ts";
-import { findPgError } from "../http/error-handler.ts";
+import { duplicateContactProblem } from "../contacts/duplicate-contact.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
-import { unitOfWork, writeBatch } from "../services.ts";
-import type { Database } from "../../db/client.ts";
-import { contacts, leads, leadSources } from "../../db/schema/crm.ts";
-import { users } from "../../db/schema/tenants.ts";
-import { tenantReference } from "../../db/tenant-reference.ts";
+import { actorOf, writeRun } from "../services.ts";
 import { companyRfcProblem, LeadInputSchema, LeadSchema, missingReference, toLead } from "./lead-schema.ts";
 import { publish } from "../events/publish.ts";
 
@@ -33,115 +29,39 @@ const route = createRoute({
   },
 });
 
-type Input = z.infer<typeof LeadInputSchema>;
-
 export function registerCreateLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
-    const input = c.req.valid("json");
-    const auth = c.get("auth");
+    const { contact, contactId: givenContactId, status: _status, score: _score, ...input } = c.req.valid("json");
+    const actor = actorOf(c);
     const invalid = companyRfcProblem(input.companyRfc);
     if (invalid) throw invalid;
     const id = crypto.randomUUID();
-    const contactId = input.contact ? crypto.randomUUID() : input.contactId;
     const target = { resourcePath: `/v1/leads/${id}`, status: 201 };
-    const ids = { id, contactId, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") };
 
     try {
-      let created: (typeof leads.$inferSelect)[];
-      const events = [];
-      const newContact = input.contact;
-      if (newContact && contactId) {
-        const [, contactEvent, rows, leadEvent] = await writeBatch(c, target, (db) => [
-          db.insert(contacts).values({
-            id: contactId,
-            tenantId: auth.tenantId,
-            firstName: newContact.firstName,
-            lastName: newContact.lastName ?? null,
-            email: newContact.email ?? null,
-            phone: newContact.phone ?? null,
-            companyName: newContact.companyName ?? input.companyName ?? null,
-            jobTitle: newContact.jobTitle ?? null,
-            notes: newContact.notes ?? null,
-            customFields: newContact.customFields ?? {},
-            createdBy: auth.userId,
-          }),
-          db.execute(outboxInsert({ type: "Contact.Created", context: "contacts", table: contacts, rowId: contactId, tenantId: auth.tenantId, userId: auth.userId, correlationId: ids.correlationId })),
-          ...leadStatements(db, input, ids, false),
+      let created: LeadRow[];
+      let events: CloudEvent[];
+      if (contact) {
+        // The new contact is inserted first in the batch; the lead's reference to it resolves like any other.
+        const contactId = crypto.randomUUID();
+        const [, contactEvents, rows, leadEvents] = await writeRun(c, target, [
+          insertContact(actor, { ...contact, id: contactId, companyName: contact.companyName ?? input.companyName }),
+          contactEvent(actor, "Contact.Created", contactId),
+          insertLead(actor, { ...input, id, contactId }),
+          leadEvent(actor, "Lead.Created", id),
         ]);
         created = rows;
-        events.push(...eventsFrom(contactEvent, leadEvent));
+        events = [...contactEvents, ...leadEvents];
       } else {
-        const [rows, leadEvent] = await writeBatch(c, target, (db) => leadStatements(db, input, ids, true));
-        created = rows;
-        events.push(...eventsFrom(leadEvent));
+        [created, events] = await writeRun(c, target, [insertLead(actor, { ...input, id, contactId: givenContactId }), leadEvent(actor, "Lead.Created", id)]);
       }
       const row = created[0];
       if (!row) throw new AppError("INTERNAL", "insert returned no row");
       publish(c, events);
       return c.json(toLead(row), 201, { location: `/v1/leads/${id}`, etag: etagOf(row.version) });
     } catch (err) {
-      const pg = findPgError(err);
-      if (newContactConflict(pg?.code, pg?.constraint) && input.contact) {
-        throw await duplicateContact(c, input.contact.email ?? null, input.contact.phone ?? null, pg?.constraint ?? "");
-      }
-      throw missingReference(err) ?? err;
+      const duplicate = contact ? await duplicateContactProblem(c, err, contact, "body.contact") : undefined;
+      throw duplicate ?? missingReference(err) ?? err;
     }
-  });
-}
-
-function newContactConflict(code: string | undefined, constraint: string | undefined): boolean {
-  return code === "23505" && (constraint === "contacts_tenant_email_key" || constraint === "contacts_tenant_phone_key");
-}
-
-function leadStatements(
-  db: Database,
-  input: Input,
-  ids: { id: string; contactId: string | null | undefined; tenantId: string; userId: string; correlationId: string },
-  checkContact: boolean,
-) {
-  const { tenantId } = ids;
-  return [
-    db
-      .insert(leads)
-      .values({
-        id: ids.id,
-        tenantId,
-        title: input.title,
-        // An inline contact was inserted just before in this batch; a given id must be this tenant's.
-        contactId: ids.contactId ? (checkContact ? tenantReference(contacts, ids.contactId, tenantId) : ids.contactId) : null,
-        sourceId: input.sourceId ? tenantReference(leadSources, input.sourceId, tenantId) : null,
-        // The caller is provisioned in `users` by the unit of work's first statement.
-        ownerId: tenantReference(users, input.ownerId ?? ids.userId, tenantId),
-        companyName: input.companyName ?? null,
-        companyRfc: input.companyRfc ?? null,
-        industry: input.industry ?? null,
-        estimatedValue: input.estimatedValue ?? null,
-        currency: input.currency ?? "MXN",
-        customFields: input.customFields ?? {},
-        nextFollowUpAt: input.nextFollowUpAt ?? null,
-      })
-      .returning(),
-    db.execute(outboxInsert({ type: "Lead.Created", context: "leads", table: leads, rowId: ids.id, tenantId, userId: ids.userId, correlationId: ids.correlationId })),
-  ] as const;
-}
-
-/** Second round trip, only on the conflict path: name the contact that already has the email/phone. */
-async function duplicateContact(c: Context<HonoEnv>, email: string | null, phone: string | null, constraint: string): Promise<AppError> {
-  const [rows] = await unitOfWork(c).batch((db) => [
-    db
-      .select({ id: contacts.id })
-      .from(contacts)
-      .where(
-        and(
-          eq(contacts.tenantId, c.get("auth").tenantId),
-          constraint === "contacts_tenant_email_key" ? sql`lower(${contacts.email}) = ${email}` : phone ? eq(contacts.phone, phone) : sql`false`,
-        ),
-      )
-      .limit(1),
-  ]);
-  const field = constraint === "contacts_tenant_email_key" ? "email" : "phone";
-  return new AppError("CONFLICT", `a contact with this ${field} already exists`, {
-    extensions: { existingId: rows[0]?.id ?? null },
-    errors: [{ path: `body.contact.${field}`, message: "duplicate", code: "duplicate" }],
   });
 }

@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { deleteLead } from "../../db/leads/lead-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import { unitOfWork } from "../services.ts";
-import { leads } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
@@ -26,9 +25,7 @@ const route = createRoute({
 export function registerDeleteLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [deleted] = await unitOfWork(c).batch((db) => [
-      db.delete(leads).where(and(eq(leads.tenantId, c.get("auth").tenantId), eq(leads.id, id))).returning({ id: leads.id }),
-    ]);
+    const [deleted] = await readRun(c, [deleteLead(c.get("auth").tenantId, id)]);
     if (deleted.length === 0) throw new AppError("NOT_FOUND", "lead not found");
     return c.body(null, 204);
   });

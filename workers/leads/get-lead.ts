@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { getLead } from "../../db/leads/lead-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
-import { leads } from "../../db/schema/crm.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 
@@ -26,7 +25,7 @@ const route = createRoute({
 export function registerGetLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [rows] = await unitOfWork(c).batch((db) => [db.select().from(leads).where(and(eq(leads.tenantId, c.get("auth").tenantId), eq(leads.id, id)))]);
+    const [rows] = await readRun(c, [getLead(c.get("auth").tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "lead not found");
     return c.json(toLead(row), 200, { etag: etagOf(row.version) });

@@ -5,7 +5,7 @@ import { findPgError } from "../http/error-handler.ts";
 import { AppError } from "../http/problem.ts";
 import { ContactInputSchema, CustomFieldsSchema } from "../contacts/contact-schema.ts";
 import { RfcInputSchema } from "../customers/customer-schema.ts";
-import type { leads } from "../../db/schema/crm.ts";
+import { leadReferenceField, type LeadRow } from "../../db/leads/lead-store.ts";
 
 export const LeadSchema = z
   .object({
@@ -35,7 +35,7 @@ export const LeadSchema = z
 
 export type Lead = z.infer<typeof LeadSchema>;
 
-export function toLead(row: typeof leads.$inferSelect): Lead {
+export function toLead(row: LeadRow): Lead {
   return {
     id: row.id,
     title: row.title,
@@ -113,16 +113,10 @@ export function companyRfcProblem(rfc: string | null | undefined): AppError | un
   });
 }
 
-const REF_FIELDS: Record<string, string> = {
-  leads_contact_id_contacts_id_fk: "contactId",
-  leads_source_id_lead_sources_id_fk: "sourceId",
-  leads_owner_id_users_id_fk: "ownerId",
-};
-
-/** 23503 from an `ownedRef` on a lead column: the contact/source/owner is not in this tenant. */
+/** 23503 from a `tenantReference` on a lead column: the contact/source/owner is not in this tenant. */
 export function missingReference(err: unknown): AppError | undefined {
   const pg = findPgError(err);
-  const field = pg?.code === "23503" && pg.constraint ? REF_FIELDS[pg.constraint] : undefined;
+  const field = pg?.code === "23503" ? leadReferenceField(pg.constraint) : undefined;
   if (!field) return undefined;
   const what = field === "ownerId" ? "owner is not a user of this tenant" : `${field === "contactId" ? "contact" : "lead source"} not found`;
   return new AppError("UNPROCESSABLE", what, { errors: [{ path: `body.${field}`, message: "not found", code: "not_found" }] });

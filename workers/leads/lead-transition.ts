@@ -1,14 +1,10 @@
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import type { Context } from "hono";
-import { allowedLeadTransitions, canTransitionLead, LEAD_STATUSES, type LeadStatus } from "../../core/leads/lead-status.ts";
-import type { EventType } from "../../core/events/cloudevents.ts";
-import type { HonoEnv } from "../context.ts";
+import { allowedLeadTransitions, canTransitionLead, isLeadStatus, LEAD_STATUSES, type LeadStatus } from "../../core/leads/lead-status.ts";
+import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import type { Database } from "../../db/client.ts";
-import { leads } from "../../db/schema/crm.ts";
-import { writeWithEvent, writtenByThisTransaction } from "../../db/outbox.ts";
+import type { Actor } from "../../db/actor.ts";
+import { assertLeadMoved, moveLead, refusedMoveStatus, type LeadMove } from "../../db/leads/lead-store.ts";
+import type { Statement } from "../../db/statement.ts";
 import { findPgError } from "../http/error-handler.ts";
 
 // Status moves (POST /v1/leads/{id}/contact|qualify|lose|convert), each ONE batch on the happy path:
@@ -26,26 +22,11 @@ export function sourcesOf(to: LeadStatus): LeadStatus[] {
   return LEAD_STATUSES.filter((from) => canTransitionLead(from, to));
 }
 
-export interface TransitionSpec {
-  id: string;
-  to: LeadStatus;
-  event: EventType;
-  /** Other columns the move sets (lost reason, conversion). */
-  set?: PgUpdateSetSource<typeof leads>;
-}
+export type TransitionSpec = Omit<LeadMove, "from">;
 
-export function mineById(c: Context<HonoEnv>, id: string): SQL | undefined {
-  return and(eq(leads.tenantId, c.get("auth").tenantId), eq(leads.id, id));
-}
-
-export function transitionStatement(db: Database, c: Context<HonoEnv>, spec: TransitionSpec): SQL {
-  const auth = c.get("auth");
-  const update = db
-    .update(leads)
-    .set({ ...spec.set, status: spec.to, version: sql`${leads.version} + 1`, updatedAt: sql`now()` })
-    .where(and(mineById(c, spec.id), inArray(leads.status, sourcesOf(spec.to))))
-    .returning();
-  return writeWithEvent(update, { type: spec.event, context: "leads", rowId: spec.id, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") });
+/** A move's batch starts with these: the guarded move (with its event) and the assert that aborts the batch if it was refused. */
+export function moveStatements(actor: Actor, spec: TransitionSpec): readonly [Statement<CloudEvent[]>, Statement<number>] {
+  return [moveLead(actor, { ...spec, from: sourcesOf(spec.to) }), assertLeadMoved(spec.id)] as const;
 }
 
 /** No event: 404 when the lead is not there (or not yours), else 409 listing where it can go. */
@@ -56,27 +37,15 @@ export function refusedTransition(row: { status: LeadStatus } | undefined, to: L
   });
 }
 
-/** Prefix of the `app_assert` message that marks a refused move; the lead's status follows it. */
-const MOVE_REFUSED = "lead transition refused: ";
-
-/**
- * Aborts the batch unless the statement before it moved the lead. The abort's message carries the
- * lead's current status (empty when there is no such lead), so the 404/409 needs no second read.
- */
-export function assertMoved(id: string): SQL {
-  return sql`select app_assert(exists (select 1 from leads t where t.id = ${id}::uuid and ${writtenByThisTransaction}),
-    ${MOVE_REFUSED} || coalesce((select status from leads where id = ${id}::uuid), ''))`;
-}
-
-/** Runs a move's batch (which must include `assertMoved`); a refused move becomes 404 or 409 with the statuses it can move to. */
-export async function runMove<T>(id: string, to: LeadStatus, run: () => Promise<T>): Promise<T> {
+/** Runs a move's batch (which must start with `moveStatements`); a refused move becomes 404 or 409 with the statuses it can move to. */
+export async function runMove<T>(to: LeadStatus, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
     const pg = findPgError(err);
-    if (pg?.code !== "ZT409" || !pg.message.startsWith(MOVE_REFUSED)) throw err;
-    const status = pg.message.slice(MOVE_REFUSED.length);
-    if (!(LEAD_STATUSES as readonly string[]).includes(status)) throw new AppError("NOT_FOUND", "lead not found");
-    throw refusedTransition({ status: status as LeadStatus }, to);
+    const status = pg?.code === "ZT409" ? refusedMoveStatus(pg.message) : undefined;
+    if (status === undefined) throw err;
+    if (!isLeadStatus(status)) throw new AppError("NOT_FOUND", "lead not found");
+    throw refusedTransition({ status }, to);
   }
 }

@@ -1,11 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gte, ilike, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import { isLeadStatus, LEAD_STATUSES, type LeadStatus } from "../../core/leads/lead-status.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { leads } from "../../db/schema/crm.ts";
+import { leadSortColumns, listLeads } from "../../db/leads/lead-store.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 
 const Score = z.coerce.number().int().min(0).max(100);
@@ -50,29 +50,19 @@ export function registerListLeads(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated", "score"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? leads.updatedAt : sort.field === "score" ? leads.score : leads.createdAt;
+    const column = sort.field === "updated" ? leadSortColumns.updated : sort.field === "score" ? leadSortColumns.score : leadSortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, leads.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(leads.tenantId, c.get("auth").tenantId), after];
-    if (query.status) filters.push(inArray(leads.status, query.status));
-    if (query.ownerId) filters.push(eq(leads.ownerId, query.ownerId));
-    if (query.sourceId) filters.push(eq(leads.sourceId, query.sourceId));
-    if (query.minScore !== undefined) filters.push(gte(leads.score, query.minScore));
-    if (query.maxScore !== undefined) filters.push(lte(leads.score, query.maxScore));
-    if (query.createdFrom) filters.push(gte(leads.createdAt, query.createdFrom));
-    if (query.createdTo) filters.push(lt(leads.createdAt, query.createdTo));
-    if (query.q) {
-      const pattern = likePattern(query.q);
-      filters.push(or(ilike(leads.title, pattern), ilike(leads.companyName, pattern), ilike(leads.companyRfc, pattern), ilike(leads.industry, pattern)));
-    }
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(leads)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
-    ]);
+    const filter = {
+      statuses: query.status,
+      ownerId: query.ownerId,
+      sourceId: query.sourceId,
+      minScore: query.minScore,
+      maxScore: query.maxScore,
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
+      q: query.q ? likePattern(query.q) : undefined,
+    };
+    const [rows] = await readRun(c, [listLeads(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
     const result = page(rows, query.limit, sort, (r) => ({
       value: sort.field === "updated" ? r.updatedAt : sort.field === "score" ? r.score : r.createdAt,
       id: r.id,

@@ -1,12 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
-import { eventsFrom } from "../../db/outbox.ts";
-import { writeBatch } from "../services.ts";
-import { leads } from "../../db/schema/crm.ts";
+import { getLead } from "../../db/leads/lead-store.ts";
+import { actorOf, writeRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
-import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { moveStatements, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS } from "./lead-transition.ts";
 import { publish } from "../events/publish.ts";
 
 const BodySchema = z.object({
@@ -35,14 +34,13 @@ export function registerLoseLead(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const [event, , rows] = await runMove(id, "lost", () =>
-      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-        db.execute(transitionStatement(db, c, { id, to: "lost", event: "Lead.Lost", set: { lostReason: reason } })),
-        db.execute(assertMoved(id)),
-        db.select().from(leads).where(mineById(c, id)),
+    const actor = actorOf(c);
+    const [events, , rows] = await runMove("lost", () =>
+      writeRun(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, [
+        ...moveStatements(actor, { id, to: "lost", event: "Lead.Lost", lostReason: reason }),
+        getLead(actor.tenantId, id),
       ]),
     );
-    const events = eventsFrom(event);
     const row = rows[0];
     if (!row) throw refusedTransition(row, "lost");
     publish(c, events);

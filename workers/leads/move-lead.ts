@@ -3,12 +3,11 @@ import type { LeadStatus } from "../../core/leads/lead-status.ts";
 import type { EventType } from "../../core/events/cloudevents.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
-import { eventsFrom } from "../../db/outbox.ts";
-import { writeBatch } from "../services.ts";
-import { leads } from "../../db/schema/crm.ts";
+import { getLead } from "../../db/leads/lead-store.ts";
+import { actorOf, writeRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
-import { assertMoved, mineById, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS, transitionStatement } from "./lead-transition.ts";
+import { moveStatements, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS } from "./lead-transition.ts";
 import { publish } from "../events/publish.ts";
 
 // The body-less moves: POST /v1/leads/{id}/contact and /qualify. (/lose needs a reason and
@@ -37,14 +36,13 @@ function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
   });
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [event, , rows] = await runMove(id, move.to, () =>
-      writeBatch(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, (db) => [
-        db.execute(transitionStatement(db, c, { id, to: move.to, event: move.event })),
-        db.execute(assertMoved(id)),
-        db.select().from(leads).where(mineById(c, id)),
+    const actor = actorOf(c);
+    const [events, , rows] = await runMove(move.to, () =>
+      writeRun(c, { resourcePath: `/v1/leads/${id}`, status: 200 }, [
+        ...moveStatements(actor, { id, to: move.to, event: move.event }),
+        getLead(actor.tenantId, id),
       ]),
     );
-    const events = eventsFrom(event);
     const row = rows[0];
     if (!row) throw refusedTransition(row, move.to);
     publish(c, events);
