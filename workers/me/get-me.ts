@@ -4,7 +4,9 @@ import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { unitOfWork } from "../services.ts";
-import { PLANS, tenants, USER_ROLES, users } from "../../db/schema/tenants.ts";
+import { ROLES } from "../../core/auth/roles.ts";
+import { PLANS } from "../../core/ratelimit/policies.ts";
+import { tenants, users } from "../../db/schema/tenants.ts";
 
 export const MeResponseSchema = z
   .object({
@@ -12,7 +14,7 @@ export const MeResponseSchema = z
       id: z.uuid(),
       email: z.string().nullable(),
       fullName: z.string().nullable(),
-      role: z.enum(USER_ROLES),
+      role: z.enum(ROLES),
       createdAt: z.string(),
     }),
     tenant: z.object({
