@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
 import type { CloudEvent } from "../core/events/cloudevents.ts";
 import { planQueueBatches } from "../core/events/queue-batches.ts";
 import type { Logger } from "../core/logging/logger.ts";
 import type { Config, Env } from "./env.ts";
 import { systemWork } from "./work.ts";
+import { pendingEvents, recordSendFailure } from "../db/outbox-store.ts";
 
 // The one way events reach the queue — after a request's commit, from the daily job and from the
 // outbox sweep: `sendBatch` calls within the queue's count and size limits, an event too large for
@@ -66,12 +66,9 @@ export async function sendEvents(queue: Queue<unknown>, events: readonly CloudEv
 
 /** `last_error` on the rows of failed sends, as crm_system (one round trip, any tenants). */
 export async function recordSendFailures(config: Config, failed: SendReport["failed"], waitUntil: (p: Promise<unknown>) => void): Promise<void> {
-  const [first, ...rest] = failed.map(
-    ({ ids, error }) => sql`update outbox set last_error = ${error} where id = any(${`{${ids.join(",")}}`}::uuid[]) and delivered_at is null`,
-  );
+  const [first, ...rest] = failed.map(({ ids, error }) => recordSendFailure(ids, error));
   if (!first) return;
-  const uow = systemWork(config, waitUntil);
-  await uow.batch((db) => [db.execute(first), ...rest.map((statement) => db.execute(statement))]);
+  await systemWork(config, waitUntil).run([first, ...rest]);
 }
 
 /**
@@ -120,10 +117,7 @@ export async function relayOutboxRows(
   for (const page of pagesOf(rows)) {
     let events: CloudEvent[];
     try {
-      const [result] = await uow.batch((db) => [
-        db.execute(sql`select event from outbox where id = any(${`{${page.join(",")}}`}::uuid[]) and delivered_at is null and dead_at is null order by seq`),
-      ]);
-      events = (result as unknown as { rows: { event: CloudEvent }[] }).rows.map((r) => r.event);
+      [events] = await uow.run([pendingEvents(page)]);
     } catch (err) {
       logger.warn("could not read outbox rows to send; the outbox sweep will send them", { count: page.length }, err);
       continue;

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { isUuid, type CloudEvent } from "../core/events/cloudevents.ts";
 import { isReferenceForm } from "../core/events/queue-batches.ts";
+import { exec, type Statement } from "../db/statement.ts";
 
 // In-process reactions to domain events, run by the events consumer inside the tenant's unit of
 // work that marks the events delivered. Each must be idempotent by event id: the queue delivers at
@@ -39,19 +40,20 @@ function dataFields(event: CloudEvent): { detail: SQL; status: SQL } {
 }
 
 /** Status changes leave an activity on the record's timeline; the activity's id is the event's id. */
-export function activityForStatusChange(event: CloudEvent): SQL | undefined {
+export function activityForStatusChange(event: CloudEvent): Statement<number> | undefined {
   const spec = STATUS_EVENTS[event.type];
   if (!spec || !event.subject || !isUuid(event.subject)) return undefined;
   const { detail, status } = dataFields(event);
-  return sql`insert into activities (id, tenant_id, type, ${sql.raw(spec.column)}, user_id, subject, body, occurred_at, metadata)
+  return exec(sql`insert into activities (id, tenant_id, type, ${sql.raw(spec.column)}, user_id, subject, body, occurred_at, metadata)
     select ${event.id}::uuid, ${event.tenantid}::uuid, 'status_change', ${event.subject}::uuid, ${event.userid && isUuid(event.userid) ? event.userid : null}::uuid,
            ${spec.text}, ${detail}, ${event.time}::timestamptz, jsonb_build_object('eventType', ${event.type}::text, 'status', ${status})
     where exists (select 1 from ${sql.raw(spec.column === "lead_id" ? "leads" : spec.column === "proposal_id" ? "proposals" : "customers")} where id = ${event.subject}::uuid)
-    on conflict (id) do nothing`;
+    on conflict (id) do nothing`);
 }
 
-export function reactionsTo(event: CloudEvent): SQL[] {
-  const out: SQL[] = [];
+/** The statements reacting to `event`, for the batch that marks it delivered; each returns the rows it wrote. */
+export function reactionsTo(event: CloudEvent): Statement<number>[] {
+  const out: Statement<number>[] = [];
   const activity = activityForStatusChange(event);
   if (activity) out.push(activity);
   return out;

@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
 import { parseEvent, type CloudEvent } from "../core/events/cloudevents.ts";
 import { createLogger } from "../platform/logger.ts";
 import { loadConfig, type Env } from "../platform/env.ts";
 import { reactionsTo } from "./event-handlers.ts";
 import { tenantWork } from "../platform/work.ts";
+import { markDelivered } from "../db/outbox-store.ts";
 
 /**
  * Consumer of the events queue: per tenant, one unit of work (one round trip) that runs the
@@ -31,12 +31,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
       const ids = items.map((i) => i.event.id);
       const uow = tenantWork(config, tenantId, undefined, (p) => ctx.waitUntil(p));
       try {
-        await uow.batch((db) => [
-          // Attempts are the sweep's count of re-sends (workers/cron/outbox-sweep.ts); delivery ends them.
-          db.execute(sql`update outbox set delivered_at = coalesce(delivered_at, now()), last_error = null
-                         where id = any(${`{${ids.join(",")}}`}::uuid[])`),
-          ...items.flatMap((i) => reactionsTo(i.event).map((statement) => db.execute(statement))),
-        ]);
+        await uow.run([markDelivered(ids), ...items.flatMap((i) => reactionsTo(i.event))]);
         for (const i of items) i.message.ack();
         logger.with({ tenantId }).info("events delivered", { count: items.length, types: [...new Set(items.map((i) => i.event.type))] });
       } catch (err) {

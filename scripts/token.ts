@@ -2,12 +2,12 @@
 // Prints a local access token (shaped like Supabase's) and nothing else on stdout.
 import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
-import { mintAccessToken, type TokenRole } from "../core/auth/supabase-token.ts";
+import { mintAccessToken } from "../core/auth/supabase-token.ts";
+import { ROLES, type Role } from "../core/auth/roles.ts";
 import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
 import { readKeys, readState } from "./local/dev-state.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLES = ["admin", "manager", "user"] as const;
 
 function fail(message: string): never {
   console.error(`token: ${message}`);
@@ -37,7 +37,7 @@ const state = readState();
 if (!keys || !state) fail("no local keys yet: run `npm start` once first (it creates them)");
 if (!values.tenant) fail("--tenant is required");
 if (!(ROLES as readonly string[]).includes(values.role ?? "")) fail(`--role must be one of ${ROLES.join(", ")}`);
-const role = values.role as TokenRole;
+const role = values.role as Role;
 if (!/^\d+[smhd]$/.test(values.expires ?? "")) fail("--expires takes a duration like 15m, 1h, 7d");
 if (values.user && !UUID.test(values.user)) fail("--user must be a uuid");
 

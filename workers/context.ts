@@ -1,12 +1,12 @@
 import type { Config, Env } from "../platform/env.ts";
 import type { Logger } from "../core/logging/logger.ts";
 import type { IdempotencyClaim } from "./http/idempotency.ts";
-import type { UserRole } from "../db/schema/tenants.ts";
+import type { Role } from "../core/auth/roles.ts";
 
 export interface AuthContext {
   userId: string;
   tenantId: string;
-  role: UserRole;
+  role: Role;
   email: string | undefined;
 }
 

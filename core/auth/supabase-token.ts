@@ -1,9 +1,8 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
+import type { Role } from "./roles.ts";
 
 // Tokens shaped like Supabase access tokens, for local development and tests. Production tokens
 // come from Supabase; this module only ever signs with keys generated on this machine.
-
-export type TokenRole = "admin" | "manager" | "user";
 
 export interface SigningKey {
   /** Private JWK (ES256) including `kid` and `alg`. */
@@ -23,7 +22,7 @@ export interface MintOptions {
   issuer: string;
   tenantId: string;
   userId: string;
-  role?: TokenRole;
+  role?: Role;
   email?: string;
   audience?: string;
   /** jose duration ("1h", "15m") or seconds. */

@@ -11,7 +11,8 @@
  * - `lost` from new, contacted or qualified; the reason is required (leads_lost_reason CHECK).
  * - `converted` and `lost` are terminal. Moving to the current status is not a transition.
  *
- * The list must match the `leads.status` enum in db/schema/crm.ts (a test checks it).
+ * The one list of statuses: db/schema/crm.ts types `leads.status` with it, and the CHECK constraint
+ * of migration 0001 lists the same values (db/closed-sets.test.ts).
  */
 
 export const LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "lost"] as const;

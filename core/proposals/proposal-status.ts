@@ -11,7 +11,8 @@
  * - Only drafts are editable (title, items, valid_until…); anything sent is a document the client
  *   has seen, so changes mean a new proposal.
  *
- * The list must match the `proposals.status` enum in db/schema/crm.ts (a test checks it).
+ * The one list of statuses: db/schema/crm.ts types `proposals.status` with it, and the CHECK
+ * constraint of migration 0001 lists the same values (db/closed-sets.test.ts).
  */
 
 export const PROPOSAL_STATUSES = ["draft", "sent", "viewed", "accepted", "rejected", "expired"] as const;

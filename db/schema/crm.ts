@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { LEAD_STATUSES } from "../../core/leads/lead-status.ts";
+import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
 import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
 import { tenants, users } from "./tenants.ts";
 
@@ -50,8 +52,6 @@ export const leadSources = pgTable(
   },
   (t) => [uniqueIndex("lead_sources_tenant_name_key").on(t.tenantId, sql`lower(${t.name})`)],
 );
-
-export const LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "lost"] as const;
 
 export const leads = pgTable(
   "leads",
@@ -117,8 +117,6 @@ export const customers = pgTable(
     index("customers_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
   ],
 );
-
-export const PROPOSAL_STATUSES = ["draft", "sent", "viewed", "accepted", "rejected", "expired"] as const;
 
 export const proposals = pgTable(
   "proposals",

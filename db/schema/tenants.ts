@@ -1,11 +1,8 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "../../core/auth/roles.ts";
+import { PLANS } from "../../core/ratelimit/policies.ts";
 import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
-
-export const PLANS = ["free", "pro", "enterprise"] as const;
-export type Plan = (typeof PLANS)[number];
-export const USER_ROLES = ["admin", "manager", "user"] as const;
-export type UserRole = (typeof USER_ROLES)[number];
 
 export const tenants = pgTable(
   "tenants",
@@ -50,7 +47,7 @@ export const users = pgTable(
     // As the verified token says (no format check: phone logins have none, IDN addresses are valid).
     email: text("email"),
     fullName: text("full_name"),
-    role: text("role", { enum: USER_ROLES }).notNull().default("user"),
+    role: text("role", { enum: ROLES }).notNull().default("user"),
     isActive: boolean("is_active").notNull().default(true),
     lastSeenAt: tstz("last_seen_at"),
     createdAt: createdAt(),

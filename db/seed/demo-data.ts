@@ -1,16 +1,18 @@
 // Demo tenants for `npm start`: two companies on different plans, with users and a populated CRM.
 // Fixed ids so the seed is idempotent and `npm run token -- --tenant demo` can resolve users.
+import type { Role } from "../../core/auth/roles.ts";
+import type { Plan } from "../../core/ratelimit/policies.ts";
 
 export interface DemoTenant {
   id: string;
   slug: string;
   name: string;
-  plan: "free" | "pro" | "enterprise";
+  plan: Plan;
   rfc: string;
   razonSocial: string;
   regimenFiscal: string;
   codigoPostal: string;
-  users: { id: string; role: "admin" | "manager" | "user"; email: string; fullName: string }[];
+  users: { id: string; role: Role; email: string; fullName: string }[];
   sources: { id: string; name: string }[];
   contacts: { id: string; firstName: string; lastName: string; email: string; phone: string; company: string; jobTitle: string }[];
   customers: { id: string; contactIndex: number; rfc: string; razonSocial: string; regimenFiscal: string; codigoPostal: string; usoCfdi: string; email: string }[];

@@ -4,7 +4,8 @@ import { createApp } from "../../workers/app.ts";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import type { JWK } from "jose";
 import { expect } from "vitest";
-import { mintAccessToken, type TokenRole } from "../../core/auth/supabase-token.ts";
+import { mintAccessToken } from "../../core/auth/supabase-token.ts";
+import type { Role } from "../../core/auth/roles.ts";
 import { requireTestEnv } from "./env.ts";
 
 // One-line set-up for suites: a tenant, a user with a role, a token; raw SQL as owner or as the
@@ -42,7 +43,7 @@ export async function createTenant(
 
 export async function tokenFor(
   tenant: { id: string },
-  opts: { role?: TokenRole; userId?: string; email?: string; expiresIn?: string | number } = {},
+  opts: { role?: Role; userId?: string; email?: string; expiresIn?: string | number } = {},
 ): Promise<string> {
   return mintAccessToken(JSON.parse(e.TEST_JWT_PRIVATE_JWK) as JWK, {
     issuer: `${e.SUPABASE_URL}/auth/v1`,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { ACTIVITY_TYPES, type activities } from "../../db/schema/crm.ts";
+import { ACTIVITY_TYPES } from "../../db/schema/crm.ts";
+import type { ActivityRow } from "../../db/activities/activity-store.ts";
 
 /** What staff log through the API; `status_change` comes only from the event consumer, `whatsapp` from conversations. */
 export const USER_ACTIVITY_TYPES = ["call", "note", "meeting", "email", "task"] as const;
@@ -26,7 +27,7 @@ export const ActivitySchema = z
 
 export type Activity = z.infer<typeof ActivitySchema>;
 
-export function toActivity(row: typeof activities.$inferSelect): Activity {
+export function toActivity(row: ActivityRow): Activity {
   return {
     id: row.id,
     type: row.type,
@@ -78,9 +79,3 @@ export const ActivityPatchSchema = z
   })
   .refine((v) => Object.keys(v).length > 0, { message: "send at least one field" })
   .openapi("ActivityPatch");
-
-export const ACTIVITY_REFERENCE_FIELDS = {
-  activities_lead_id_leads_id_fk: "leadId",
-  activities_customer_id_customers_id_fk: "customerId",
-  activities_proposal_id_proposals_id_fk: "proposalId",
-};

@@ -1,13 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { activities, customers, leads, proposals } from "../../db/schema/crm.ts";
+import { ACTIVITY_REFERENCES, activityEvent, insertActivity } from "../../db/activities/activity-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
-import { writeBatch } from "../services.ts";
-import { tenantReference } from "../../db/tenant-reference.ts";
+import { actorOf, writeRun } from "../services.ts";
 import { referenceError } from "../http/reference-error.ts";
-import { ACTIVITY_REFERENCE_FIELDS, ActivityCreateSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
+import { ActivityCreateSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
 import { publish } from "../events/publish.ts";
 
 const route = createRoute({
@@ -32,40 +30,19 @@ const route = createRoute({
 export function registerCreateActivity(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const input = c.req.valid("json");
-    const auth = c.get("auth");
+    const actor = actorOf(c);
     const id = crypto.randomUUID();
     try {
-      const [created, event] = await writeBatch(c, { resourcePath: `/v1/activities/${id}`, status: 201 }, (db) => [
-        db
-          .insert(activities)
-          .values({
-            id,
-            tenantId: auth.tenantId,
-            type: input.type,
-            leadId: tenantReference(leads, input.leadId, auth.tenantId),
-            customerId: tenantReference(customers, input.customerId, auth.tenantId),
-            proposalId: tenantReference(proposals, input.proposalId, auth.tenantId),
-            userId: auth.userId,
-            subject: input.subject ?? null,
-            body: input.body ?? null,
-            ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
-            dueAt: input.dueAt ?? null,
-            completedAt: input.completedAt ?? null,
-            pinned: input.pinned ?? false,
-            // Pinned: kept; otherwise the column default (now() + 90 days).
-            ...(input.pinned ? { expiresAt: null } : {}),
-          })
-          .returning(),
-        db.execute(
-          outboxInsert({ type: "Activity.Created", context: "activities", table: activities, rowId: id, tenantId: auth.tenantId, userId: auth.userId, correlationId: c.get("requestId") }),
-        ),
+      const [created, events] = await writeRun(c, { resourcePath: `/v1/activities/${id}`, status: 201 }, [
+        insertActivity(actor, { ...input, id }),
+        activityEvent(actor, "Activity.Created", id),
       ]);
       const row = created[0];
       if (!row) throw new AppError("INTERNAL", "insert returned no row");
-      publish(c, eventsFrom(event));
+      publish(c, events);
       return c.json(toActivity(row), 201, { location: `/v1/activities/${id}` });
     } catch (err) {
-      throw referenceError(err, ACTIVITY_REFERENCE_FIELDS) ?? err;
+      throw referenceError(err, ACTIVITY_REFERENCES) ?? err;
     }
   });
 }

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, type SQL } from "drizzle-orm";
-import { activities } from "../../db/schema/crm.ts";
+import { hasRole } from "../../core/auth/roles.ts";
+import { deleteActivity, getActivityId } from "../../db/activities/activity-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
@@ -24,14 +24,10 @@ export function registerDeleteActivity(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const auth = c.get("auth");
-    const mine = and(eq(activities.tenantId, auth.tenantId), eq(activities.id, id));
-    const allowed: (SQL | undefined)[] = [mine];
-    if (auth.role === "user") allowed.push(eq(activities.userId, auth.userId));
+    // A plain user deletes only what they logged; a manager or admin anything of the tenant.
+    const authorId = hasRole(auth.role, "manager") ? undefined : auth.userId;
     // The read first (a deleted row cannot be read afterwards): it tells 404 from 403.
-    const [before, deleted] = await unitOfWork(c).batch((db) => [
-      db.select({ id: activities.id }).from(activities).where(mine),
-      db.delete(activities).where(and(...allowed)).returning({ id: activities.id }),
-    ]);
+    const [before, deleted] = await readRun(c, [getActivityId(auth.tenantId, id), deleteActivity(auth.tenantId, id, authorId)]);
     if (deleted.length > 0) return c.body(null, 204);
     if (before.length === 0) throw new AppError("NOT_FOUND", "activity not found");
     throw new AppError("FORBIDDEN", "only the author or a manager can delete this activity");

@@ -1,11 +1,10 @@
 import { IdParamSchema } from "../http/params.ts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { activities } from "../../db/schema/crm.ts";
+import { getActivity } from "../../db/activities/activity-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { ActivitySchema, toActivity } from "./activity-schema.ts";
 
 
@@ -25,7 +24,7 @@ const route = createRoute({
 export function registerGetActivity(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [rows] = await unitOfWork(c).batch((db) => [db.select().from(activities).where(and(eq(activities.tenantId, c.get("auth").tenantId), eq(activities.id, id)))]);
+    const [rows] = await readRun(c, [getActivity(c.get("auth").tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "activity not found");
     return c.json(toActivity(row), 200);

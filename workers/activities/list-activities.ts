@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gte, lt, type SQL } from "drizzle-orm";
 import { ACTIVITY_TYPES, activities } from "../../db/schema/crm.ts";
+import { activitySortColumns, listActivities } from "../../db/activities/activity-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { ActivitySchema, toActivity } from "./activity-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
@@ -35,24 +35,11 @@ export function registerListActivities(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["occurred", "created"], { field: "occurred", direction: "desc" });
-    const column = sort.field === "occurred" ? activities.occurredAt : activities.createdAt;
+    const column = sort.field === "occurred" ? activitySortColumns.occurred : activitySortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, activities.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(activities.tenantId, c.get("auth").tenantId), after];
-    if (query.leadId) filters.push(eq(activities.leadId, query.leadId));
-    if (query.customerId) filters.push(eq(activities.customerId, query.customerId));
-    if (query.proposalId) filters.push(eq(activities.proposalId, query.proposalId));
-    if (query.userId) filters.push(eq(activities.userId, query.userId));
-    if (query.type) filters.push(eq(activities.type, query.type));
-    if (query.occurredFrom) filters.push(gte(activities.occurredAt, query.occurredFrom));
-    if (query.occurredTo) filters.push(lt(activities.occurredAt, query.occurredTo));
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(activities)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
+    const { leadId, customerId, proposalId, userId, type, occurredFrom, occurredTo } = query;
+    const [rows] = await readRun(c, [
+      listActivities(c.get("auth").tenantId, { leadId, customerId, proposalId, userId, type, occurredFrom, occurredTo }, { after, orderBy, limit: query.limit + 1 }),
     ]);
     const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "occurred" ? r.occurredAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toActivity), nextCursor: result.nextCursor }, 200);

@@ -1,11 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, ne, sql, type SQL } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { activities } from "../../db/schema/crm.ts";
+import { getActivity, updateActivity } from "../../db/activities/activity-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { ActivityPatchSchema, ActivitySchema, toActivity } from "./activity-schema.ts";
 import { IdParamSchema } from "../http/params.ts";
 
@@ -27,21 +25,9 @@ const route = createRoute({
 export function registerUpdateActivity(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const { pinned, ...fields } = c.req.valid("json");
-    const mine = and(eq(activities.tenantId, c.get("auth").tenantId), eq(activities.id, id));
-    const set: PgUpdateSetSource<typeof activities> = { ...fields };
-    if (pinned !== undefined) {
-      set.pinned = pinned;
-      set.expiresAt = pinned ? null : sql`now() + interval '90 days'`;
-    }
-    const guard: (SQL | undefined)[] = [mine];
-    const editsContent = Object.keys(fields).length > 0;
-    if (editsContent) guard.push(ne(activities.type, "status_change"));
-
-    const [updated, rows] = await unitOfWork(c).batch((db) => [
-      db.update(activities).set(set).where(and(...guard)).returning({ id: activities.id }),
-      db.select().from(activities).where(mine),
-    ]);
+    const tenantId = c.get("auth").tenantId;
+    // The read after the update: the row as it now is, and 404 apart from a refused change.
+    const [updated, rows] = await readRun(c, [updateActivity(tenantId, id, c.req.valid("json")), getActivity(tenantId, id)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "activity not found");
     if (updated.length === 0) throw new AppError("CONFLICT", "status changes are logged by the system; only pinned can be changed");

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
 import { z } from "zod";
 import { AppError } from "../http/problem.ts";
-import { USER_ROLES } from "../../db/schema/tenants.ts";
+import { ROLES, type Role } from "../../core/auth/roles.ts";
 
 export interface TokenVerifierOptions {
   /** `{SUPABASE_URL}/auth/v1/.well-known/jwks.json`: asymmetric keys (ES256/RS256). */
@@ -16,7 +16,7 @@ export interface TokenVerifierOptions {
 export interface VerifiedToken {
   userId: string;
   tenantId: string;
-  role: (typeof USER_ROLES)[number];
+  role: Role;
   email: string | undefined;
 }
 
@@ -42,7 +42,7 @@ const ClaimsSchema = z.object({
   app_metadata: z
     .object({
       tenant_id: z.uuid().optional(),
-      role: z.enum(USER_ROLES).optional(),
+      role: z.enum(ROLES).optional(),
     })
     .loose()
     .optional(),

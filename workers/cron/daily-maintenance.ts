@@ -1,10 +1,8 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Logger } from "../../core/logging/logger.ts";
-import { activities, proposals } from "../../db/schema/crm.ts";
-import { idempotencyKeys } from "../../db/schema/system.ts";
-import { tenants } from "../../db/schema/tenants.ts";
+import { purgeExpiredActivities } from "../../db/activities/activity-store.ts";
+import { expireProposals, proposalsExpiredEvents, purgeExpiredIdempotencyKeys } from "../../db/maintenance/maintenance-store.ts";
+import { listActiveTenants } from "../../db/tenants/tenant-store.ts";
 import type { Config, Env } from "../../platform/env.ts";
-import { outboxInsert } from "../../db/outbox.ts";
 import { relayOutboxRows } from "../../platform/outbox-relay.ts";
 import { systemWork, tenantWork } from "../../platform/work.ts";
 
@@ -39,43 +37,25 @@ export async function runDailyMaintenance(
   now = new Date(),
   options: MaintenanceOptions = {},
 ): Promise<MaintenanceResult> {
-  const system = systemWork(config, waitUntil);
-  const active = eq(tenants.status, "active");
-  const [list] = await system.batch((db) => [
-    db.select({ id: tenants.id, timezone: tenants.timezone }).from(tenants).where(options.tenantIds ? and(active, inArray(tenants.id, [...options.tenantIds])) : active),
-  ]);
+  const [list] = await systemWork(config, waitUntil).run([listActiveTenants(options.tenantIds)]);
   const result: MaintenanceResult = { tenants: list.length, proposalsExpired: 0, activitiesPurged: 0, idempotencyKeysPurged: 0, events: 0, eventsSent: 0 };
-  const nowIso = now.toISOString();
 
   for (const tenant of list) {
     const uow = tenantWork(config, tenant.id, undefined, waitUntil);
-    // The tenant's calendar date decides validity: a proposal valid until the 28th is valid all of
-    // the 28th in Mexico City.
-    const today = sql`(${nowIso}::timestamptz at time zone ${tenant.timezone})::date`;
     let written: { id: string; bytes: number }[];
     try {
-      const [expired, events, purged, keys] = await uow.batch((db) => [
-        db
-          .update(proposals)
-          .set({ status: "expired", expiredAt: sql`now()`, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` })
-          .where(and(eq(proposals.tenantId, tenant.id), inArray(proposals.status, ["sent", "viewed"]), lt(proposals.validUntil, today)))
-          .returning({ id: proposals.id }),
+      const [expired, events, purged, keys] = await uow.run([
+        expireProposals(tenant.id, { now, timezone: tenant.timezone }),
         // Ids and sizes only: the events themselves are read back in bounded pages to be sent,
         // so a day with many large proposals cannot overflow one database response.
-        db.execute(sql`with written as (${outboxInsert({
-          type: "Proposal.Expired",
-          context: "proposals",
-          table: proposals,
-          tenantId: tenant.id,
-          where: sql`t.status = 'expired' and t.expired_at = now()::timestamptz(3)`,
-        })}) select event->>'id' as id, octet_length(event::text) as bytes from written`),
-        db.delete(activities).where(and(eq(activities.tenantId, tenant.id), eq(activities.pinned, false), lt(activities.expiresAt, sql`now()`))).returning({ id: activities.id }),
-        db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, tenant.id), lt(idempotencyKeys.expiresAt, sql`now()`))).returning({ key: idempotencyKeys.key }),
+        proposalsExpiredEvents(tenant.id),
+        purgeExpiredActivities(tenant.id),
+        purgeExpiredIdempotencyKeys(tenant.id),
       ]);
       result.proposalsExpired += expired.length;
       result.activitiesPurged += purged.length;
       result.idempotencyKeysPurged += keys.length;
-      written = (events as unknown as { rows: { id: string; bytes: number }[] }).rows;
+      written = events;
     } catch (err) {
       // One tenant's failure must not stop the others; tomorrow's run (or a manual one) catches up.
       logger.with({ tenantId: tenant.id }).error("daily maintenance failed for tenant", {}, err);

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { unitOfWork } from "../services.ts";
-import { PLANS, tenants, USER_ROLES, users } from "../../db/schema/tenants.ts";
+import { readRun } from "../services.ts";
+import { ROLES } from "../../core/auth/roles.ts";
+import { PLANS } from "../../core/ratelimit/policies.ts";
+import { getUserWithTenant } from "../../db/tenants/tenant-store.ts";
 
 export const MeResponseSchema = z
   .object({
@@ -12,7 +13,7 @@ export const MeResponseSchema = z
       id: z.uuid(),
       email: z.string().nullable(),
       fullName: z.string().nullable(),
-      role: z.enum(USER_ROLES),
+      role: z.enum(ROLES),
       createdAt: z.string(),
     }),
     tenant: z.object({
@@ -44,26 +45,7 @@ const route = createRoute({
 
 export function registerGetMe(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
-    const auth = c.get("auth");
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select({
-          userId: users.id,
-          email: users.email,
-          fullName: users.fullName,
-          role: users.role,
-          createdAt: users.createdAt,
-          tenantId: tenants.id,
-          slug: tenants.slug,
-          name: tenants.name,
-          timezone: tenants.timezone,
-          currency: tenants.currency,
-          plan: tenants.plan,
-        })
-        .from(users)
-        .innerJoin(tenants, eq(tenants.id, users.tenantId))
-        .where(eq(users.id, auth.userId)),
-    ]);
+    const [rows] = await readRun(c, [getUserWithTenant(c.get("auth").userId)]);
     const row = rows[0];
     // app_begin_request provisioned the user in this transaction, so a missing row is a bug.
     if (!row) throw new AppError("INTERNAL", "caller was not provisioned");

@@ -7,7 +7,7 @@
 // reads (GET, HEAD, OPTIONS) go through and writes get 503 — an outage of the limiter must not
 // take the API down, and must not let unmetered writes through. Either way the request's log line
 // says so (`rateLimit.*.decision = "error-open" | "error-closed"`).
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { HonoEnv } from "../context.ts";
@@ -134,6 +134,41 @@ function limiterFailed(c: Context<HonoEnv>, which: Outcome["name"], err: unknown
   }
 }
 
+/** One policy applied to the request: the limiter's answer, or how to tell it could not answer. */
+interface Limit {
+  name: Outcome["name"];
+  /** Asks the limiter (within LIMITER_TIMEOUT_MS per call); throws when it cannot answer. */
+  decide: () => Promise<Outcome>;
+  /** The 429's detail. */
+  refusal: (o: Outcome) => string;
+  /** The log entry's fields besides decision, remaining and ms. */
+  logFields?: (o: Outcome) => Record<string, unknown>;
+}
+
+/**
+ * The sequence every limit shares: the failure rule when the limiter cannot answer, one log entry
+ * per decision, a 429 when limited, else the request with this policy's headers on its response.
+ */
+async function enforce(c: Context<HonoEnv>, next: Next, limit: Limit): Promise<void> {
+  let outcome: Outcome;
+  const started = performance.now();
+  try {
+    outcome = await limit.decide();
+  } catch (err) {
+    limiterFailed(c, limit.name, err);
+    return next();
+  }
+  rateLimitLog(c)[limit.name] = {
+    decision: outcome.allowed ? "allowed" : "limited",
+    remaining: outcome.remaining,
+    ...limit.logFields?.(outcome),
+    ms: elapsed(started),
+  };
+  if (!outcome.allowed) throw tooMany(outcome, limit.refusal(outcome));
+  await next();
+  appendHeaders(c, outcome);
+}
+
 // ---- per IP ---------------------------------------------------------------------------------------
 
 // Per isolate: one Ratelimit per (Redis, limit), sharing one ephemeral cache so an IP that is
@@ -206,29 +241,25 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   }
   const key = clientKey(address);
   const perMinute = IP_PER_MINUTE;
-  let outcome: Outcome | undefined;
   let source = "durable-object";
-  const started = performance.now();
-  try {
-    const upstash = upstashLimiter(config, perMinute * config.RATE_LIMIT_SCALE);
-    if (upstash) {
-      source = "upstash";
-      try {
-        outcome = await upstashDecision(c, upstash, key);
-      } catch (err) {
-        c.get("logger").warn("upstash rate limiter failed; using the Durable Object", {}, err);
-        source = "durable-object";
+  return enforce(c, next, {
+    name: "ip",
+    decide: async () => {
+      const upstash = upstashLimiter(config, perMinute * config.RATE_LIMIT_SCALE);
+      if (upstash) {
+        source = "upstash";
+        try {
+          return await upstashDecision(c, upstash, key);
+        } catch (err) {
+          c.get("logger").warn("upstash rate limiter failed; using the Durable Object", {}, err);
+          source = "durable-object";
+        }
       }
-    }
-    outcome ??= await durableObjectIpDecision(c, key, perMinute);
-  } catch (err) {
-    limiterFailed(c, "ip", err);
-    return next();
-  }
-  rateLimitLog(c).ip = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, source, ms: elapsed(started) };
-  if (!outcome.allowed) throw tooMany(outcome, `too many requests from this address; retry in ${outcome.retryAfterSeconds} s`);
-  await next();
-  appendHeaders(c, outcome);
+      return durableObjectIpDecision(c, key, perMinute);
+    },
+    refusal: (o) => `too many requests from this address; retry in ${o.retryAfterSeconds} s`,
+    logFields: () => ({ source }),
+  });
 };
 
 // ---- per user -------------------------------------------------------------------------------------
@@ -237,24 +268,20 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
 export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const config = c.get("config");
   const auth = c.get("auth");
-  let outcome: Outcome;
-  const started = performance.now();
-  try {
-    const now = testNow(c, config);
-    const stub = limiterStub(c.env, auth.tenantId);
-    const d = await withTimeout(
-      stub.check(auth.tenantId, auth.userId, { scale: config.RATE_LIMIT_SCALE, ...(now === undefined ? {} : { now }) }),
-      LIMITER_TIMEOUT_MS,
-    );
-    outcome = fromDecision("user", d);
-  } catch (err) {
-    limiterFailed(c, "user", err);
-    return next();
-  }
-  rateLimitLog(c).user = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, limit: outcome.limit, ms: elapsed(started) };
-  if (!outcome.allowed) throw tooMany(outcome, `rate limit of ${outcome.limit} requests per minute exceeded; retry in ${outcome.retryAfterSeconds} s`);
-  await next();
-  appendHeaders(c, outcome);
+  return enforce(c, next, {
+    name: "user",
+    decide: async () => {
+      const now = testNow(c, config);
+      const stub = limiterStub(c.env, auth.tenantId);
+      const d = await withTimeout(
+        stub.check(auth.tenantId, auth.userId, { scale: config.RATE_LIMIT_SCALE, ...(now === undefined ? {} : { now }) }),
+        LIMITER_TIMEOUT_MS,
+      );
+      return fromDecision("user", d);
+    },
+    refusal: (o) => `rate limit of ${o.limit} requests per minute exceeded; retry in ${o.retryAfterSeconds} s`,
+    logFields: (o) => ({ limit: o.limit }),
+  });
 };
 
 // ---- per key (public proposal links) ---------------------------------------------------------------
@@ -272,19 +299,14 @@ export function keyedRateLimit(
     const config = c.get("config");
     const k = await key(c);
     if (!k) return next();
-    let outcome: Outcome;
-    const started = performance.now();
-    try {
-      const now = testNow(c, config);
-      const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
-      outcome = fromDecision(name, d);
-    } catch (err) {
-      limiterFailed(c, name, err);
-      return next();
-    }
-    rateLimitLog(c)[name] = { decision: outcome.allowed ? "allowed" : "limited", remaining: outcome.remaining, ms: elapsed(started) };
-    if (!outcome.allowed) throw tooMany(outcome, `too many requests for this link; retry in ${outcome.retryAfterSeconds} s`);
-    await next();
-    appendHeaders(c, outcome);
+    return enforce(c, next, {
+      name,
+      decide: async () => {
+        const now = testNow(c, config);
+        const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
+        return fromDecision(name, d);
+      },
+      refusal: (o) => `too many requests for this link; retry in ${o.retryAfterSeconds} s`,
+    });
   };
 }

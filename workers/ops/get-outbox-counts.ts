@@ -2,11 +2,11 @@
 // after MAX_ATTEMPTS re-sends, workers/cron/outbox-sweep.ts), across tenants or for one. A growing
 // `dead` or an old `oldestPendingAt` is what to alert on. Same guard as the other /ops routes.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { systemWork } from "../../platform/work.ts";
+import { outboxCounts } from "../../db/outbox-store.ts";
 
 export const OutboxCountsSchema = z
   .object({
@@ -38,23 +38,7 @@ export function registerGetOutboxCounts(app: OpenAPIHono<HonoEnv>): void {
     const config = c.get("config");
     // crm_system: the one role that may read the outbox across tenants.
     const uow = systemWork(config, (p) => c.executionCtx.waitUntil(p));
-    const [rows] = await uow.batch((db) => [
-      db.execute(sql`select count(*) filter (where delivered_at is null and dead_at is null) as pending,
-                            count(*) filter (where delivered_at is not null) as delivered,
-                            count(*) filter (where delivered_at is null and dead_at is not null) as dead,
-                            min(created_at) filter (where delivered_at is null and dead_at is null) as oldest_pending_at
-                     from outbox ${tenantId ? sql`where tenant_id = ${tenantId}::uuid` : sql``}`),
-    ]);
-    const row = (rows as unknown as { rows: { pending: string; delivered: string; dead: string; oldest_pending_at: string | null }[] }).rows[0];
-    return c.json(
-      {
-        // count(*) is bigint, which the driver returns as text.
-        pending: Number(row?.pending ?? 0),
-        delivered: Number(row?.delivered ?? 0),
-        dead: Number(row?.dead ?? 0),
-        oldestPendingAt: row?.oldest_pending_at ? new Date(row.oldest_pending_at).toISOString() : null,
-      },
-      200,
-    );
+    const [[counts]] = await uow.run([outboxCounts(tenantId)]);
+    return c.json(counts ?? { pending: 0, delivered: 0, dead: 0, oldestPendingAt: null }, 200);
   });
 }

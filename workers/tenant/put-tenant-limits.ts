@@ -6,12 +6,11 @@
 // the tenant to a bigger plan or raise its own limits. Authenticated by the OPS_API_TOKEN secret;
 // when that is not configured the route does not exist (404).
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
 import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { AppError } from "../http/problem.ts";
-import { tenants } from "../../db/schema/tenants.ts";
+import { updateTenantLimits } from "../../db/tenants/tenant-store.ts";
 import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
 import { tenantWork } from "../../platform/work.ts";
@@ -72,13 +71,7 @@ export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
     const config = c.get("config");
     // System scope for this tenant: no caller to provision, and a suspended tenant can still be changed.
     const uow = tenantWork(config, tenantId, undefined, (p) => c.executionCtx.waitUntil(p));
-    const [rows] = await uow.batch((db) => [
-      db
-        .update(tenants)
-        .set({ plan: body.plan, rateLimitOverrides: body.overrides, updatedAt: sql`now()` })
-        .where(eq(tenants.id, tenantId))
-        .returning({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone }),
-    ]);
+    const [rows] = await uow.run([updateTenantLimits(tenantId, body)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "tenant not found");
     try {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { ROLES } from "../core/auth/roles.ts";
+import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
+import { PROPOSAL_STATUSES } from "../core/proposals/proposal-status.ts";
+import { PLANS } from "../core/ratelimit/policies.ts";
+import { ownerSql } from "../test/support/harness.ts";
+
+// The closed sets live once, in core/, and type the schema's columns; the database enforces them
+// with CHECK constraints written in migration 0001. This reads the constraints the migrated
+// database actually has, so a value added in core without a migration (or the reverse) fails here.
+const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
+  ["users_role_check", ROLES],
+  ["tenants_plan_check", PLANS],
+  ["leads_status_check", LEAD_STATUSES],
+  ["proposals_status_check", PROPOSAL_STATUSES],
+];
+
+describe("closed sets: core lists = database CHECK constraints", () => {
+  it.each(CLOSED_SETS)("%s allows exactly the core list", async (constraint, values) => {
+    const rows = (await ownerSql`select pg_get_constraintdef(oid) as def from pg_constraint where conname = ${constraint}`) as { def: string }[];
+    expect(rows).toHaveLength(1);
+    // e.g. CHECK ((role = ANY (ARRAY['admin'::text, 'manager'::text, 'user'::text])))
+    const allowed = [...(rows[0]?.def ?? "").matchAll(/'([^']*)'/g)].map((m) => m[1]);
+    expect(allowed).toEqual([...values]);
+  });
+});
