@@ -8,7 +8,15 @@ const env = process.env;
 function workerBindings(): Record<string, string> {
   // RATE_LIMIT_SCALE: suites fire many requests from one user and one (absent) IP; the rate-limit
   // suites run with the real numbers (scale 1) through their own env.
-  const bindings: Record<string, string> = { ENVIRONMENT: "test", LOG_LEVEL: env.TEST_LOG_LEVEL ?? "error", RATE_LIMIT_SCALE: "1000" };
+  // RATE_LIMIT_TIMEOUT_MS: on a loaded 2-core machine a Durable Object can take seconds to answer
+  // 500 concurrent checks; the failure rule has its own test (an unreachable limiter), so the other
+  // suites wait for real decisions instead of failing open or closed by accident.
+  const bindings: Record<string, string> = {
+    ENVIRONMENT: "test",
+    LOG_LEVEL: env.TEST_LOG_LEVEL ?? "error",
+    RATE_LIMIT_SCALE: "1000",
+    RATE_LIMIT_TIMEOUT_MS: "30000",
+  };
   const pass = {
     DATABASE_URL: env.TEST_DATABASE_URL,
     NEON_FETCH_ENDPOINT: env.TEST_NEON_FETCH_ENDPOINT,

@@ -27,6 +27,8 @@ export interface Env {
   TENANT_LIMITER?: DurableObjectNamespace<TenantLimiterDO>;
   /** Test runs only: multiplies every rate limit (suites that fire many requests); must be 1 in production. */
   RATE_LIMIT_SCALE?: string;
+  /** Milliseconds to wait for a limiter decision (default 2000). */
+  RATE_LIMIT_TIMEOUT_MS?: string;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -55,6 +57,8 @@ const ConfigSchema = z
     UPSTASH_REDIS_REST_URL: optionalUrl,
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    /** How long a request waits for a limiter decision before the failure rule applies (reads open, writes 503). */
+    RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
     OPS_API_TOKEN: z.string().min(32, "OPS_API_TOKEN must be at least 32 characters").optional(),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {

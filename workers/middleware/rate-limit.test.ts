@@ -190,6 +190,20 @@ describe("limiter unreachable", () => {
     expect(logLines(spy).some((l) => l.level === "error" && String(l.message).startsWith("rate limiter unreachable"))).toBe(true);
   });
 
+  it("a limiter slower than RATE_LIMIT_TIMEOUT_MS gets the same rule: reads pass, writes 503", async () => {
+    const never = () => new Promise<never>(() => {});
+    const slow: Env = {
+      ...realLimits,
+      RATE_LIMIT_TIMEOUT_MS: "150",
+      TENANT_LIMITER: { idFromName: (name: string) => ({ name }), get: () => ({ check: never, checkKey: never }) } as unknown as Env["TENANT_LIMITER"],
+    };
+    const token = await tokenFor(await createTenant());
+    const started = Date.now();
+    expect((await call("/v1/me", { token, ip: freshIp(), env: slow })).status).toBe(200);
+    expect((await call("/v1/contacts", { token, ip: freshIp(), env: slow, method: "POST", json: { firstName: "Ana" } })).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("logs the limiter decision in the request's log line", async () => {
     const spy = vi.spyOn(console, "log").mockImplementation(() => {});
     const tenant = await createTenant();

@@ -20,7 +20,6 @@ import type { LimitDecision } from "../../durable-objects/tenant-limiter.ts";
 import type { RatePolicy } from "../../core/ratelimit/token-window.ts";
 
 /** A limiter that has not answered within this is treated as unreachable. */
-const LIMITER_TIMEOUT_MS = 2_000;
 /** Requests without CF-Connecting-IP (local dev, in-process sub-requests) share this key. */
 export const LOCAL_IP_KEY = "local";
 /** Test runs only: `x-test-now` (ms since epoch) replaces the limiter's clock when ENVIRONMENT=test. */
@@ -137,7 +136,7 @@ function limiterFailed(c: Context<HonoEnv>, which: Outcome["name"], err: unknown
 /** One policy applied to the request: the limiter's answer, or how to tell it could not answer. */
 interface Limit {
   name: Outcome["name"];
-  /** Asks the limiter (within LIMITER_TIMEOUT_MS per call); throws when it cannot answer. */
+  /** Asks the limiter (within RATE_LIMIT_TIMEOUT_MS per call, 2 s by default); throws when it cannot answer. */
   decide: () => Promise<Outcome>;
   /** The 429's detail. */
   refusal: (o: Outcome) => string;
@@ -202,7 +201,7 @@ function upstashLimiter(config: Config, perMinute: number): Ratelimit | undefine
 
 async function upstashDecision(c: Context<HonoEnv>, limiter: Ratelimit, key: string): Promise<Outcome> {
   const now = Date.now();
-  const r = await withTimeout(limiter.limit(key), LIMITER_TIMEOUT_MS);
+  const r = await withTimeout(limiter.limit(key), c.get("config").RATE_LIMIT_TIMEOUT_MS);
   c.executionCtx.waitUntil(r.pending);
   const resetSeconds = Math.max(0, Math.ceil((r.reset - now) / 1000));
   return {
@@ -220,7 +219,7 @@ async function durableObjectIpDecision(c: Context<HonoEnv>, key: string, perMinu
   const config = c.get("config");
   const now = testNow(c, config);
   const stub = limiterStub(c.env, `ip:${key}`);
-  const d = await withTimeout(stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
+  const d = await withTimeout(stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), config.RATE_LIMIT_TIMEOUT_MS);
   return fromDecision("ip", d);
 }
 
@@ -275,7 +274,7 @@ export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
       const stub = limiterStub(c.env, auth.tenantId);
       const d = await withTimeout(
         stub.check(auth.tenantId, auth.userId, { scale: config.RATE_LIMIT_SCALE, ...(now === undefined ? {} : { now }) }),
-        LIMITER_TIMEOUT_MS,
+        config.RATE_LIMIT_TIMEOUT_MS,
       );
       return fromDecision("user", d);
     },
@@ -303,7 +302,7 @@ export function keyedRateLimit(
       name,
       decide: async () => {
         const now = testNow(c, config);
-        const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), LIMITER_TIMEOUT_MS);
+        const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), config.RATE_LIMIT_TIMEOUT_MS);
         return fromDecision(name, d);
       },
       refusal: (o) => `too many requests for this link; retry in ${o.retryAfterSeconds} s`,
