@@ -1,14 +1,14 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
-import { computeTotals, MAX_AMOUNT, type LineAmounts } from "../../core/proposals/totals.ts";
+import { computeTotals, exceedsMaxAmount, MAX_AMOUNT, type LineAmounts } from "../../core/proposals/totals.ts";
 import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import type { HonoEnv } from "../context.ts";
 import { eventsFrom, outboxInsert, writtenByThisTransaction } from "../../db/outbox.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { AppError } from "../http/problem.ts";
 import { unitOfWork, writeBatch } from "../services.ts";
-import { exceedsMax, lineInput } from "./proposal-schema.ts";
+import { lineInput } from "./proposal-schema.ts";
 import { notUpdated } from "./update-proposal.ts";
 
 type ProposalRow = typeof proposals.$inferSelect;
@@ -53,7 +53,7 @@ export async function changeItems(
     const inputs = keep.map((l) => lineInput({ quantity: l.quantity, unitPrice: l.unitPrice, discountPercent: l.discountPercent, taxRate: l.taxRate }));
     if (add) inputs.push(lineInput({ quantity: add.quantity, unitPrice: add.unitPrice, discountPercent: add.discountPercent ?? null, taxRate: add.taxRate ?? null }));
     const { lines, totals } = computeTotals(inputs);
-    if (exceedsMax(totals)) {
+    if (exceedsMaxAmount(totals)) {
       throw new AppError("UNPROCESSABLE", `the proposal total would exceed the maximum (${MAX_AMOUNT})`, { errors: [{ path: "body", message: "total máximo excedido" }] });
     }
     const removed = current.filter((l) => !keep.includes(l)).map((l) => l.id);

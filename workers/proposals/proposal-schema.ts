@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { compare, formatDecimal, formatMinimal, parseDecimal } from "../../core/money/decimal.ts";
-import { checkLine, computeTotals, MAX_AMOUNT, type LineAmounts, type LineInput, type ProposalTotals } from "../../core/proposals/totals.ts";
+import { checkLine, computeTotals, exceedsMaxAmount, MAX_AMOUNT, type LineAmounts, type LineInput } from "../../core/proposals/totals.ts";
 import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
 import type { proposalLineItems, proposals } from "../../db/schema/crm.ts";
 import { AppError } from "../http/problem.ts";
@@ -175,14 +175,10 @@ export const ItemsInputSchema = z
   .superRefine((items, ctx) => {
     // Only when every line is valid (each reported its own problems already).
     if (items.some((l) => checkLine(lineInput(l)).length > 0)) return;
-    if (exceedsMax(computeTotals(items.map(lineInput)).totals)) {
+    if (exceedsMaxAmount(computeTotals(items.map(lineInput)).totals)) {
       ctx.addIssue({ code: "custom", message: `el total de la propuesta excede el máximo permitido (${MAX_AMOUNT})` });
     }
   });
-
-export function exceedsMax(totals: ProposalTotals): boolean {
-  return compare(parseDecimal(totals.total), parseDecimal(MAX_AMOUNT)) > 0 || compare(parseDecimal(totals.subtotal), parseDecimal(MAX_AMOUNT)) > 0;
-}
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
