@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import { isProposalStatus, type ProposalStatus } from "../../core/proposals/proposal-status.ts";
 import { proposals } from "../schema/crm.ts";
-import { outboxEvents } from "../outbox.ts";
+import { outboxEvents, writtenByThisTransaction } from "../outbox.ts";
 import { exec, rows, type Statement } from "../statement.ts";
 
 // The public proposal link's SQL (the pages at /p/{token}). These run in the link's unit of work
@@ -143,13 +143,17 @@ export function markViewed(hash: string): Statement<number> {
                   where ${decidableWhere(hash)} and status = 'sent'`);
 }
 
+// The events below are guarded by "this transaction wrote the row", not by a timestamp equal to
+// now(): two racing requests whose transactions start in the same millisecond would both match
+// the winner's stamp, and the loser would write a second event for a change it did not make.
+
 /** Proposal.Viewed, only for the proposal `markViewed` just moved. */
 export function viewedEvent(hash: string): Statement<CloudEvent[]> {
   return outboxEvents({
     type: "Proposal.Viewed",
     context: "proposals",
     table: proposals,
-    where: sql`t.public_token_hash = ${hash} and t.status = 'viewed' and t.viewed_at = now()::timestamptz(3)`,
+    where: sql`t.public_token_hash = ${hash} and t.status = 'viewed' and ${writtenByThisTransaction}`,
   });
 }
 
@@ -199,12 +203,11 @@ export function decideProposal(hash: string, decision: ProposalDecision, client:
 /** Proposal.Accepted or Proposal.Rejected, only for the proposal `decideProposal` just decided. */
 export function decisionEvent(hash: string, kind: ProposalDecision["kind"]): Statement<CloudEvent[]> {
   const status = kind === "accept" ? "accepted" : "rejected";
-  const stamp = kind === "accept" ? sql.raw("accepted_at") : sql.raw("rejected_at");
   return outboxEvents({
     type: kind === "accept" ? "Proposal.Accepted" : "Proposal.Rejected",
     context: "proposals",
     table: proposals,
-    where: sql`t.public_token_hash = ${hash} and t.status = ${status} and t.${stamp} = now()::timestamptz(3)`,
+    where: sql`t.public_token_hash = ${hash} and t.status = ${status} and ${writtenByThisTransaction}`,
   });
 }
 
