@@ -5,7 +5,7 @@ import { buildComprobante } from "../cfdi/build.ts";
 import { CfdiError } from "../cfdi/errors.ts";
 import type { ConceptoInput, InvoiceInput } from "../cfdi/invoice-input.ts";
 import { formatDecimal, mul, parseDecimal, roundHalfUp, sum } from "../money/decimal.ts";
-import { MAX_AMOUNT, checkLine, computeLine, computeTotals, formatMoneyMx, sumLineAmounts } from "./totals.ts";
+import { MAX_AMOUNT, checkLine, computeLine, computeTotals, exceedsMaxAmount, formatMoneyMx, sumLineAmounts } from "./totals.ts";
 import type { LineAmounts, LineInput } from "./totals.ts";
 
 const TWO_DECIMALS = /^\d+\.\d{2}$/;
@@ -150,6 +150,16 @@ describe("computeTotals / sumLineAmounts", () => {
     const { totals } = computeTotals([line, line, line]);
     expect(totals.taxTotal).toBe("0.06"); // once on 0.30 would be 0.048 → 0.05
     expect(totals.total).toBe("0.36");
+  });
+
+  it("exceedsMaxAmount: valid lines whose sum the money columns cannot hold (total or subtotal)", () => {
+    const atMax = { quantity: "1", unitPrice: MAX_AMOUNT, taxRate: null };
+    expect(exceedsMaxAmount(computeTotals([atMax]).totals)).toBe(false);
+    expect(exceedsMaxAmount(computeTotals([atMax, { quantity: "1", unitPrice: "0.01", taxRate: null }]).totals)).toBe(true);
+    // Half off each: the total (999,999,999,999.98) fits, the subtotal does not.
+    const halfOff = computeTotals([{ ...atMax, discountPercent: "50" }, { ...atMax, discountPercent: "50" }]).totals;
+    expect(halfOff.total).toBe("999999999999.98");
+    expect(exceedsMaxAmount(halfOff)).toBe(true);
   });
 
   it("sumLineAmounts rejects values that are not decimals", () => {

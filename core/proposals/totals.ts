@@ -175,6 +175,14 @@ export function computeTotals(lines: LineInput[]): { lines: LineAmounts[]; total
 }
 
 /**
+ * A proposal whose totals the money columns cannot hold (subtotal or total above MAX_AMOUNT): every
+ * line may be valid (`checkLine`) and their sum still too large.
+ */
+export function exceedsMaxAmount(totals: ProposalTotals): boolean {
+  return compare(parseDecimal(totals.total), MAX) > 0 || compare(parseDecimal(totals.subtotal), MAX) > 0;
+}
+
+/**
  * es-MX money text: "$12,345.60 MXN" — comma thousands separator, point decimal, always 2
  * decimals (rounded half up), "-$…" for negatives, currency code appended when given.
  * `amount` is a decimal string; throws RangeError otherwise.

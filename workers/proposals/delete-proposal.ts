@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { proposals } from "../../db/schema/crm.ts";
+import { deleteDraftProposal, proposalStatus } from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 
 const route = createRoute({
@@ -27,12 +26,8 @@ export function registerDeleteProposal(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const tenantId = c.get("auth").tenantId;
-    const mine = and(eq(proposals.tenantId, tenantId), eq(proposals.id, id));
     // The read comes first in the batch (a deleted row cannot be read afterwards): it tells 404 from 409.
-    const [before, deleted] = await unitOfWork(c).batch((db) => [
-      db.select({ status: proposals.status }).from(proposals).where(mine),
-      db.delete(proposals).where(and(mine, eq(proposals.status, "draft"))).returning({ id: proposals.id }),
-    ]);
+    const [before, deleted] = await readRun(c, [proposalStatus(tenantId, id), deleteDraftProposal(tenantId, id)]);
     if (deleted.length > 0) return c.body(null, 204);
     const status = before[0]?.status;
     if (!status) throw new AppError("NOT_FOUND", "proposal not found");

@@ -1,11 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
 import { proposals } from "../../db/schema/crm.ts";
+import { listProposals, proposalSortColumns } from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { keyset, likePattern, ListQuerySchema, page, pageSchema, parseSort } from "../http/pagination.ts";
-import { unitOfWork } from "../services.ts";
+import { readRun } from "../services.ts";
 import { ProposalSchema, toProposal } from "./proposal-schema.ts";
 
 const QuerySchema = ListQuerySchema.extend({
@@ -36,24 +36,16 @@ export function registerListProposals(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? proposals.updatedAt : proposals.createdAt;
-    const { where: after, orderBy } = keyset(sort, column, proposals.id, query.cursor);
-    const filters: (SQL | undefined)[] = [eq(proposals.tenantId, c.get("auth").tenantId), after];
-    if (query.status) filters.push(eq(proposals.status, query.status));
-    if (query.leadId) filters.push(eq(proposals.leadId, query.leadId));
-    if (query.customerId) filters.push(eq(proposals.customerId, query.customerId));
-    if (query.q) filters.push(or(ilike(proposals.proposalNumber, likePattern(query.q)), ilike(proposals.title, likePattern(query.q))));
-    if (query.createdFrom) filters.push(gte(proposals.createdAt, query.createdFrom));
-    if (query.createdTo) filters.push(lt(proposals.createdAt, query.createdTo));
-
-    const [rows] = await unitOfWork(c).batch((db) => [
-      db
-        .select()
-        .from(proposals)
-        .where(and(...filters))
-        .orderBy(...orderBy)
-        .limit(query.limit + 1),
-    ]);
+    const { where: after, orderBy } = keyset(sort, sort.field === "updated" ? proposalSortColumns.updated : proposalSortColumns.created, proposals.id, query.cursor);
+    const filter = {
+      status: query.status,
+      leadId: query.leadId,
+      customerId: query.customerId,
+      q: query.q ? likePattern(query.q) : undefined,
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
+    };
+    const [rows] = await readRun(c, [listProposals(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
     const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
     return c.json({ data: result.data.map(toProposal), nextCursor: result.nextCursor }, 200);
   });

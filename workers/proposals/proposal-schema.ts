@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { compare, formatDecimal, formatMinimal, parseDecimal } from "../../core/money/decimal.ts";
-import { checkLine, computeTotals, MAX_AMOUNT, type LineAmounts, type LineInput, type ProposalTotals } from "../../core/proposals/totals.ts";
+import { checkLine, computeTotals, exceedsMaxAmount, MAX_AMOUNT, type LineInput } from "../../core/proposals/totals.ts";
 import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
-import type { proposalLineItems, proposals } from "../../db/schema/crm.ts";
-import { AppError } from "../http/problem.ts";
+import type { LineItemRow, ProposalRow } from "../../db/proposals/proposal-store.ts";
 
 // ---------------------------------------------------------------------------------------------
 // API shapes. Money is a decimal string with exactly 2 decimals ("1234.50"); quantities, prices
@@ -66,8 +65,6 @@ export const ProposalWithItemsSchema = ProposalSchema.extend({ items: z.array(Li
 
 export type Proposal = z.infer<typeof ProposalSchema>;
 export type LineItem = z.infer<typeof LineItemSchema>;
-type ProposalRow = typeof proposals.$inferSelect;
-type LineItemRow = typeof proposalLineItems.$inferSelect;
 
 const money = (v: string) => formatDecimal(parseDecimal(v), 2);
 const minimal = (v: string) => formatMinimal(parseDecimal(v));
@@ -175,14 +172,10 @@ export const ItemsInputSchema = z
   .superRefine((items, ctx) => {
     // Only when every line is valid (each reported its own problems already).
     if (items.some((l) => checkLine(lineInput(l)).length > 0)) return;
-    if (exceedsMax(computeTotals(items.map(lineInput)).totals)) {
+    if (exceedsMaxAmount(computeTotals(items.map(lineInput)).totals)) {
       ctx.addIssue({ code: "custom", message: `el total de la propuesta excede el máximo permitido (${MAX_AMOUNT})` });
     }
   });
-
-export function exceedsMax(totals: ProposalTotals): boolean {
-  return compare(parseDecimal(totals.total), parseDecimal(MAX_AMOUNT)) > 0 || compare(parseDecimal(totals.subtotal), parseDecimal(MAX_AMOUNT)) > 0;
-}
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
@@ -255,49 +248,3 @@ export const ProposalPatchSchema = z
     checkCurrency(v, ctx, true);
   })
   .openapi("ProposalPatch");
-
-// ---------------------------------------------------------------------------------------------
-// Rows for proposal_line_items, ready for one INSERT … SELECT FROM jsonb_to_recordset (any count,
-// one statement).
-
-export interface LineItemRecord {
-  id: string;
-  position: number;
-  name: string;
-  description: string | null;
-  quantity: string;
-  unit_price: string;
-  discount_percent: string;
-  tax_rate: string | null;
-  sat_product_key: string | null;
-  sat_unit_key: string | null;
-  subtotal: string;
-  discount: string;
-  taxable_base: string;
-  tax: string;
-  total: string;
-}
-
-export function lineRecords(items: LineItemInput[], amounts: LineAmounts[], firstPosition = 1): LineItemRecord[] {
-  return items.map((item, i) => {
-    const a = amounts[i];
-    if (!a) throw new AppError("INTERNAL", "line amounts missing");
-    return {
-      id: crypto.randomUUID(),
-      position: firstPosition + i,
-      name: item.name,
-      description: item.description ?? null,
-      quantity: item.quantity,
-      unit_price: item.unitPrice,
-      discount_percent: item.discountPercent ?? "0",
-      tax_rate: item.taxRate,
-      sat_product_key: item.satProductKey ?? null,
-      sat_unit_key: item.satUnitKey ?? null,
-      subtotal: a.subtotal,
-      discount: a.discount,
-      taxable_base: a.taxableBase,
-      tax: a.tax,
-      total: a.total,
-    };
-  });
-}

@@ -1,16 +1,13 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
-import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
+import { getProposal, listLineItems, proposalChangedEvent, revokeProposalLink } from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import { unitOfWork } from "../services.ts";
+import { actorOf, readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { writtenByThisTransaction } from "../../db/outbox.ts";
 import { publish } from "../events/publish.ts";
 
 const route = createRoute({
@@ -31,32 +28,17 @@ const route = createRoute({
 export function registerRevokeProposalLink(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const auth = c.get("auth");
-    const mine = and(eq(proposals.tenantId, auth.tenantId), eq(proposals.id, id));
-    const [updated, event, rows, items] = await unitOfWork(c).batch((db) => [
-      db
-        .update(proposals)
-        .set({ publicTokenRevokedAt: sql`now()`, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` })
-        .where(and(mine, isNotNull(proposals.publicTokenHash), isNull(proposals.publicTokenRevokedAt)))
-        .returning({ id: proposals.id }),
-      db.execute(
-        outboxInsert({
-          type: "Proposal.Updated",
-          context: "proposals",
-          table: proposals,
-          tenantId: auth.tenantId,
-          where: sql`t.id = ${id}::uuid and ${writtenByThisTransaction}`,
-          userId: auth.userId,
-          correlationId: c.get("requestId"),
-        }),
-      ),
-      db.select().from(proposals).where(mine),
-      db.select().from(proposalLineItems).where(and(eq(proposalLineItems.tenantId, auth.tenantId), eq(proposalLineItems.proposalId, id))),
+    const actor = actorOf(c);
+    const [updated, events, rows, items] = await readRun(c, [
+      revokeProposalLink(actor.tenantId, id),
+      proposalChangedEvent(actor, "Proposal.Updated", id),
+      getProposal(actor.tenantId, id),
+      listLineItems(actor.tenantId, id),
     ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "proposal not found");
     if (updated.length === 0) throw new AppError("CONFLICT", row.publicTokenRevokedAt ? "the link is already revoked" : "the proposal has no public link (send it first)");
-    publish(c, eventsFrom(event));
+    publish(c, events);
     return c.json(toProposalWithItems(row, items), 200, { etag: etagOf(row.version) });
   });
 }

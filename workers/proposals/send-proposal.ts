@@ -1,17 +1,21 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { proposalLineItems, proposals } from "../../db/schema/crm.ts";
+import {
+  getProposal,
+  listLineItems,
+  proposalChangedEvent,
+  ROTATABLE_STATUSES,
+  rotateProposalLink,
+  sendProposal,
+} from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
-import { unitOfWork } from "../services.ts";
+import { actorOf, readRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { newPublicToken, publicLinkUrl } from "./public-link.ts";
-import { writtenByThisTransaction } from "../../db/outbox.ts";
-import { notUpdated } from "./update-proposal.ts";
+import { notUpdated } from "./proposal-errors.ts";
 import { assertRole } from "../middleware/require-role.ts";
 import { publish } from "../events/publish.ts";
 
@@ -54,49 +58,26 @@ const route = createRoute({
   },
 });
 
-/** Statuses whose link a rotation may replace: the client can still open and decide. */
-const ROTATABLE = ["sent", "viewed"] as const;
-
 export function registerSendProposal(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const rotate = (c.req.valid("json") as z.infer<typeof BodySchema> | undefined)?.rotate === true;
     if (rotate) assertRole(c.get("auth").role, "manager");
     const expected = ifMatchVersion(c.req.header("if-match"));
-    const auth = c.get("auth");
+    const actor = actorOf(c);
     const { token, hash } = await newPublicToken();
-    const mine = and(eq(proposals.tenantId, auth.tenantId), eq(proposals.id, id));
-    const guard: (SQL | undefined)[] = rotate
-      ? [mine, inArray(proposals.status, [...ROTATABLE])]
-      : [mine, eq(proposals.status, "draft"), sql`exists (select 1 from proposal_line_items i where i.proposal_id = ${id}::uuid)`];
-    if (expected !== undefined) guard.push(eq(proposals.version, expected));
-    const link = { publicTokenHash: hash, publicTokenCreatedAt: sql`now()`, publicTokenRevokedAt: null, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` };
 
-    // Not writeBatch: an idempotency record would keep the response body, i.e. the raw token.
-    const [updated, event, rows, items] = await unitOfWork(c).batch((db) => [
-      db
-        .update(proposals)
-        .set(rotate ? link : { ...link, status: "sent", sentAt: sql`now()` })
-        .where(and(...guard))
-        .returning({ id: proposals.id }),
-      db.execute(
-        outboxInsert({
-          type: rotate ? "Proposal.LinkRotated" : "Proposal.Sent",
-          context: "proposals",
-          table: proposals,
-          tenantId: auth.tenantId,
-          where: sql`t.id = ${id}::uuid and ${writtenByThisTransaction}`,
-          userId: auth.userId,
-          correlationId: c.get("requestId"),
-        }),
-      ),
-      db.select().from(proposals).where(mine),
-      db.select().from(proposalLineItems).where(and(eq(proposalLineItems.tenantId, auth.tenantId), eq(proposalLineItems.proposalId, id))),
+    // Not writeRun: an idempotency record would keep the response body, i.e. the raw token.
+    const [updated, events, rows, items] = await readRun(c, [
+      rotate ? rotateProposalLink(actor.tenantId, id, hash, expected) : sendProposal(actor.tenantId, id, hash, expected),
+      proposalChangedEvent(actor, rotate ? "Proposal.LinkRotated" : "Proposal.Sent", id),
+      getProposal(actor.tenantId, id),
+      listLineItems(actor.tenantId, id),
     ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "proposal not found");
     if (updated.length === 0) throw rotate ? notRotated(row.status, row.version, expected) : notSent(row.status, row.version, expected, items.length);
-    publish(c, eventsFrom(event));
+    publish(c, events);
     const url = publicLinkUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, token);
     return c.json({ url, token, proposal: toProposalWithItems(row, items) }, 200, { etag: etagOf(row.version), "cache-control": "no-store" });
   });
@@ -104,7 +85,7 @@ export function registerSendProposal(app: OpenAPIHono<HonoEnv>): void {
 
 function notSent(status: string, version: number, expected: number | undefined, itemCount: number): AppError {
   if (status === "draft" && itemCount === 0) return new AppError("UNPROCESSABLE", "add at least one line item before sending", { errors: [{ path: "items", message: "sin partidas" }] });
-  if ((ROTATABLE as readonly string[]).includes(status)) {
+  if ((ROTATABLE_STATUSES as readonly string[]).includes(status)) {
     return new AppError("CONFLICT", `the proposal is already ${status}; send {"rotate": true} to issue a new link (the old one stops working)`, { extensions: { currentStatus: status } });
   }
   return notUpdated(status, version, expected);

@@ -1,21 +1,24 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, sql, type SQL } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { computeTotals } from "../../core/proposals/totals.ts";
-import { customers, leads, proposalLineItems, proposals } from "../../db/schema/crm.ts";
+import {
+  getProposal,
+  lineRecords,
+  listLineItems,
+  PROPOSAL_REFERENCE_FIELDS,
+  proposalChangedEvent,
+  replaceLineItems,
+  updateDraftProposal,
+  type ProposalChanges,
+} from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
-import { etagOf, ifMatchVersion, preconditionFailed } from "../http/etag.ts";
+import { etagOf, ifMatchVersion } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
-import { eventsFrom, outboxInsert } from "../../db/outbox.ts";
-import { unitOfWork } from "../services.ts";
-import { PROPOSAL_REFERENCE_FIELDS } from "./create-proposal.ts";
+import { actorOf, writeRun } from "../services.ts";
 import { IdParamSchema } from "../http/params.ts";
-import { insertLineItems } from "./line-items-sql.ts";
-import { lineInput, lineRecords, ProposalPatchSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
-import { tenantReference } from "../../db/tenant-reference.ts";
+import { notUpdated } from "./proposal-errors.ts";
+import { lineInput, ProposalPatchSchema, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { referenceError } from "../http/reference-error.ts";
-import { writtenByThisTransaction } from "../../db/outbox.ts";
 import { publish } from "../events/publish.ts";
 
 const route = createRoute({
@@ -44,68 +47,37 @@ export function registerUpdateProposal(app: OpenAPIHono<HonoEnv>): void {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
     const expected = ifMatchVersion(c.req.header("if-match"));
-    const auth = c.get("auth");
+    const actor = actorOf(c);
 
-    const set: PgUpdateSetSource<typeof proposals> = { updatedAt: sql`now()`, version: sql`${proposals.version} + 1` };
-    if (input.title !== undefined) set.title = input.title;
-    if (input.leadId !== undefined) set.leadId = tenantReference(leads, input.leadId, auth.tenantId);
-    if (input.customerId !== undefined) set.customerId = tenantReference(customers, input.customerId, auth.tenantId);
-    if (input.currency !== undefined) {
-      set.currency = input.currency;
-      set.exchangeRate = input.currency === "MXN" ? "1" : input.exchangeRate;
+    const { items: itemsInput, currency, exchangeRate, ...fields } = input;
+    const changes: ProposalChanges = fields;
+    if (currency !== undefined) {
+      changes.currency = currency;
+      changes.exchangeRate = currency === "MXN" ? "1" : exchangeRate;
     }
-    if (input.validUntil !== undefined) set.validUntil = input.validUntil;
-    if (input.notes !== undefined) set.notes = input.notes;
-    if (input.terms !== undefined) set.terms = input.terms;
     let records: ReturnType<typeof lineRecords> | undefined;
-    if (input.items !== undefined) {
-      const { lines, totals } = computeTotals(input.items.map(lineInput));
-      Object.assign(set, totals);
-      records = lineRecords(input.items, lines);
+    if (itemsInput !== undefined) {
+      const { lines, totals } = computeTotals(itemsInput.map(lineInput));
+      changes.totals = totals;
+      records = lineRecords(itemsInput, lines);
     }
-
-    const guard: SQL[] = [eq(proposals.tenantId, auth.tenantId), eq(proposals.id, id), eq(proposals.status, "draft")];
-    if (expected !== undefined) guard.push(eq(proposals.version, expected));
-    // Item statements run only when the guarded update above them wrote the proposal.
-    const updatedHere = sql`exists (select 1 from proposals t where t.id = ${id}::uuid and ${writtenByThisTransaction})`;
 
     try {
-      const [updated, , , event, rows, items] = await unitOfWork(c).batch((db) => [
-        db.update(proposals).set(set).where(and(...guard)).returning({ id: proposals.id }),
-        records ? db.execute(sql`delete from proposal_line_items where proposal_id = ${id}::uuid and ${updatedHere}`) : db.execute(sql`select 1`),
-        records ? db.execute(insertLineItems(auth.tenantId, id, records, updatedHere)) : db.execute(sql`select 1`),
-        db.execute(
-          outboxInsert({
-            type: "Proposal.Updated",
-            context: "proposals",
-            table: proposals,
-            tenantId: auth.tenantId,
-            where: sql`t.id = ${id}::uuid and ${writtenByThisTransaction}`,
-            userId: auth.userId,
-            correlationId: c.get("requestId"),
-          }),
-        ),
-        db.select().from(proposals).where(and(eq(proposals.tenantId, auth.tenantId), eq(proposals.id, id))),
-        db.select().from(proposalLineItems).where(and(eq(proposalLineItems.tenantId, auth.tenantId), eq(proposalLineItems.proposalId, id))),
+      // With `items`, the lines are replaced (only if the guarded update passed) and the response
+      // takes them from that statement; without, they are read as they are.
+      const [updated, events, rows, items] = await writeRun(c, { resourcePath: `/v1/proposals/${id}`, status: 200 }, [
+        updateDraftProposal(actor.tenantId, id, changes, expected),
+        proposalChangedEvent(actor, "Proposal.Updated", id),
+        getProposal(actor.tenantId, id),
+        records ? replaceLineItems(actor.tenantId, id, records) : listLineItems(actor.tenantId, id),
       ]);
       const row = rows[0];
       if (!row) throw new AppError("NOT_FOUND", "proposal not found");
       if (updated.length === 0) throw notUpdated(row.status, row.version, expected);
-      publish(c, eventsFrom(event));
+      publish(c, events);
       return c.json(toProposalWithItems(row, items), 200, { etag: etagOf(row.version) });
     } catch (err) {
       throw referenceError(err, PROPOSAL_REFERENCE_FIELDS) ?? err;
     }
   });
-}
-
-/** Why a guarded write to an existing draft-only proposal did not happen: 409 (not a draft) or 412 (stale ETag). */
-export function notUpdated(status: string, version: number, expected: number | undefined): AppError {
-  if (status !== "draft") {
-    return new AppError("CONFLICT", `only draft proposals can be changed; this one is ${status}`, { extensions: { status } });
-  }
-  if (expected !== undefined && version !== expected) {
-    return preconditionFailed(version);
-  }
-  return new AppError("CONFLICT", "the proposal changed concurrently; retry", { extensions: { status } });
 }

@@ -1,5 +1,5 @@
 import { checkRfc } from "../../core/cfdi/rfc.ts";
-import type { AcceptInput } from "./public-proposal.ts";
+import type { AcceptInput } from "../../db/proposals/public-link-store.ts";
 
 // Validation of the accept/reject forms (application/x-www-form-urlencoded), with Spanish messages
 // shown next to the fields.
