@@ -44,3 +44,21 @@ function rowsOf(result: unknown): Record<string, unknown>[] {
   const found = (result as { rows?: unknown } | undefined)?.rows;
   return Array.isArray(found) ? (found as Record<string, unknown>[]) : [];
 }
+
+/**
+ * A statement that needs the database object to be built (a drizzle UPDATE embedded in a CTE, a
+ * guarded write with its event): `make` runs when the batch is assembled.
+ */
+export function builtWith<T>(make: (db: Database) => Statement<T>): Statement<T> {
+  let made: Statement<T> | undefined;
+  return {
+    build: (db) => {
+      made = make(db);
+      return made.build(db);
+    },
+    read: (result) => {
+      if (!made) throw new Error("statement read before it was built");
+      return made.read(result);
+    },
+  };
+}

@@ -3,9 +3,8 @@ import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { CloudEvent, EventType } from "../../core/events/cloudevents.ts";
 import { contacts, customers, leads } from "../schema/crm.ts";
 import { outboxEvents, writeWithEventStatement, type OutboxEventSpec } from "../outbox.ts";
-import { query, type Statement } from "../statement.ts";
+import { query, type Statement, builtWith } from "../statement.ts";
 import { tenantReference } from "../tenant-reference.ts";
-import { builtWith } from "../leads/lead-store.ts";
 import type { Actor } from "../actor.ts";
 
 // The customers context's SQL. Fiscal rules are checked before a write (core/customers/fiscal.ts);

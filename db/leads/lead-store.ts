@@ -2,11 +2,10 @@ import { and, eq, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzl
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { CloudEvent, EventType } from "../../core/events/cloudevents.ts";
 import type { LeadStatus } from "../../core/leads/lead-status.ts";
-import type { Database } from "../client.ts";
 import { contacts, leads, leadSources } from "../schema/crm.ts";
 import { users } from "../schema/tenants.ts";
 import { outboxEvents, writeWithEventStatement, writtenByThisTransaction, type OutboxEventSpec } from "../outbox.ts";
-import { exec, query, type Statement } from "../statement.ts";
+import { exec, query, type Statement, builtWith } from "../statement.ts";
 import { tenantReference } from "../tenant-reference.ts";
 import type { Actor } from "../actor.ts";
 
@@ -32,19 +31,6 @@ export function leadReferenceField(constraint: string | undefined): LeadReferenc
  * that writes its event): made when the batch is built, read by what was made. Belongs with
  * db/statement.ts; kept here until that module takes it.
  */
-export function builtWith<T>(make: (db: Database) => Statement<T>): Statement<T> {
-  let made: Statement<T> | undefined;
-  return {
-    build: (db) => {
-      made = make(db);
-      return made.build(db);
-    },
-    read: (result) => {
-      if (!made) throw new Error("statement read before it was built");
-      return made.read(result);
-    },
-  };
-}
 
 export interface NewLead {
   id: string;
