@@ -1,4 +1,5 @@
 import { Client, neon, neonConfig } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "./schema/index.ts";
 
@@ -57,4 +58,9 @@ export function requestClient(settings: DbSettings, onError: (err: Error) => voi
   const client = new Client({ connectionString: settings.url });
   client.on("error", onError);
   return client;
+}
+
+/** One `select 1` over HTTP, outside any unit of work: the readiness probe's database check. */
+export async function pingDatabase(settings: DbSettings): Promise<void> {
+  await httpDatabase(settings).execute(sql`select 1`);
 }

@@ -54,16 +54,6 @@ export function outboxInsert(spec: OutboxEventSpec): SQL {
     returning event`;
 }
 
-/** Pulls the events out of `RETURNING event` results of a batch. */
-export function eventsFrom(...results: unknown[]): CloudEvent[] {
-  const events: CloudEvent[] = [];
-  for (const result of results) {
-    const rows = (result as { rows?: { event: CloudEvent }[] }).rows ?? (result as { event: CloudEvent }[]);
-    if (Array.isArray(rows)) for (const row of rows) if (row?.event) events.push(row.event);
-  }
-  return events;
-}
-
 // Guarded writes (If-Match version, allowed status) that share a batch with their event must emit
 // the event only when the guard passed: a 409/412 leaves no event. Two shapes:
 

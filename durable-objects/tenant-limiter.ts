@@ -19,10 +19,8 @@
 // for changes made behind the API's back (e.g. SQL by hand). So requests never pay a database
 // round trip for their limits, and a plan change made through the API applies to the next request.
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import type { Env } from "../platform/env.ts";
 import { loadConfig } from "../platform/env.ts";
-import { tenants } from "../db/schema/tenants.ts";
 import { decide, initialState, MemoryGrantLog, type LimiterState, type RatePolicy } from "../core/ratelimit/token-window.ts";
 import {
   DEFAULT_TIME_ZONE,
@@ -36,6 +34,7 @@ import {
 } from "../core/ratelimit/policies.ts";
 import { consumeDaily, safeTimeZone } from "../core/ratelimit/daily-quota.ts";
 import { tenantWork } from "../platform/work.ts";
+import { getTenantLimits } from "../db/tenants/tenant-store.ts";
 
 export interface LimitDecision {
   allowed: boolean;
@@ -362,12 +361,7 @@ export class TenantLimiterDO extends DurableObject<Env> {
       undefined,
       (promise) => this.ctx.waitUntil(promise),
     );
-    const [rows] = await uow.batch((db) => [
-      db
-        .select({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone })
-        .from(tenants)
-        .where(eq(tenants.id, tenantId)),
-    ]);
+    const [rows] = await uow.run([getTenantLimits(tenantId)]);
     const row = rows[0];
     if (generation !== this.generation && this.limits) return this.limits;
     // No such tenant: the strictest plan; the request itself is refused later (app_begin_request).

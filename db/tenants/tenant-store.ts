@@ -71,3 +71,13 @@ export function listActiveTenants(ids?: readonly string[]): Statement<{ id: stri
       .where(ids ? and(active, inArray(tenants.id, [...ids])) : active),
   );
 }
+
+/** The limits the tenant's rate limiter enforces (its plan, overrides and day boundary). */
+export function getTenantLimits(tenantId: string): Statement<{ plan: Plan; overrides: Record<string, number>; timezone: string }[]> {
+  return query((db) =>
+    db
+      .select({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone })
+      .from(tenants)
+      .where(eq(tenants.id, tenantId)),
+  );
+}

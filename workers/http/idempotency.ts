@@ -1,12 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { sql, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { requestHash } from "../../core/idempotency/request-hash.ts";
 import type { HonoEnv } from "../context.ts";
 import { AppError } from "./problem.ts";
 import { findPgError, renderError } from "./error-handler.ts";
 import { unitOfWork } from "../services.ts";
-import { idempotencyKeys } from "../../db/schema/system.ts";
-import { and, eq } from "drizzle-orm";
+import { claimKey, findKey, IDEMPOTENCY_PK, storeResponse } from "../../db/idempotency/idempotency-store.ts";
 
 // `Idempotency-Key` on POST (IETF httpapi-idempotency-key draft): the key is claimed inside the
 // write's own transaction (so a key exists iff its write committed), the response is replayed for
@@ -14,8 +13,6 @@ import { and, eq } from "drizzle-orm";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 export const IDEMPOTENCY_TTL_HOURS = 24;
-/** The (tenant_id, user_id, key) primary key (migration 0007): keys are scoped per user. */
-const IDEMPOTENCY_PK = "idempotency_keys_tenant_id_user_id_key_pk";
 
 export interface IdempotencyClaim {
   key: string;
@@ -34,12 +31,7 @@ export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[]
   const claim = c.get("idempotency");
   if (!claim) return [];
   const { tenantId, userId } = c.get("auth");
-  return [
-    sql`delete from idempotency_keys where tenant_id = ${tenantId}::uuid and user_id = ${userId}::uuid and key = ${claim.key} and expires_at < now()`,
-    sql`insert into idempotency_keys (tenant_id, key, user_id, method, path, request_hash, resource_path, status_code, expires_at)
-        values (${tenantId}::uuid, ${claim.key}, ${userId}::uuid, 'POST', ${c.req.path}, ${claim.hash}, ${target.resourcePath}, ${target.status},
-                now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS}))`,
-  ];
+  return claimKey({ tenantId, userId, key: claim.key, path: c.req.path, requestHash: claim.hash, ...target, ttlHours: IDEMPOTENCY_TTL_HOURS });
 }
 
 function isKeyConflict(err: unknown): boolean {
@@ -75,12 +67,7 @@ export function idempotency(replayGet: (c: Context<HonoEnv>, path: string) => Pr
       const { tenantId, userId } = c.get("auth");
       c.executionCtx.waitUntil(
         unitOfWork(c)
-          .batch((db) => [
-            db
-              .update(idempotencyKeys)
-              .set({ statusCode: c.res.status, responseBody: body })
-              .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))),
-          ])
+          .run([storeResponse({ tenantId, userId, key }, c.res.status, body)])
           .catch((err: unknown) => c.get("logger").warn("storing idempotent response failed", {}, err)),
       );
     }
@@ -95,9 +82,7 @@ async function replay(
 ): Promise<Response> {
   c.error = undefined;
   const { tenantId, userId } = c.get("auth");
-  const [rows] = await unitOfWork(c).batch((db) => [
-    db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))),
-  ]);
+  const [rows] = await unitOfWork(c).run([findKey({ tenantId, userId, key })]);
   const stored = rows[0];
   if (!stored) return renderError(new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"), c);
   if (stored.requestHash !== hash || stored.path !== c.req.path) {

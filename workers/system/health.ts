@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { HonoEnv } from "../context.ts";
-import { httpDatabase } from "../../db/client.ts";
+import { pingDatabase } from "../../db/client.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { dbSettings } from "../../platform/work.ts";
 
@@ -70,9 +69,7 @@ function startCheck(c: Context<HonoEnv>, replacing: Promise<DatabaseCheck> | und
   if (lastCheck !== replacing && lastCheck) return lastCheck;
   const started = performance.now();
   const at = Date.now();
-  const check = httpDatabase(dbSettings(c.get("config")))
-    .execute(sql`select 1`)
-    .then(
+  const check = pingDatabase(dbSettings(c.get("config"))).then(
       () => true,
       (err: unknown) => {
         c.get("logger").warn("readiness check failed", {}, err);
