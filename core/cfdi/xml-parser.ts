@@ -8,6 +8,10 @@
  * door to entity-expansion attacks. Every document, whoever calls, is held to the limits in
  * limits.ts (size, depth, elements, attributes and namespace declarations), checked as the text is
  * read, and each step below is linear in the text under those limits.
+ *
+ * Each call to `parseXml` reads with its own `DocumentReader`, which holds everything that depends
+ * on the document. The only state shared between calls is two interning caches (names and
+ * namespace URIs) that make reading faster and never change what is read.
  */
 import type { LimitCode } from "./limits.ts";
 import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_NAMESPACES_PER_DOCUMENT, MAX_NAMESPACES_PER_ELEMENT, MAX_XML_CHARS, MAX_XML_DEPTH, MAX_XML_ELEMENTS } from "./limits.ts";
@@ -34,7 +38,7 @@ export type XmlElement = {
    * Set on the root element only: whether any attribute value in the document contains "|"
    * (lets the cadena take a one-pass shortcut when none does).
    */
-  pipeInAttributes?: boolean;
+  readonly pipeInAttributes?: boolean;
 };
 
 export class XmlParseError extends Error {
@@ -56,10 +60,22 @@ export class XmlLimitError extends XmlParseError {
   }
 }
 
+/** Parses an XML document and returns its root element. */
+export function parseXml(input: string): XmlElement {
+  if (input.length > MAX_XML_CHARS) throw new XmlLimitError("XML_TOO_LARGE", `document larger than ${MAX_XML_CHARS} characters`, 0);
+  return new DocumentReader(input).read();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character data: entities and attribute values
+// ---------------------------------------------------------------------------------------------
+
 const XML_NS = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 const MALFORMED_ENTITY = "unknown or malformed entity reference";
+const ATTR_WS_RE = /[\t\n]/g;
+const NON_WS_RE = /\S/;
 
 function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
@@ -70,8 +86,8 @@ function isXmlChar(code: number): boolean {
  * which contains at least one "&" at or after `first`. Anything else after "&" is malformed (no DTD,
  * so no other entity can be declared). One indexOf per reference and slices between them: no regex
  * and no replace callback, which cost several times more on entity-heavy text.
- * Errors as the regex version reported them: a malformed reference anywhere wins over a reference to
- * a character XML forbids.
+ * A malformed reference anywhere in `raw` is reported in preference to a reference to a character
+ * XML forbids, so the forbidden one is only reported once the whole text has been read.
  */
 function decodeEntities(raw: string, first: number, at: number): string {
   let out = "";
@@ -130,35 +146,46 @@ function decodeText(raw: string, at: number): string {
   return amp < 0 ? raw : decodeEntities(raw, amp, at);
 }
 
-const ATTR_WS_RE = /[\t\n]/g;
-
 /**
- * Set by parseXml: whether any attribute value in the document contains "|".
+ * The next occurrence of one character in a document, for callers that ask from positions that
+ * never decrease: each occurrence is found by one native indexOf, however many values lie between
+ * two of them. (A regex test or indexOf per attribute value would rescan the 2.7 KiB Certificado
+ * and the Sello once per character of interest.)
  */
-let sawPipe = false;
+class NextChar {
+  private readonly text: string;
+  private readonly ch: string;
+  private at = -1;
+  constructor(text: string, ch: string) {
+    this.text = text;
+    this.ch = ch;
+  }
+
+  /** Position of the first `ch` at or after `from` (the text's length if there is none). */
+  from(from: number): number {
+    return this.at >= from ? this.at : this.seek(from);
+  }
+
+  private seek(from: number): number {
+    const i = this.text.indexOf(this.ch, from);
+    this.at = i < 0 ? this.text.length : i;
+    return this.at;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and namespaces
+// ---------------------------------------------------------------------------------------------
 
 /**
  * An element or attribute name split at its colon; every string in it is internalized. `slot` is
- * its place in the name cache (-1 for a name too long to cache). `next` is a guess: the attribute
- * name that followed this one (or, for an element name, came first) the last time — CFDI
- * attributes come in a fixed order, so the guess is nearly always right. Only a name that is
- * still in the cache gets a new guess, and eviction clears it, so what the cache retains stays
- * bounded (its names plus at most one evicted name each).
+ * its place in the name cache (-1 for a name too long to cache); `next` is the cache's guess at
+ * the attribute name that follows it.
  */
 type Name = { readonly qname: string; readonly prefix: string; readonly local: string; readonly slot: number; next: Name | undefined };
 
-/**
- * Names are interned across documents: a CFDI uses a few dozen distinct names, and when every
- * `local`/`prefix` the tree exposes is one canonical internalized string, the comparisons the
- * cadena walk makes by the hundred (`attr`, `childElements`, duplicate-attribute checks, namespace
- * lookups) are pointer compares instead of character compares — which in a document with one
- * emoji are two-byte against one-byte. A fixed-size table indexed by a cheap hash of the name;
- * a hit is confirmed with `startsWith` on the document (no slice), a miss or collision replaces
- * the slot. Only speed depends on the cache: a `Name` always spells exactly the document's name.
- */
 const NAME_SLOTS = 2048;
 const MAX_CACHED_NAME = 128;
-const nameCache: (Name | undefined)[] = new Array<Name | undefined>(NAME_SLOTS).fill(undefined);
 
 /** The canonical (internalized) copy of `s`: property keys are internalized by the engine. */
 function internalize(s: string): string {
@@ -166,7 +193,56 @@ function internalize(s: string): string {
   return s;
 }
 
-function nameSlot(text: string, start: number, end: number): number {
+/**
+ * Element and attribute names, interned across documents. A CFDI uses a few dozen distinct names,
+ * and when every `local`/`prefix` the tree exposes is one canonical internalized string, the
+ * comparisons the cadena walk makes by the hundred (attribute lookups, `childElements`,
+ * duplicate-attribute checks, namespace lookups) are pointer compares instead of character
+ * compares — which in a document with one emoji are two-byte against one-byte.
+ *
+ * A pure cache: a name found in it always spells exactly the text it was found at, and a guess
+ * (`next`: the name that followed this one the last time — CFDI attributes come in a fixed order,
+ * so it is nearly always right) is checked against the text before it is used. What it holds
+ * changes how fast a document is read, never what is read, so one instance serves the isolate.
+ * A fixed-size table indexed by a cheap hash of the name; a miss or collision replaces the slot.
+ * Only a name still in its slot gets a new guess, and eviction clears the guess, so what the cache
+ * retains stays bounded (its names plus at most one evicted name each).
+ */
+class NameCache {
+  private readonly slots = new Array<Name | undefined>(NAME_SLOTS).fill(undefined);
+
+  /** The cached name spelled by text[start, end), if the cache holds it. */
+  find(text: string, start: number, end: number): Name | undefined {
+    const hit = this.slots[slotOf(text, start, end)];
+    return hit !== undefined && hit.qname === text.slice(start, end) ? hit : undefined;
+  }
+
+  /** The name text[start, end), which `nameEnd` delimited (only such names enter the cache). */
+  intern(text: string, start: number, end: number): Name {
+    const slot = slotOf(text, start, end);
+    const slice = text.slice(start, end);
+    const hit = this.slots[slot];
+    if (hit !== undefined && hit.qname === slice) return hit;
+    if (end - start > MAX_CACHED_NAME) {
+      // Not worth keeping (no CFDI name is this long): the cache holds small strings only.
+      const c = slice.indexOf(":");
+      return { qname: slice, prefix: c < 0 ? "" : slice.slice(0, c), local: c < 0 ? slice : slice.slice(c + 1), slot: -1, next: undefined };
+    }
+    const qname = internalize(slice);
+    const colon = qname.indexOf(":");
+    const name: Name = colon < 0 ? { qname, prefix: "", local: qname, slot, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), slot, next: undefined };
+    if (hit !== undefined) hit.next = undefined;
+    this.slots[slot] = name;
+    return name;
+  }
+
+  /** Records that `next` followed `name`, if `name` is still cached. */
+  remember(name: Name, next: Name): void {
+    if (name.slot >= 0 && this.slots[name.slot] === name) name.next = next;
+  }
+}
+
+function slotOf(text: string, start: number, end: number): number {
   const n = end - start;
   let h = Math.imul(n, 0x9e3779b1) ^ text.charCodeAt(start);
   h = Math.imul(h ^ text.charCodeAt(n > 1 ? start + 1 : start), 0x85ebca6b);
@@ -175,36 +251,13 @@ function nameSlot(text: string, start: number, end: number): number {
   return (h ^ (h >>> 15)) & (NAME_SLOTS - 1);
 }
 
-/** The cached name spelled by text[start, end), if the cache holds it. */
-function cachedName(text: string, start: number, end: number): Name | undefined {
-  const hit = nameCache[nameSlot(text, start, end)];
-  return hit !== undefined && hit.qname === text.slice(start, end) ? hit : undefined;
-}
-
-/** The name text[start, end), which `nameEnd` delimited (only such names enter the cache). */
-function internName(text: string, start: number, end: number): Name {
-  const slot = nameSlot(text, start, end);
-  const slice = text.slice(start, end);
-  const hit = nameCache[slot];
-  if (hit !== undefined && hit.qname === slice) return hit;
-  if (end - start > MAX_CACHED_NAME) {
-    // Not worth keeping (no CFDI name is this long): the cache holds small strings only.
-    const c = slice.indexOf(":");
-    return { qname: slice, prefix: c < 0 ? "" : slice.slice(0, c), local: c < 0 ? slice : slice.slice(c + 1), slot: -1, next: undefined };
-  }
-  const qname = internalize(slice);
-  const colon = qname.indexOf(":");
-  const name: Name = colon < 0 ? { qname, prefix: "", local: qname, slot, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), slot, next: undefined };
-  if (hit !== undefined) hit.next = undefined;
-  nameCache[slot] = name;
-  return name;
-}
+const names = new NameCache();
 
 /**
- * Namespace URIs, internalized for the same reason (a handful per document). The cache lives as
- * long as the isolate and serves every caller: it keeps only URIs of a sensible length, and starts
- * over when full, so documents from outside can neither make it hold megabytes nor crowd the
- * SAT's URIs out of it for good.
+ * Namespace URIs, internalized for the same reason as names (a handful per document). A pure
+ * cache too, shared by every caller for as long as the isolate lives: it keeps only URIs of a
+ * sensible length, and starts over when full, so documents from outside can neither make it hold
+ * megabytes nor crowd the SAT's URIs out of it for good.
  */
 const nsCache = new Map<string, string>();
 const NS_CACHE_SIZE = 256;
@@ -223,9 +276,9 @@ function internNs(uri: string): string {
 
 /**
  * The namespace bindings in scope, as a chain: each declaration links to the scope it extends, and
- * an element that declares nothing shares its parent's. (Copying a map per element made a
- * document with many declarations and many children quadratic.) A lookup walks at most
- * MAX_NAMESPACES_PER_DOCUMENT links; in a CFDI, two or three.
+ * an element that declares nothing shares its parent's, so a document with many declarations and
+ * many children costs no copying per element. A lookup walks at most MAX_NAMESPACES_PER_DOCUMENT
+ * links; in a CFDI, two or three.
  */
 type Scope = { readonly prefix: string; readonly uri: string; readonly parent: Scope | undefined };
 
@@ -236,13 +289,21 @@ function lookupNs(scope: Scope | undefined, prefix: string): string | undefined 
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Elements
+// ---------------------------------------------------------------------------------------------
+
+/** An element whose start tag has been read; its prefixes are resolved when it is finished. */
 type PendingElement = {
-  name: Name;
+  readonly name: Name;
   /** Flat [name, value, offset, …] triples, in document order. */
-  rawAttrs: (Name | string | number)[];
-  children: (XmlElement | string)[];
-  start: number;
+  readonly rawAttrs: (Name | string | number)[];
+  readonly children: (XmlElement | string)[];
+  readonly start: number;
+  /** The bindings in scope: the parent's, extended by each declaration on this element. */
   scope: Scope;
+  /** Namespace declarations on this element. */
+  declarations: number;
 };
 
 /**
@@ -275,6 +336,7 @@ function checkDuplicates(attributes: readonly XmlAttribute[], raw: readonly (Nam
   }
 }
 
+/** Resolves the prefixes of an element and its attributes (all its declarations are known by now). */
 function finishElement(p: PendingElement): XmlElement {
   const scope = p.scope;
   const { qname, prefix, local } = p.name;
@@ -306,6 +368,11 @@ function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+function skipWs(text: string, p: number, len: number): number {
+  while (p < len && isWs(text.charCodeAt(p))) p++;
+  return p;
+}
+
 function isNameStop(c: number): boolean {
   return c <= 32 || c === 47 || c === 62 || c === 61 || c === 34 || c === 39 || c === 60;
 }
@@ -316,219 +383,242 @@ function nameEnd(text: string, p: number, len: number): number {
   return p;
 }
 
-function nextIndex(text: string, ch: string, from: number, len: number): number {
-  const i = text.indexOf(ch, from);
-  return i < 0 ? len : i;
-}
-
-/** Parses an XML document and returns its root element. */
-export function parseXml(input: string): XmlElement {
-  if (input.length > MAX_XML_CHARS) throw new XmlLimitError("XML_TOO_LARGE", `document larger than ${MAX_XML_CHARS} characters`, 0);
-  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.indexOf("\r") >= 0) text = text.replace(/\r\n?/g, "\n");
-  const len = text.length;
-  let pos = 0;
-  const stack: PendingElement[] = [];
-  let root: XmlElement | undefined;
-  let elements = 0;
-  let namespaces = 0;
-  sawPipe = false;
-  // Next position (≥ the last value start looked at) of each character attribute values care about; len = none.
-  let ltAt = -1;
-  let ampAt = -1;
-  let tabAt = -1;
-  let nlAt = -1;
-  let pipeAt = -1;
-  let eqAt = -1;
-
-  while (pos < len) {
-    // ltAt, when at or after pos, is already the next "<" (none lies between the attribute value
-    // it was searched from and ltAt).
-    const lt = ltAt >= pos ? (ltAt < len ? ltAt : -1) : text.indexOf("<", pos);
-    const end = lt < 0 ? len : lt;
-    if (end > pos) {
-      const raw = text.slice(pos, end);
-      const top = stack[stack.length - 1];
-      if (top) {
-        if (raw.indexOf("]]>") >= 0) throw new XmlParseError("']]>' is not allowed in text", pos);
-        top.children.push(decodeText(raw, pos));
-      } else if (/\S/.test(raw)) {
-        throw new XmlParseError("text outside the root element", pos);
-      }
-    }
-    if (lt < 0) break;
-    pos = lt;
-    const c = text.charCodeAt(pos + 1);
-    if (c === 33 /* ! */) {
-      if (text.startsWith("<!--", pos)) {
-        const close = text.indexOf("-->", pos + 4);
-        if (close < 0) throw new XmlParseError("unterminated comment", pos);
-        pos = close + 3;
-      } else if (text.startsWith("<![CDATA[", pos)) {
-        const close = text.indexOf("]]>", pos + 9);
-        if (close < 0) throw new XmlParseError("unterminated CDATA section", pos);
-        const top = stack[stack.length - 1];
-        if (!top) throw new XmlParseError("CDATA outside the root element", pos);
-        top.children.push(text.slice(pos + 9, close));
-        pos = close + 3;
-      } else {
-        throw new XmlParseError("document type declarations are not accepted", pos);
-      }
-    } else if (c === 63 /* ? */) {
-      const close = text.indexOf("?>", pos + 2);
-      if (close < 0) throw new XmlParseError("unterminated processing instruction", pos);
-      pos = close + 2;
-    } else if (c === 47 /* / */) {
-      const top = stack.pop();
-      // The end tag must repeat the open element's name: compare it in place instead of
-      // scanning a name out of the text first.
-      let p = top ? pos + 2 + top.name.qname.length : 0;
-      if (!top || (p < len && !isNameStop(text.charCodeAt(p))) || text.slice(pos + 2, p) !== top.name.qname) {
-        throw new XmlParseError(`end tag </${text.slice(pos + 2, nameEnd(text, pos + 2, len))}> does not match`, pos);
-      }
-      while (p < len && isWs(text.charCodeAt(p))) p++;
-      if (text.charCodeAt(p) !== 62) throw new XmlParseError("malformed end tag", pos);
-      pos = p + 1;
-      const el = finishElement(top);
-      const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(el);
-      else root = el;
-    } else {
-      if (root) throw new XmlParseError("content after the root element", pos);
-      if (++elements > MAX_XML_ELEMENTS) throw new XmlLimitError("XML_TOO_MANY_ELEMENTS", `more than ${MAX_XML_ELEMENTS} elements`, pos);
-      const ne = nameEnd(text, pos + 1, len);
-      if (ne === pos + 1) throw new XmlParseError("malformed start tag", pos);
-      const elName = internName(text, pos + 1, ne);
-      const qname = elName.qname;
-      let p = ne;
-      const rawAttrs: (Name | string | number)[] = [];
-      let prev = elName;
-      let scope = stack.length ? (stack[stack.length - 1] as PendingElement).scope : ROOT_SCOPE;
-      let declaredHere = 0;
-      for (;;) {
-        const before = p;
-        while (p < len && isWs(text.charCodeAt(p))) p++;
-        const ch = text.charCodeAt(p);
-        if (ch === 62 /* > */ || ch === 47 /* / */ || p >= len) break;
-        if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
-        const at = p;
-        if (rawAttrs.length === MAX_ATTRIBUTES_PER_ELEMENT * 3) throw new XmlLimitError("XML_TOO_MANY_ATTRIBUTES", `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes on <${qname}>`, at);
-        // Only names nameEnd delimited enter the cache, so a cached name found at p and followed
-        // by "=" is exactly what the character scan would return. First guess: the name that
-        // followed the previous one last time; then text[p, next "=") looked up in the cache
-        // (eqAt only moves forward, so the search stays linear); then the scan.
-        let attrName: Name | undefined;
-        let nEnd = -1;
-        const guess = prev.next;
-        if (guess !== undefined) {
-          const e = p + guess.qname.length;
-          if (text.charCodeAt(e) === 61 /* = */ && text.slice(p, e) === guess.qname) {
-            attrName = guess;
-            nEnd = e;
-          }
-        }
-        if (attrName === undefined) {
-          if (eqAt < p) eqAt = nextIndex(text, "=", p, len);
-          if (eqAt - p <= 64 && eqAt > p) {
-            attrName = cachedName(text, p, eqAt);
-            nEnd = eqAt;
-          }
-          if (attrName === undefined) {
-            nEnd = nameEnd(text, p, len);
-            if (nEnd === p) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-            attrName = internName(text, p, nEnd);
-          }
-          if (prev.slot >= 0 && nameCache[prev.slot] === prev) prev.next = attrName;
-        }
-        prev = attrName;
-        const name = attrName.qname;
-        p = nEnd;
-        if (text.charCodeAt(p) === 61 /* = */) p++;
-        else {
-          while (p < len && isWs(text.charCodeAt(p))) p++;
-          if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name} without value`, at);
-          p++;
-        }
-        let q = text.charCodeAt(p);
-        if (q !== 34 && q !== 39) {
-          while (p < len && isWs(text.charCodeAt(p))) p++;
-          q = text.charCodeAt(p);
-        }
-        if (q !== 34 && q !== 39) throw new XmlParseError(`attribute ${name} value must be quoted`, at);
-        const vStart = p + 1;
-        const close = text.indexOf(q === 34 ? '"' : "'", vStart);
-        if (close < 0) throw new XmlParseError("unterminated attribute value", at);
-        // Which special characters the value holds, from per-document "next occurrence" pointers
-        // that only move forward: a few native indexOf scans per document instead of a regex
-        // test per value (the 2.7 KiB Certificado and 344-character Sello included).
-        if (ltAt < vStart) ltAt = nextIndex(text, "<", vStart, len);
-        if (ltAt < close) throw new XmlParseError("'<' is not allowed in attribute values", at);
-        let value = text.slice(vStart, close);
-        if (pipeAt < vStart) pipeAt = nextIndex(text, "|", vStart, len);
-        if (pipeAt < close) sawPipe = true;
-        if (tabAt < vStart) tabAt = nextIndex(text, "\t", vStart, len);
-        if (nlAt < vStart) nlAt = nextIndex(text, "\n", vStart, len);
-        // XML 1.0 §3.3.3: literal tab and LF (CR was already folded into LF) become spaces before
-        // character references are expanded (a `&#10;` survives as a newline).
-        if (tabAt < close || nlAt < close) value = value.replace(ATTR_WS_RE, " ");
-        if (ampAt < vStart) ampAt = nextIndex(text, "&", vStart, len);
-        if (ampAt < close) value = decodeEntities(value, value.indexOf("&"), at);
-        if (name === "xmlns" || attrName.prefix === "xmlns") {
-          if (++declaredHere > MAX_NAMESPACES_PER_ELEMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES_IN_ELEMENT", `more than ${MAX_NAMESPACES_PER_ELEMENT} namespace declarations on <${qname}>`, at);
-          if (++namespaces > MAX_NAMESPACES_PER_DOCUMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES", `more than ${MAX_NAMESPACES_PER_DOCUMENT} namespace declarations in the document`, at);
-          scope = { prefix: name === "xmlns" ? "" : attrName.local, uri: internNs(value), parent: scope };
-        }
-        rawAttrs.push(attrName, value, at);
-        p = close + 1;
-      }
-      let selfClosing = false;
-      if (text.charCodeAt(p) === 47 /* / */) {
-        selfClosing = true;
-        p++;
-      }
-      if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError(`malformed start tag <${qname}>`, pos);
-      const pending: PendingElement = { name: elName, rawAttrs, children: [], start: pos, scope };
-      pos = p + 1;
-      if (selfClosing) {
-        const el = finishElement(pending);
-        const parent = stack[stack.length - 1];
-        if (parent) parent.children.push(el);
-        else root = el;
-      } else {
-        if (stack.length >= MAX_XML_DEPTH) throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, pos);
-        stack.push(pending);
-      }
-    }
-  }
-  if (stack.length) throw new XmlParseError(`unclosed element <${(stack[stack.length - 1] as PendingElement).name.qname}>`, len);
-  if (!root) throw new XmlParseError("no root element", 0);
-  root.pipeInAttributes = sawPipe;
-  return root;
-}
-
-let cursorEl: XmlElement | undefined;
-let cursorAt = 0;
+// ---------------------------------------------------------------------------------------------
+// The reader: one per document
+// ---------------------------------------------------------------------------------------------
 
 /**
- * Value of an attribute without namespace (how XPath `@Name` selects), or undefined.
- * The search starts after the attribute the previous lookup on the same element found: callers
- * ask in document order (the cadena walks attributes in Anexo 20 order, which is how CFDI are
- * written), so most lookups compare one name. The parser rejects two attributes with the same
- * expanded name, so where the search starts cannot change the answer.
+ * Reads one document from the start: `read` alternates character data and markup, and each
+ * `read…` method below reads one construct starting at the position it is given and returns the
+ * position after it.
  */
-export function attr(el: XmlElement, local: string): string | undefined {
-  const list = el.attributes;
-  const n = list.length;
-  let i = el === cursorEl && cursorAt < n ? cursorAt : 0;
-  for (let k = 0; k < n; k++) {
-    const a = list[i] as XmlAttribute;
-    if (a.local === local && a.ns === "") {
-      cursorEl = el;
-      cursorAt = i + 1;
-      return a.value;
-    }
-    if (++i === n) i = 0;
+class DocumentReader {
+  private readonly text: string;
+  private readonly len: number;
+  /** Elements whose start tag has been read and whose end tag has not, outermost first. */
+  private readonly open: PendingElement[] = [];
+  private root: XmlElement | undefined;
+  private elements = 0;
+  private namespaces = 0;
+  /** Whether any attribute value read so far contains "|". */
+  private pipeInAttributes = false;
+  // The characters markup and attribute values care about.
+  private readonly lt: NextChar;
+  private readonly eq: NextChar;
+  private readonly amp: NextChar;
+  private readonly tab: NextChar;
+  private readonly nl: NextChar;
+  private readonly pipe: NextChar;
+
+  constructor(input: string) {
+    let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    // XML 1.0 §2.11: CR LF and lone CR are read as LF.
+    if (text.indexOf("\r") >= 0) text = text.replace(/\r\n?/g, "\n");
+    this.text = text;
+    this.len = text.length;
+    this.lt = new NextChar(text, "<");
+    this.eq = new NextChar(text, "=");
+    this.amp = new NextChar(text, "&");
+    this.tab = new NextChar(text, "\t");
+    this.nl = new NextChar(text, "\n");
+    this.pipe = new NextChar(text, "|");
   }
+
+  read(): XmlElement {
+    let pos = 0;
+    while (pos < this.len) {
+      const lt = this.lt.from(pos);
+      if (lt > pos) this.readText(pos, lt);
+      if (lt === this.len) break;
+      pos = this.readMarkup(lt);
+    }
+    const unclosed = this.open[this.open.length - 1];
+    if (unclosed) throw new XmlParseError(`unclosed element <${unclosed.name.qname}>`, this.len);
+    if (!this.root) throw new XmlParseError("no root element", 0);
+    return this.root;
+  }
+
+  private readText(start: number, end: number): void {
+    const raw = this.text.slice(start, end);
+    const parent = this.open[this.open.length - 1];
+    if (parent) {
+      if (raw.indexOf("]]>") >= 0) throw new XmlParseError("']]>' is not allowed in text", start);
+      parent.children.push(decodeText(raw, start));
+    } else if (NON_WS_RE.test(raw)) {
+      throw new XmlParseError("text outside the root element", start);
+    }
+  }
+
+  /** Whatever starts with the "<" at `lt`. */
+  private readMarkup(lt: number): number {
+    const c = this.text.charCodeAt(lt + 1);
+    if (c === 47 /* / */) return this.readEndTag(lt);
+    if (c === 63 /* ? */) return this.readProcessingInstruction(lt);
+    if (c !== 33 /* ! */) return this.readStartTag(lt);
+    if (this.text.startsWith("<!--", lt)) return this.readComment(lt);
+    if (this.text.startsWith("<![CDATA[", lt)) return this.readCData(lt);
+    throw new XmlParseError("document type declarations are not accepted", lt);
+  }
+
+  /** Skipped: nothing in a comment reaches the tree. */
+  private readComment(lt: number): number {
+    const close = this.text.indexOf("-->", lt + 4);
+    if (close < 0) throw new XmlParseError("unterminated comment", lt);
+    return close + 3;
+  }
+
+  /** Skipped, the XML declaration included: nothing in a CFDI depends on one. */
+  private readProcessingInstruction(lt: number): number {
+    const close = this.text.indexOf("?>", lt + 2);
+    if (close < 0) throw new XmlParseError("unterminated processing instruction", lt);
+    return close + 2;
+  }
+
+  /** A text node, taken verbatim. */
+  private readCData(lt: number): number {
+    const close = this.text.indexOf("]]>", lt + 9);
+    if (close < 0) throw new XmlParseError("unterminated CDATA section", lt);
+    const parent = this.open[this.open.length - 1];
+    if (!parent) throw new XmlParseError("CDATA outside the root element", lt);
+    parent.children.push(this.text.slice(lt + 9, close));
+    return close + 3;
+  }
+
+  private readEndTag(lt: number): number {
+    const { text, len } = this;
+    const el = this.open.pop();
+    // The end tag must repeat the open element's name: compared in place, without scanning a
+    // name out of the text first.
+    let p = el ? lt + 2 + el.name.qname.length : 0;
+    if (!el || (p < len && !isNameStop(text.charCodeAt(p))) || text.slice(lt + 2, p) !== el.name.qname) {
+      throw new XmlParseError(`end tag </${text.slice(lt + 2, nameEnd(text, lt + 2, len))}> does not match`, lt);
+    }
+    p = skipWs(text, p, len);
+    if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError("malformed end tag", lt);
+    this.attach(finishElement(el));
+    return p + 1;
+  }
+
+  private readStartTag(lt: number): number {
+    if (this.root) throw new XmlParseError("content after the root element", lt);
+    if (++this.elements > MAX_XML_ELEMENTS) throw new XmlLimitError("XML_TOO_MANY_ELEMENTS", `more than ${MAX_XML_ELEMENTS} elements`, lt);
+    const text = this.text;
+    const end = nameEnd(text, lt + 1, this.len);
+    if (end === lt + 1) throw new XmlParseError("malformed start tag", lt);
+    const parent = this.open[this.open.length - 1];
+    const el: PendingElement = { name: names.intern(text, lt + 1, end), rawAttrs: [], children: [], start: lt, scope: parent ? parent.scope : ROOT_SCOPE, declarations: 0 };
+    let p = this.readAttributes(el, end);
+    const selfClosing = text.charCodeAt(p) === 47; /* / */
+    if (selfClosing) p++;
+    if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError(`malformed start tag <${el.name.qname}>`, lt);
+    if (selfClosing) {
+      this.attach(finishElement(el));
+    } else {
+      if (this.open.length >= MAX_XML_DEPTH) throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, p + 1);
+      this.open.push(el);
+    }
+    return p + 1;
+  }
+
+  /** Adds a finished element to its parent, or makes it the root. */
+  private attach(el: XmlElement): void {
+    const parent = this.open[this.open.length - 1];
+    if (parent) parent.children.push(el);
+    // The root is finished last, after every attribute value in the document has been read.
+    else this.root = { ...el, pipeInAttributes: this.pipeInAttributes };
+  }
+
+  /** The attributes after an element name ending at `p`; returns where they stop (at '/', '>' or the end of the text). */
+  private readAttributes(el: PendingElement, p: number): number {
+    const { text, len } = this;
+    for (;;) {
+      const before = p;
+      p = skipWs(text, p, len);
+      const c = text.charCodeAt(p);
+      if (c === 62 /* > */ || c === 47 /* / */ || p >= len) return p;
+      if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
+      if (el.rawAttrs.length === MAX_ATTRIBUTES_PER_ELEMENT * 3) throw new XmlLimitError("XML_TOO_MANY_ATTRIBUTES", `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes on <${el.name.qname}>`, p);
+      p = this.readAttribute(el, p);
+    }
+  }
+
+  /** `name = "value"` (or with single quotes) at `at`, added to `el`. */
+  private readAttribute(el: PendingElement, at: number): number {
+    const { text, len } = this;
+    const raw = el.rawAttrs;
+    const name = this.readAttributeName(raw.length > 0 ? (raw[raw.length - 3] as Name) : el.name, at, el);
+    // Every way of reading the name matches the text exactly, so it ends at its length.
+    let p = at + name.qname.length;
+    if (text.charCodeAt(p) !== 61 /* = */) {
+      p = skipWs(text, p, len);
+      if (text.charCodeAt(p) !== 61 /* = */) throw new XmlParseError(`attribute ${name.qname} without value`, at);
+    }
+    p = skipWs(text, p + 1, len);
+    const q = text.charCodeAt(p);
+    if (q !== 34 /* " */ && q !== 39 /* ' */) throw new XmlParseError(`attribute ${name.qname} value must be quoted`, at);
+    const close = text.indexOf(q === 34 ? '"' : "'", p + 1);
+    if (close < 0) throw new XmlParseError("unterminated attribute value", at);
+    const value = this.attributeValue(p + 1, close, at);
+    if (name.qname === "xmlns" || name.prefix === "xmlns") this.declareNamespace(el, name, value, at);
+    raw.push(name, value, at);
+    return close + 1;
+  }
+
+  /**
+   * The attribute name at `at`, `prev` being the name before it in the tag (the element's own name
+   * for the first attribute). Only names `nameEnd` delimited enter the cache, so a cached name
+   * found at `at` and followed by "=" is exactly what the character scan would return. Tried in
+   * order: the name that followed `prev` last time, the cached name spelling text[at, next "="),
+   * and the scan.
+   */
+  private readAttributeName(prev: Name, at: number, el: PendingElement): Name {
+    const text = this.text;
+    const guess = prev.next;
+    if (guess !== undefined) {
+      const end = at + guess.qname.length;
+      if (text.charCodeAt(end) === 61 /* = */ && text.slice(at, end) === guess.qname) return guess;
+    }
+    const eq = this.eq.from(at);
+    let name = eq > at && eq - at <= 64 ? names.find(text, at, eq) : undefined;
+    if (name === undefined) {
+      const end = nameEnd(text, at, this.len);
+      if (end === at) throw new XmlParseError(`malformed start tag <${el.name.qname}>`, el.start);
+      name = names.intern(text, at, end);
+    }
+    names.remember(prev, name);
+    return name;
+  }
+
+  /**
+   * The value between quotes at [start, close). XML 1.0 §3.3.3: literal tab and LF (CR was already
+   * folded into LF) become spaces before character references are expanded, so a `&#10;` survives
+   * as a newline.
+   */
+  private attributeValue(start: number, close: number, at: number): string {
+    if (this.lt.from(start) < close) throw new XmlParseError("'<' is not allowed in attribute values", at);
+    if (this.pipe.from(start) < close) this.pipeInAttributes = true;
+    let value = this.text.slice(start, close);
+    if (this.tab.from(start) < close || this.nl.from(start) < close) value = value.replace(ATTR_WS_RE, " ");
+    if (this.amp.from(start) < close) value = decodeEntities(value, value.indexOf("&"), at);
+    return value;
+  }
+
+  /** `xmlns="uri"` or `xmlns:p="uri"` on `el`: in scope for `el` and its descendants. */
+  private declareNamespace(el: PendingElement, name: Name, uri: string, at: number): void {
+    const qname = el.name.qname;
+    if (++el.declarations > MAX_NAMESPACES_PER_ELEMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES_IN_ELEMENT", `more than ${MAX_NAMESPACES_PER_ELEMENT} namespace declarations on <${qname}>`, at);
+    if (++this.namespaces > MAX_NAMESPACES_PER_DOCUMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES", `more than ${MAX_NAMESPACES_PER_DOCUMENT} namespace declarations in the document`, at);
+    el.scope = { prefix: name.qname === "xmlns" ? "" : name.local, uri: internNs(uri), parent: el.scope };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the tree
+// ---------------------------------------------------------------------------------------------
+
+/** Value of an attribute without namespace (how XPath `@Name` selects), or undefined. */
+export function attr(el: XmlElement, local: string): string | undefined {
+  for (const a of el.attributes) if (a.local === local && a.ns === "") return a.value;
   return undefined;
 }
 
