@@ -30,9 +30,18 @@ export default tseslint.config(
     "**/queues/**",
     "**/platform/**",
   ]),
-  layer("platform/**", "platform/ sits below the entry points: no workers/, queues/ imports", ["**/workers/**", "**/queues/**"]),
-  layer("durable-objects/**", "Durable Objects share platform/, not the Worker's HTTP layer", ["**/workers/**", "**/queues/**"]),
-  layer("queues/**", "queue consumers share platform/, not the Worker's HTTP layer", ["**/workers/**", "**/durable-objects/*.ts"]),
+  layer("platform/**", "platform/ sits below the entry points: no workers/, queues/ imports", [
+    "**/workers/**",
+    "**/queues/**",
+  ]),
+  layer("durable-objects/**", "Durable Objects share platform/, not the Worker's HTTP layer", [
+    "**/workers/**",
+    "**/queues/**",
+  ]),
+  layer("queues/**", "queue consumers share platform/, not the Worker's HTTP layer", [
+    "**/workers/**",
+    "**/durable-objects/*.ts",
+  ]),
 );
 
 /** `no-restricted-imports` for the non-test files of one layer. */

@@ -72,9 +72,10 @@ type DocSet = { label: string; xmls: string[]; models?: Comprobante[] };
 
 async function cadenaSection(set: DocSet): Promise<void> {
   const { xmls, models } = set;
-  const fromXml = timeSync(1500, () => {
-    for (const x of xmls) cadenaFromXml(x);
-  }) / N;
+  const fromXml =
+    timeSync(1500, () => {
+      for (const x of xmls) cadenaFromXml(x);
+    }) / N;
   const fromModel = models
     ? timeSync(1000, () => {
         for (const m of models) cadenaFromModel(m);
@@ -115,12 +116,18 @@ async function cadenaSection(set: DocSet): Promise<void> {
   console.log(`  native, from XML text : ${us(fromXml)}`);
   if (models) console.log(`  native, from the model: ${us(fromModel)}`);
   if (xsltAvailable) {
-    console.log(`  xsltproc, one process over ${N} docs, compile subtracted: ${us(perDocBatch)}   (raw total/N: ${us(perDocBatchRaw)}; one process per doc: ${fmt(perProcess, 2)} ms)`);
+    console.log(
+      `  xsltproc, one process over ${N} docs, compile subtracted: ${us(perDocBatch)}   (raw total/N: ${us(perDocBatchRaw)}; one process per doc: ${fmt(perProcess, 2)} ms)`,
+    );
     const rx = perDocBatch / fromXml;
     const rm = perDocBatch / fromModel;
     const modelPart = models ? `, from model ${fmt(rm)}×  (target ≥ 20×  ${rm >= 20 ? "OK" : "BELOW TARGET"})` : "";
-    console.log(`  ratio vs compiled xsltproc: from XML ${fmt(rx)}×  (target ≥ 5×  ${rx >= 5 ? "OK" : "BELOW TARGET"})${modelPart}`);
-    console.log(`  ratio vs xsltproc per process: from XML ${fmt(perProcess / fromXml, 0)}×${models ? `, from model ${fmt(perProcess / fromModel, 0)}×` : ""}`);
+    console.log(
+      `  ratio vs compiled xsltproc: from XML ${fmt(rx)}×  (target ≥ 5×  ${rx >= 5 ? "OK" : "BELOW TARGET"})${modelPart}`,
+    );
+    console.log(
+      `  ratio vs xsltproc per process: from XML ${fmt(perProcess / fromXml, 0)}×${models ? `, from model ${fmt(perProcess / fromModel, 0)}×` : ""}`,
+    );
   } else {
     console.log("  xsltproc not installed: comparison skipped (apt-get install xsltproc)");
   }
@@ -154,8 +161,12 @@ async function hostileSection(normal: readonly string[]): Promise<void> {
     if (ms > worst.ms) worst = { name: h.name, ms, kib };
     console.log(`  ${h.name.padEnd(68)} ${fmt(ms, 1).padStart(6)} ms  ${h.code}${ok ? "" : "  UNEXPECTED REPORT"}`);
   }
-  console.log(`  worst hostile: ${fmt(worst.ms, 1)} ms (${worst.name}, ${fmt(worst.kib, 0)} KiB = ${fmt((worst.ms * 1000) / worst.kib, 1)} µs/KiB)`);
-  console.log(`  normal invoice: ${fmt(normalMs, 3)} ms (${fmt(normalKiB)} KiB = ${fmt((normalMs * 1000) / normalKiB, 1)} µs/KiB)\n`);
+  console.log(
+    `  worst hostile: ${fmt(worst.ms, 1)} ms (${worst.name}, ${fmt(worst.kib, 0)} KiB = ${fmt((worst.ms * 1000) / worst.kib, 1)} µs/KiB)`,
+  );
+  console.log(
+    `  normal invoice: ${fmt(normalMs, 3)} ms (${fmt(normalKiB)} KiB = ${fmt((normalMs * 1000) / normalKiB, 1)} µs/KiB)\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -177,8 +188,12 @@ async function main(): Promise<void> {
   const inputs = inputsByKind.plain;
   const avgConceptos = inputs.reduce((a, m) => a + m.conceptos.length, 0) / inputs.length;
 
-  console.log(`CFDI engine benchmark — Node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${availableParallelism()} cores)`);
-  console.log(`${N} generated invoices per set, avg ${fmt(avgConceptos)} conceptos (each XML carries the 2.7 KiB certificate)\n`);
+  console.log(
+    `CFDI engine benchmark — Node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${availableParallelism()} cores)`,
+  );
+  console.log(
+    `${N} generated invoices per set, avg ${fmt(avgConceptos)} conceptos (each XML carries the 2.7 KiB certificate)\n`,
+  );
 
   // --- signed invoices per second (one core: sequential, one signature in flight) ---
   let i = 0;
@@ -190,8 +205,12 @@ async function main(): Promise<void> {
   const signOnly = await timeLoop(Math.min(2, SECONDS), () => signCadena(csd.privateKey, cadena));
   const signPerSec = (signOnly.ops / signOnly.ms) * 1000;
   console.log("Build + validate + amounts + cadena + RSA-SHA256 sello + XML (sequential):");
-  console.log(`  ${fmt(perSec, 0)} invoices/s   (${fmt(1000 / perSec, 3)} ms each)   target ≥ 1,500/s  ${perSec >= 1500 ? "OK" : "BELOW TARGET"}`);
-  console.log(`  RSA-2048 sign alone via WebCrypto: ${fmt(signPerSec, 0)}/s — the engine reaches ${fmt((100 * perSec) / signPerSec, 0)} % of that ceiling\n`);
+  console.log(
+    `  ${fmt(perSec, 0)} invoices/s   (${fmt(1000 / perSec, 3)} ms each)   target ≥ 1,500/s  ${perSec >= 1500 ? "OK" : "BELOW TARGET"}`,
+  );
+  console.log(
+    `  RSA-2048 sign alone via WebCrypto: ${fmt(signPerSec, 0)}/s — the engine reaches ${fmt((100 * perSec) / signPerSec, 0)} % of that ceiling\n`,
+  );
 
   for (const set of sets) await cadenaSection(set);
   await hostileSection(sets[0]!.xmls);
@@ -199,8 +218,13 @@ async function main(): Promise<void> {
   // The SAT-side fixtures (a real stamped invoice and two test-CSD invoices, indented XML with a
   // TimbreFiscalDigital), repeated to N documents: cadena from XML only, there is no model.
   const fixtureDir = join(dirname(csdFiles.cer), "../cfdi");
-  const fixtures = ["cfdi40-real.xml", "cfdi40-valid.xml", "created-with-discounts-40.xml"].map((f) => readFileSync(join(fixtureDir, f), "utf8"));
-  await cadenaSection({ label: "test/fixtures (real third-party + test CSD, stamped, indented)", xmls: Array.from({ length: N }, (_, k) => fixtures[k % 3]!) });
+  const fixtures = ["cfdi40-real.xml", "cfdi40-valid.xml", "created-with-discounts-40.xml"].map((f) =>
+    readFileSync(join(fixtureDir, f), "utf8"),
+  );
+  await cadenaSection({
+    label: "test/fixtures (real third-party + test CSD, stamped, indented)",
+    xmls: Array.from({ length: N }, (_, k) => fixtures[k % 3]!),
+  });
 }
 
 await main();

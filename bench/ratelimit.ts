@@ -43,7 +43,11 @@ async function startStack(): Promise<string> {
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.ts")], {
     cwd: ROOT,
     // wrangler's bin runs on `node` from PATH: put the project's pinned Node first, as `npm start` does.
-    env: { ...process.env, PORT: String(port), PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   stack = child;
@@ -54,7 +58,10 @@ async function startStack(): Promise<string> {
       const i = line.indexOf('{"timestamp"');
       if (i < 0) return;
       try {
-        const entry = JSON.parse(line.slice(i)) as { message?: string; data?: { rateLimit?: { ip?: { ms?: number }; user?: { ms?: number } } } };
+        const entry = JSON.parse(line.slice(i)) as {
+          message?: string;
+          data?: { rateLimit?: { ip?: { ms?: number }; user?: { ms?: number } } };
+        };
         const rl = entry.data?.rateLimit;
         if (entry.message === "request" && rl) {
           if (typeof rl.ip?.ms === "number") decisionMs.ip.push(rl.ip.ms);
@@ -69,7 +76,10 @@ async function startStack(): Promise<string> {
     });
     child.on("exit", (code) => reject(new Error(`the local stack exited (${code}) before it was ready`)));
   });
-  await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error("stack not ready in 180 s")), 180_000))]);
+  await Promise.race([
+    ready,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("stack not ready in 180 s")), 180_000)),
+  ]);
   return `http://127.0.0.1:${port}`;
 }
 
@@ -106,7 +116,15 @@ async function main(): Promise<void> {
   if (!keys || !state) throw new Error("no .local/dev keys/state: run `npm start` once (or omit --url)");
   const tenant = DEMO_TENANTS.find((t) => t.slug === "demo") ?? DEMO_TENANTS[0]!;
   const tokens = await Promise.all(
-    Array.from({ length: USERS }, () => mintAccessToken(keys.privateJwk, { issuer: state.issuer, tenantId: tenant.id, userId: crypto.randomUUID(), role: "user", expiresIn: "1h" })),
+    Array.from({ length: USERS }, () =>
+      mintAccessToken(keys.privateJwk, {
+        issuer: state.issuer,
+        tenantId: tenant.id,
+        userId: crypto.randomUUID(),
+        role: "user",
+        expiresIn: "1h",
+      }),
+    ),
   );
 
   const kinds = [
@@ -119,7 +137,9 @@ async function main(): Promise<void> {
   let seq = 0;
   const one = async (kind: number, i: number) => {
     const k = kinds[kind]!;
-    const headers: Record<string, string> = { "cf-connecting-ip": `10.77.${Math.floor((i % IPS) / 250)}.${(i % IPS) % 250}` };
+    const headers: Record<string, string> = {
+      "cf-connecting-ip": `10.77.${Math.floor((i % IPS) / 250)}.${(i % IPS) % 250}`,
+    };
     if (k.auth) headers.authorization = `Bearer ${tokens[i % USERS]}`;
     const t = performance.now();
     const res = await fetch(`${base}${k.path}`, { headers });
@@ -156,18 +176,28 @@ async function main(): Promise<void> {
     for (let kind = 0; kind < kinds.length; kind++) await run(kind, Math.min(ROUND, REQUESTS - done));
   }
 
-  console.log(`\nRate limiter through wrangler dev (${base}), ${REQUESTS} requests per series, concurrency ${CONCURRENCY}\n`);
+  console.log(
+    `\nRate limiter through wrangler dev (${base}), ${REQUESTS} requests per series, concurrency ${CONCURRENCY}\n`,
+  );
   console.log("series                                    p50 ms   p99 ms    req/s   statuses");
   for (const s of series) {
     const statuses = [...s.statuses].map(([k, v]) => `${k}×${v}`).join(" ");
-    console.log(`${s.name.padEnd(40)} ${f(pct(s.ms, 50)).padStart(7)} ${f(pct(s.ms, 99)).padStart(8)} ${((s.ms.length / s.wallMs) * 1000).toFixed(0).padStart(8)}   ${statuses}`);
+    console.log(
+      `${s.name.padEnd(40)} ${f(pct(s.ms, 50)).padStart(7)} ${f(pct(s.ms, 99)).padStart(8)} ${((s.ms.length / s.wallMs) * 1000).toFixed(0).padStart(8)}   ${statuses}`,
+    );
   }
   const [a, b, c] = series as [Series, Series, Series];
   const added50 = pct(b.ms, 50) - pct(a.ms, 50);
   const added99 = pct(b.ms, 99) - pct(a.ms, 99);
-  console.log(`\nper-IP limiter adds ${f(added50)} ms at p50 (×${(pct(b.ms, 50) / pct(a.ms, 50)).toFixed(2)}), ${f(added99)} ms at p99 (×${(pct(b.ms, 99) / pct(a.ms, 99)).toFixed(2)})`);
-  console.log(`IP + user limiters + JWT add ${f(pct(c.ms, 50) - pct(a.ms, 50))} ms at p50 (×${(pct(c.ms, 50) / pct(a.ms, 50)).toFixed(2)}) over no limiter`);
-  console.log(`limiter decisions/s (series B, one decision per request): ${((b.ms.length / b.wallMs) * 1000).toFixed(0)}`);
+  console.log(
+    `\nper-IP limiter adds ${f(added50)} ms at p50 (×${(pct(b.ms, 50) / pct(a.ms, 50)).toFixed(2)}), ${f(added99)} ms at p99 (×${(pct(b.ms, 99) / pct(a.ms, 99)).toFixed(2)})`,
+  );
+  console.log(
+    `IP + user limiters + JWT add ${f(pct(c.ms, 50) - pct(a.ms, 50))} ms at p50 (×${(pct(c.ms, 50) / pct(a.ms, 50)).toFixed(2)}) over no limiter`,
+  );
+  console.log(
+    `limiter decisions/s (series B, one decision per request): ${((b.ms.length / b.wallMs) * 1000).toFixed(0)}`,
+  );
   if (decisionMs.ip.length || decisionMs.user.length) {
     console.log(
       `in-Worker decision time (from the request log): ip p50 ${f(pct(decisionMs.ip, 50))} / p99 ${f(pct(decisionMs.ip, 99))} ms (n=${decisionMs.ip.length}); ` +

@@ -17,7 +17,10 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
 
 describe("closed sets: core lists = database CHECK constraints", () => {
   it.each(CLOSED_SETS)("%s allows exactly the core list", async (constraint, values) => {
-    const rows = (await ownerSql`select pg_get_constraintdef(oid) as def from pg_constraint where conname = ${constraint}`) as { def: string }[];
+    const rows =
+      (await ownerSql`select pg_get_constraintdef(oid) as def from pg_constraint where conname = ${constraint}`) as {
+        def: string;
+      }[];
     expect(rows).toHaveLength(1);
     // e.g. CHECK ((role = ANY (ARRAY['admin'::text, 'manager'::text, 'user'::text])))
     const allowed = [...(rows[0]?.def ?? "").matchAll(/'([^']*)'/g)].map((m) => m[1]);

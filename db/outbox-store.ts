@@ -43,10 +43,13 @@ export function pendingEvents(ids: readonly string[]): Statement<CloudEvent[]> {
  * events cannot overflow one database response.
  */
 export function outboxEventSizes(spec: OutboxEventSpec): Statement<{ id: string; bytes: number }[]> {
-  return rows(sql`with written as (${outboxInsert(spec)}) select event->>'id' as id, octet_length(event::text) as bytes from written`, (row) => ({
-    id: String(row.id),
-    bytes: Number(row.bytes),
-  }));
+  return rows(
+    sql`with written as (${outboxInsert(spec)}) select event->>'id' as id, octet_length(event::text) as bytes from written`,
+    (row) => ({
+      id: String(row.id),
+      bytes: Number(row.bytes),
+    }),
+  );
 }
 
 const due = sql`delivered_at is null and dead_at is null and next_attempt_at <= now()`;

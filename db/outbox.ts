@@ -81,6 +81,9 @@ export function outboxEvents(spec: OutboxEventSpec): Statement<CloudEvent[]> {
 }
 
 /** `writeWithEvent` as a typed statement: the event, if the write changed a row. */
-export function writeWithEventStatement(write: SQLWrapper, spec: Omit<OutboxEventSpec, "table">): Statement<CloudEvent[]> {
+export function writeWithEventStatement(
+  write: SQLWrapper,
+  spec: Omit<OutboxEventSpec, "table">,
+): Statement<CloudEvent[]> {
   return rows(writeWithEvent(write, spec), (row) => row.event as CloudEvent);
 }

@@ -35,10 +35,21 @@ async function seedEverything(t: TestTenant): Promise<Record<string, string>> {
 
 // Each tenant-owned table with the column that identifies a row in it.
 const TABLES: [string, string][] = [
-  ["users", "id"], ["contacts", "id"], ["lead_sources", "id"], ["leads", "id"], ["customers", "id"],
-  ["proposals", "id"], ["proposal_line_items", "id"], ["activities", "id"], ["cfdi_invoices", "id"],
-  ["msi_payment_plans", "id"], ["msi_installments", "id"], ["whatsapp_conversations", "id"], ["outbox", "id"],
-  ["ai_jobs", "id"], ["idempotency_keys", "key"],
+  ["users", "id"],
+  ["contacts", "id"],
+  ["lead_sources", "id"],
+  ["leads", "id"],
+  ["customers", "id"],
+  ["proposals", "id"],
+  ["proposal_line_items", "id"],
+  ["activities", "id"],
+  ["cfdi_invoices", "id"],
+  ["msi_payment_plans", "id"],
+  ["msi_installments", "id"],
+  ["whatsapp_conversations", "id"],
+  ["outbox", "id"],
+  ["ai_jobs", "id"],
+  ["idempotency_keys", "key"],
 ];
 
 /** Runs statements as the app would: app role, tenant set transaction-locally. */
@@ -68,14 +79,28 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind = 'r'
         and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
-             or c.relname = 'tenants')`) as { relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }[];
+             or c.relname = 'tenants')`) as {
+      relname: string;
+      relrowsecurity: boolean;
+      relforcerowsecurity: boolean;
+    }[];
     expect(tables.length).toBe(TABLES.length + 2); // + tenants, proposal_number_sequences
     for (const t of tables) {
-      expect({ table: t.relname, rls: t.relrowsecurity, force: t.relforcerowsecurity }).toEqual({ table: t.relname, rls: true, force: true });
+      expect({ table: t.relname, rls: t.relrowsecurity, force: t.relforcerowsecurity }).toEqual({
+        table: t.relname,
+        rls: true,
+        force: true,
+      });
     }
-    const policies = (await ownerSql`select tablename, policyname, roles::text[] as roles, qual, with_check, cmd from pg_policies where schemaname = 'public'`) as {
-      tablename: string; policyname: string; roles: string[]; qual: string | null; with_check: string | null; cmd: string;
-    }[];
+    const policies =
+      (await ownerSql`select tablename, policyname, roles::text[] as roles, qual, with_check, cmd from pg_policies where schemaname = 'public'`) as {
+        tablename: string;
+        policyname: string;
+        roles: string[];
+        qual: string | null;
+        with_check: string | null;
+        cmd: string;
+      }[];
     for (const t of tables) {
       // Exactly one policy applies to ordinary requests; system policies are only for crm_system.
       const general = policies.filter((p) => p.tablename === t.relname && p.roles.includes("public"));
@@ -84,12 +109,17 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
       expect(general[0]?.qual, t.relname).toContain("app_tenant_id()");
       expect(general[0]?.with_check, t.relname).toContain("app_tenant_id()");
       const others = policies.filter((p) => p.tablename === t.relname && !p.roles.includes("public"));
-      for (const p of others) expect([["crm_system"], ["crm_public"]], `${t.relname}.${p.policyname}`).toContainEqual(p.roles);
+      for (const p of others)
+        expect([["crm_system"], ["crm_public"]], `${t.relname}.${p.policyname}`).toContainEqual(p.roles);
     }
     // Only the tenant list and the outbox relay are readable across tenants, and only as crm_system.
-    expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(["outbox", "tenants"]);
+    expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(
+      ["outbox", "tenants"],
+    );
     // crm_public sees one proposal row, by the token hash the request presents.
-    expect(policies.filter((p) => p.roles.includes("crm_public")).map((p) => [p.tablename, p.cmd])).toEqual([["proposals", "SELECT"]]);
+    expect(policies.filter((p) => p.roles.includes("crm_public")).map((p) => [p.tablename, p.cmd])).toEqual([
+      ["proposals", "SELECT"],
+    ]);
   });
 
   it("crm_public finds a proposal only by presenting its token hash, and reads only its id and tenant", async () => {
@@ -123,35 +153,62 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
     ]);
     expect((results[1] as unknown[]).length).toBe(2);
     // It updates only the retry columns: never an event, its tenant, or its delivery.
-    const asSystem = (statement: ReturnType<SqlFn>) => appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, statement]);
-    const retry = await asSystem(appSql`update outbox set attempts = attempts, last_error = last_error, next_attempt_at = next_attempt_at, dead_at = dead_at where id = ${idsB.outbox} returning 1`);
+    const asSystem = (statement: ReturnType<SqlFn>) =>
+      appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, statement]);
+    const retry = await asSystem(
+      appSql`update outbox set attempts = attempts, last_error = last_error, next_attempt_at = next_attempt_at, dead_at = dead_at where id = ${idsB.outbox} returning 1`,
+    );
     expect(retry[1]).toHaveLength(1);
     for (const column of ["event", "tenant_id", "delivered_at", "type"]) {
-      await expect(asSystem(appSql.query(`update outbox set ${column} = ${column} where id = $1`, [idsB.outbox]))).rejects.toMatchObject({ code: "42501" });
+      await expect(
+        asSystem(appSql.query(`update outbox set ${column} = ${column} where id = $1`, [idsB.outbox])),
+      ).rejects.toMatchObject({ code: "42501" });
     }
-    await expect(asSystem(appSql`delete from outbox where id = ${idsB.outbox}`)).rejects.toMatchObject({ code: "42501" });
-    await expect(asSystem(appSql`insert into outbox (id, tenant_id, type, event) values (${crypto.randomUUID()}, ${b.id}, 'Lead.Created', '{}'::jsonb)`)).rejects.toMatchObject({ code: "42501" });
+    await expect(asSystem(appSql`delete from outbox where id = ${idsB.outbox}`)).rejects.toMatchObject({
+      code: "42501",
+    });
+    await expect(
+      asSystem(
+        appSql`insert into outbox (id, tenant_id, type, event) values (${crypto.randomUUID()}, ${b.id}, 'Lead.Created', '{}'::jsonb)`,
+      ),
+    ).rejects.toMatchObject({ code: "42501" });
     for (const table of ["contacts", "leads", "customers", "proposals"]) {
-      await expect(appSql.transaction([appSql`select set_config('role', 'crm_system', true)`, appSql.query(`select 1 from ${table}`)])).rejects.toMatchObject({ code: "42501" });
+      await expect(
+        appSql.transaction([
+          appSql`select set_config('role', 'crm_system', true)`,
+          appSql.query(`select 1 from ${table}`),
+        ]),
+      ).rejects.toMatchObject({ code: "42501" });
     }
   });
 
   it("the app role does not inherit crm_system's policies", async () => {
-    const [row] = (await appSql`select rolinherit from pg_roles where rolname = current_user`) as { rolinherit: boolean }[];
+    const [row] = (await appSql`select rolinherit from pg_roles where rolname = current_user`) as {
+      rolinherit: boolean;
+    }[];
     expect(row?.rolinherit).toBe(false);
-    const results = await asTenant(null, (sql) => [sql`select count(*)::int as n from outbox`, sql`select count(*)::int as n from tenants`]);
+    const results = await asTenant(null, (sql) => [
+      sql`select count(*)::int as n from outbox`,
+      sql`select count(*)::int as n from tenants`,
+    ]);
     expect(results[1]).toEqual([{ n: 0 }]);
     expect(results[2]).toEqual([{ n: 0 }]);
   });
 
   it("the app's login role is not the owner, not a superuser and cannot bypass RLS", async () => {
-    const [me] = (await appSql`select current_user as name, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user`) as {
-      name: string; rolsuper: boolean; rolbypassrls: boolean;
-    }[];
+    const [me] =
+      (await appSql`select current_user as name, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user`) as {
+        name: string;
+        rolsuper: boolean;
+        rolbypassrls: boolean;
+      }[];
     expect(me).toMatchObject({ rolsuper: false, rolbypassrls: false });
-    const owned = await ownerSql`select tablename from pg_tables where schemaname = 'public' and tableowner = ${me?.name ?? ""}`;
+    const owned =
+      await ownerSql`select tablename from pg_tables where schemaname = 'public' and tableowner = ${me?.name ?? ""}`;
     expect(owned).toEqual([]);
-    await expect(asTenant(a.id, (sql) => [sql`alter table leads disable row level security`])).rejects.toMatchObject({ code: "42501" });
+    await expect(asTenant(a.id, (sql) => [sql`alter table leads disable row level security`])).rejects.toMatchObject({
+      code: "42501",
+    });
   });
 
   for (const [table, key] of TABLES) {
@@ -177,7 +234,9 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
 
       it("tenant A cannot move its row into B", async () => {
         await expect(
-          asTenant(a.id, (sql) => [sql.query(`update ${table} set tenant_id = $1 where ${key}::text = $2`, [b.id, idsA[table]])]),
+          asTenant(a.id, (sql) => [
+            sql.query(`update ${table} set tenant_id = $1 where ${key}::text = $2`, [b.id, idsA[table]]),
+          ]),
         ).rejects.toMatchObject({ code: "42501" });
       });
 
@@ -201,16 +260,25 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
     const results = await asTenant(a.id, (sql) => [sql`select id from tenants`]);
     expect(results[1]).toEqual([{ id: a.id }]);
     await expect(
-      asTenant(a.id, (sql) => [sql`insert into tenants (id, slug, name) values (${crypto.randomUUID()}, 'x-intruso', 'X')`]),
+      asTenant(a.id, (sql) => [
+        sql`insert into tenants (id, slug, name) values (${crypto.randomUUID()}, 'x-intruso', 'X')`,
+      ]),
     ).rejects.toMatchObject({ code: "42501" });
-    await expect(asTenant(a.id, (sql) => [sql`delete from tenants where id = ${a.id}`])).rejects.toMatchObject({ code: "42501" });
-    const updated = await asTenant(a.id, (sql) => [sql`update tenants set name = 'hack' where id = ${b.id} returning id`]);
+    await expect(asTenant(a.id, (sql) => [sql`delete from tenants where id = ${a.id}`])).rejects.toMatchObject({
+      code: "42501",
+    });
+    const updated = await asTenant(a.id, (sql) => [
+      sql`update tenants set name = 'hack' where id = ${b.id} returning id`,
+    ]);
     expect(updated[1]).toEqual([]);
   });
 
   it("a tenant id set at session level does not survive into the next unit of work", async () => {
     await asTenant(a.id, (sql) => [sql`select 1`]);
-    const results = await asTenant(null, (sql) => [sql`select current_setting('app.tenant_id', true) as t`, sql`select count(*)::int as n from contacts`]);
+    const results = await asTenant(null, (sql) => [
+      sql`select current_setting('app.tenant_id', true) as t`,
+      sql`select count(*)::int as n from contacts`,
+    ]);
     expect([null, ""]).toContain((results[1] as { t: string | null }[])[0]?.t);
     expect(results[2]).toEqual([{ n: 0 }]);
   });

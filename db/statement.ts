@@ -15,7 +15,9 @@ export interface Statement<T> {
 }
 
 /** The typed results of a tuple of statements. */
-export type Results<S extends readonly Statement<unknown>[]> = { -readonly [K in keyof S]: S[K] extends Statement<infer T> ? T : never };
+export type Results<S extends readonly Statement<unknown>[]> = {
+  -readonly [K in keyof S]: S[K] extends Statement<infer T> ? T : never;
+};
 
 type QueryResult<Q> = Q extends RunnableQuery<infer R, "pg"> ? R : never;
 

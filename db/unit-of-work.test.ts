@@ -14,7 +14,11 @@ function settings(tag?: string) {
 }
 
 async function stats(tag: string) {
-  return (await (await fetch(`${testEnv.TEST_NEON_PROXY_URL}/__stats?tag=${tag}`)).json()) as { httpRequests: number; wsConnections: number; wsMessages: number };
+  return (await (await fetch(`${testEnv.TEST_NEON_PROXY_URL}/__stats?tag=${tag}`)).json()) as {
+    httpRequests: number;
+    wsConnections: number;
+    wsMessages: number;
+  };
 }
 
 describe("unit of work", () => {
@@ -22,8 +26,19 @@ describe("unit of work", () => {
     const tenant = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, user: { id: crypto.randomUUID(), email: undefined, role: "user" }, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
-    const [who] = await uow.batch((db) => [db.execute(sql`select current_user as role, current_setting('app.tenant_id') as tenant`)]);
+    const uow = new UnitOfWork(
+      settings(tag),
+      {
+        kind: "tenant",
+        tenantId: tenant.id,
+        user: { id: crypto.randomUUID(), email: undefined, role: "user" },
+        appRole: "crm_app",
+      },
+      (p) => ctx.waitUntil(p),
+    );
+    const [who] = await uow.batch((db) => [
+      db.execute(sql`select current_user as role, current_setting('app.tenant_id') as tenant`),
+    ]);
     await waitOnExecutionContext(ctx);
     expect((who as unknown as { rows: unknown[] }).rows).toEqual([{ role: "crm_app", tenant: tenant.id }]);
     expect(await stats(tag)).toMatchObject({ httpRequests: 1, wsConnections: 0 });
@@ -33,10 +48,14 @@ describe("unit of work", () => {
     const tenant = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) =>
+      ctx.waitUntil(p),
+    );
     const id = crypto.randomUUID();
     const [inserted, touched, names] = await uow.run([
-      query((db) => db.insert(contacts).values({ id, tenantId: tenant.id, firstName: "Tipada" }).returning({ id: contacts.id })),
+      query((db) =>
+        db.insert(contacts).values({ id, tenantId: tenant.id, firstName: "Tipada" }).returning({ id: contacts.id }),
+      ),
       exec(sql`update contacts set last_name = 'Uno' where id = ${id}::uuid`),
       rows(sql`select first_name || ' ' || last_name as name from contacts`, (r) => String(r.name)),
     ]);
@@ -52,7 +71,9 @@ describe("unit of work", () => {
     const other = await createTenant();
     const tag = `uow-${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
-    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) => ctx.waitUntil(p));
+    const uow = new UnitOfWork(settings(tag), { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" }, (p) =>
+      ctx.waitUntil(p),
+    );
 
     const seen = await uow.interactive(async (tx) => {
       await tx.insert(contacts).values({ tenantId: tenant.id, firstName: "Interactiva" });
@@ -62,7 +83,9 @@ describe("unit of work", () => {
     expect(seen).toEqual([{ name: "Interactiva", tenantId: tenant.id }]);
 
     // RLS applies inside: another tenant's row cannot be written.
-    await expect(uow.interactive((tx) => tx.insert(contacts).values({ tenantId: other.id, firstName: "Intrusa" }))).rejects.toThrow();
+    await expect(
+      uow.interactive((tx) => tx.insert(contacts).values({ tenantId: other.id, firstName: "Intrusa" })),
+    ).rejects.toThrow();
     // A failure rolls everything back.
     await expect(
       uow.interactive(async (tx) => {
@@ -71,7 +94,8 @@ describe("unit of work", () => {
       }),
     ).rejects.toThrow("changed my mind");
     await waitOnExecutionContext(ctx);
-    const names = await ownerSql`select first_name from contacts where tenant_id in (${tenant.id}, ${other.id}) order by first_name`;
+    const names =
+      await ownerSql`select first_name from contacts where tenant_id in (${tenant.id}, ${other.id}) order by first_name`;
     expect(names).toEqual([{ first_name: "Interactiva" }]);
     const s = await stats(tag);
     expect(s.httpRequests).toBe(0);

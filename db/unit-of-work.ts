@@ -11,7 +11,12 @@ export const SYSTEM_ROLE = "crm_system";
 /** Who a unit of work acts for; each kind runs as its own database role (migrations 0001–0004). */
 export type WorkScope =
   /** One tenant's data under RLS as `appRole`; `user` (the caller) is provisioned on first use. Omit it for cron/queue work. */
-  | { kind: "tenant"; tenantId: string; appRole: string; user?: { id: string; email: string | undefined; role: string } | undefined }
+  | {
+      kind: "tenant";
+      tenantId: string;
+      appRole: string;
+      user?: { id: string; email: string | undefined; role: string } | undefined;
+    }
   /** Cross-tenant system work (list tenants, relay the outbox) as `crm_system`. */
   | { kind: "system" }
   /**
@@ -39,13 +44,18 @@ function scopeStatements(scope: WorkScope): SQL[] {
         sql`select set_config('role', ${scope.appRole}, true)`,
       ];
     case "system":
-      return [sql`select set_config('role', ${SYSTEM_ROLE}, true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`];
+      return [
+        sql`select set_config('role', ${SYSTEM_ROLE}, true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`,
+      ];
     case "tenant": {
       const setScope = sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
       // Work without a caller (queues, cron) has no one to provision and must still drain a
       // suspended tenant's outbox, so it skips the request check.
       if (!scope.user) return [setScope];
-      return [setScope, sql`select app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`];
+      return [
+        setScope,
+        sql`select app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`,
+      ];
     }
   }
 }
@@ -91,8 +101,14 @@ export class UnitOfWork {
   }
 
   /** `batch` over typed statements (db/statement.ts): one round trip, a typed tuple back. */
-  async run<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(statements: S, prefix: SQL[] = []): Promise<Results<S>> {
-    const results = (await this.batch((db) => statements.map((s) => s.build(db)) as unknown as [BatchItem<"pg">, ...BatchItem<"pg">[]], prefix)) as unknown[];
+  async run<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(
+    statements: S,
+    prefix: SQL[] = [],
+  ): Promise<Results<S>> {
+    const results = (await this.batch(
+      (db) => statements.map((s) => s.build(db)) as unknown as [BatchItem<"pg">, ...BatchItem<"pg">[]],
+      prefix,
+    )) as unknown[];
     return statements.map((statement, i) => statement.read(results[i])) as Results<S>;
   }
 
@@ -100,7 +116,8 @@ export class UnitOfWork {
     let finished = false;
     const client = requestClient(this.settings, (err) => {
       // After the transaction the socket's close is expected; before it, the query rejects anyway.
-      if (!finished) console.warn(JSON.stringify({ level: "warn", message: "database socket error", error: err.message }));
+      if (!finished)
+        console.warn(JSON.stringify({ level: "warn", message: "database socket error", error: err.message }));
     });
     try {
       await client.connect();

@@ -25,7 +25,8 @@ export async function consumeQuota(
   n = 1,
   opts: { limit?: number } = {},
 ): Promise<{ allowed: boolean; remaining: number; resetAt: Date; limit: number }> {
-  if (opts.limit === undefined && !isDailyQuotaName(name)) throw new RangeError(`unknown daily quota ${name} (pass a limit)`);
+  if (opts.limit === undefined && !isDailyQuotaName(name))
+    throw new RangeError(`unknown daily quota ${name} (pass a limit)`);
   const r: QuotaResult = await limiterStub(env, tenantId).consume(tenantId, name, n, opts);
   return { allowed: r.allowed, remaining: r.remaining, resetAt: new Date(r.resetAt), limit: r.limit };
 }
@@ -41,4 +42,3 @@ export async function pushTenantLimits(
 ): Promise<TenantLimits> {
   return limiterStub(env, tenantId).setLimits(tenantId, limits);
 }
-

@@ -21,7 +21,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env.ts";
 import { loadConfig } from "../platform/env.ts";
-import { decide, initialState, MemoryGrantLog, type LimiterState, type RatePolicy } from "../core/ratelimit/token-window.ts";
+import {
+  decide,
+  initialState,
+  MemoryGrantLog,
+  type LimiterState,
+  type RatePolicy,
+} from "../core/ratelimit/token-window.ts";
 import {
   DEFAULT_TIME_ZONE,
   dailyQuotaLimit,
@@ -178,12 +184,15 @@ export class TenantLimiterDO extends DurableObject<Env> {
     opts: ClockOption & { limit?: number; timezone?: string } = {},
   ): Promise<QuotaResult> {
     const limits = await this.tenantLimits(tenantId);
-    if (opts.limit === undefined && !isDailyQuotaName(name)) throw new RangeError(`unknown daily quota ${name} (pass a limit)`);
+    if (opts.limit === undefined && !isDailyQuotaName(name))
+      throw new RangeError(`unknown daily quota ${name} (pass a limit)`);
     const limit = opts.limit ?? dailyQuotaLimit(name as Parameters<typeof dailyQuotaLimit>[0], limits.overrides);
     const timeZone = safeTimeZone(opts.timezone ?? limits.timezone);
     const now = this.clock(opts.now);
     // Synchronous from here: read, decide, write.
-    const row = this.sql.exec<{ day: string; used: number }>("SELECT day, used FROM quotas WHERE key = ?", name).toArray()[0];
+    const row = this.sql
+      .exec<{ day: string; used: number }>("SELECT day, used FROM quotas WHERE key = ?", name)
+      .toArray()[0];
     const d = consumeDaily(row, { limit, timeZone }, now, n);
     this.sql.exec(
       `INSERT INTO quotas (key, day, used, touched_at) VALUES (?, ?, ?, ?)
@@ -198,7 +207,10 @@ export class TenantLimiterDO extends DurableObject<Env> {
   }
 
   /** Replaces the tenant's limits (called by whatever changed them, right after its commit). */
-  async setLimits(tenantId: string, limits: { plan: string; overrides: unknown; timezone: string | null }): Promise<TenantLimits> {
+  async setLimits(
+    tenantId: string,
+    limits: { plan: string; overrides: unknown; timezone: string | null },
+  ): Promise<TenantLimits> {
     this.generation++;
     return this.store(tenantId, limits, "pushed", Date.now());
   }
@@ -218,7 +230,9 @@ export class TenantLimiterDO extends DurableObject<Env> {
     this.sql.exec("DELETE FROM grants WHERE key IN (SELECT key FROM buckets WHERE refilled_at <= ? - window_ms)", now);
     this.sql.exec("DELETE FROM buckets WHERE refilled_at <= ? - window_ms", now);
     this.sql.exec("DELETE FROM quotas WHERE touched_at <= ?", now - QUOTA_RETENTION_MS);
-    const left = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM buckets) + (SELECT count(*) FROM quotas) AS n").one().n;
+    const left = this.sql
+      .exec<{ n: number }>("SELECT (SELECT count(*) FROM buckets) + (SELECT count(*) FROM quotas) AS n")
+      .one().n;
     if (left > 0) this.scheduleSweep();
   }
 
@@ -269,10 +283,21 @@ export class TenantLimiterDO extends DurableObject<Env> {
       )) {
         log.add(g.at, g.units, g.cumulative);
       }
-      const state: LimiterState = { scaledTokens: row.scaled_tokens, refilledAt: row.refilled_at, windowCount: row.window_count, granted: row.granted };
+      const state: LimiterState = {
+        scaledTokens: row.scaled_tokens,
+        refilledAt: row.refilled_at,
+        windowCount: row.window_count,
+        granted: row.granted,
+      };
       entry = { state, log, windowMs: row.window_ms, dirty: false, unflushedFrom: log.newest ?? 0 };
     } else {
-      entry = { state: initialState(policy, now), log, windowMs: policy.windowSeconds * 1000, dirty: true, unflushedFrom: 0 };
+      entry = {
+        state: initialState(policy, now),
+        log,
+        windowMs: policy.windowSeconds * 1000,
+        dirty: true,
+        unflushedFrom: 0,
+      };
     }
     this.entries.set(key, entry);
     return entry;
@@ -355,18 +380,14 @@ export class TenantLimiterDO extends DurableObject<Env> {
     const generation = this.generation;
     const config = loadConfig(this.env);
     // No caller: the tenant row is read under RLS for this tenant only, without provisioning anyone.
-    const uow = tenantWork(
-      config,
-      tenantId,
-      undefined,
-      (promise) => this.ctx.waitUntil(promise),
-    );
+    const uow = tenantWork(config, tenantId, undefined, (promise) => this.ctx.waitUntil(promise));
     const [rows] = await uow.run([getTenantLimits(tenantId)]);
     const row = rows[0];
     if (generation !== this.generation && this.limits) return this.limits;
     // No such tenant: the strictest plan; the request itself is refused later (app_begin_request).
     // Re-read after the TTL in case the tenant is created meanwhile.
-    if (!row) return this.store(tenantId, { plan: "free", overrides: {}, timezone: DEFAULT_TIME_ZONE }, "default", Date.now());
+    if (!row)
+      return this.store(tenantId, { plan: "free", overrides: {}, timezone: DEFAULT_TIME_ZONE }, "default", Date.now());
     return this.store(tenantId, row, "database", Date.now());
   }
 

@@ -48,7 +48,10 @@ export async function sendEvents(queue: Queue<unknown>, events: readonly CloudEv
   const report = emptyReport();
   const plan = planQueueBatches(events);
   for (const { event, bytes } of plan.unsendable) {
-    report.failed.push({ ids: [event.id], error: `event is ${bytes} bytes and its envelope alone is over the queue's message limit` });
+    report.failed.push({
+      ids: [event.id],
+      error: `event is ${bytes} bytes and its envelope alone is over the queue's message limit`,
+    });
   }
   for (const batch of plan.batches) {
     try {
@@ -65,7 +68,11 @@ export async function sendEvents(queue: Queue<unknown>, events: readonly CloudEv
 }
 
 /** `last_error` on the rows of failed sends, as crm_system (one round trip, any tenants). */
-export async function recordSendFailures(config: Config, failed: SendReport["failed"], waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+export async function recordSendFailures(
+  config: Config,
+  failed: SendReport["failed"],
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<void> {
   const [first, ...rest] = failed.map(({ ids, error }) => recordSendFailure(ids, error));
   if (!first) return;
   await systemWork(config, waitUntil).run([first, ...rest]);
@@ -75,7 +82,13 @@ export async function recordSendFailures(config: Config, failed: SendReport["fai
  * Sends events (already in the outbox) and records what failed. Never throws: whatever did not
  * reach the queue stays undelivered in the outbox for the sweep.
  */
-export async function relayEvents(env: Env, config: Config, logger: Logger, events: readonly CloudEvent[], waitUntil: (p: Promise<unknown>) => void): Promise<SendReport> {
+export async function relayEvents(
+  env: Env,
+  config: Config,
+  logger: Logger,
+  events: readonly CloudEvent[],
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<SendReport> {
   const queue = env.EVENTS;
   if (!queue || events.length === 0) return emptyReport();
   let report: SendReport;
@@ -86,11 +99,19 @@ export async function relayEvents(env: Env, config: Config, logger: Logger, even
     report = { ...emptyReport(), failed: [{ ids: events.map((e) => e.id), error: errorText(err) }] };
   }
   for (const r of report.referenced) {
-    logger.info("event sent in reference form: its data is over the queue's message limit", { eventId: r.id, type: r.type, bytes: r.bytes });
+    logger.info("event sent in reference form: its data is over the queue's message limit", {
+      eventId: r.id,
+      type: r.type,
+      bytes: r.bytes,
+    });
   }
   if (report.failed.length > 0) {
     const count = report.failed.reduce((n, f) => n + f.ids.length, 0);
-    logger.warn("events not accepted by the queue; the outbox sweep will retry them", { count, calls: report.failed.length, error: report.failed[0]?.error });
+    logger.warn("events not accepted by the queue; the outbox sweep will retry them", {
+      count,
+      calls: report.failed.length,
+      error: report.failed[0]?.error,
+    });
     try {
       await recordSendFailures(config, report.failed, waitUntil);
     } catch (err) {
@@ -148,7 +169,13 @@ function pagesOf(rows: readonly { id: string; bytes: number }[]): string[][] {
  * After commit: hand events to the queue without delaying the response (size-aware, failures
  * recorded on their rows). The cron sweep re-sends anything this misses.
  */
-export function publishAfterCommit(env: Env, config: Config, logger: Logger, waitUntil: (p: Promise<unknown>) => void, events: CloudEvent[]): void {
+export function publishAfterCommit(
+  env: Env,
+  config: Config,
+  logger: Logger,
+  waitUntil: (p: Promise<unknown>) => void,
+  events: CloudEvent[],
+): void {
   if (!env.EVENTS || events.length === 0) return;
   waitUntil(relayEvents(env, config, logger, events, waitUntil));
 }

@@ -18,8 +18,17 @@ export interface TenantCaller {
 }
 
 /** One tenant's data under RLS. With a caller, the batch also checks the tenant is active and provisions the caller. */
-export function tenantWork(config: Config, tenantId: string, caller: TenantCaller | undefined, waitUntil: WaitUntil): UnitOfWork {
-  return new UnitOfWork(dbSettings(config), { kind: "tenant", tenantId, appRole: config.DB_APP_ROLE, user: caller }, waitUntil);
+export function tenantWork(
+  config: Config,
+  tenantId: string,
+  caller: TenantCaller | undefined,
+  waitUntil: WaitUntil,
+): UnitOfWork {
+  return new UnitOfWork(
+    dbSettings(config),
+    { kind: "tenant", tenantId, appRole: config.DB_APP_ROLE, user: caller },
+    waitUntil,
+  );
 }
 
 /** Cross-tenant system work (tenant listing, outbox relay) as crm_system. */

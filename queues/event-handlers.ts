@@ -35,7 +35,12 @@ function dataFields(event: CloudEvent): { detail: SQL; status: SQL } {
     };
   }
   const data = (event.data ?? {}) as Record<string, unknown>;
-  const detail = typeof data.lostReason === "string" ? data.lostReason : typeof data.rejectionReason === "string" ? data.rejectionReason : null;
+  const detail =
+    typeof data.lostReason === "string"
+      ? data.lostReason
+      : typeof data.rejectionReason === "string"
+        ? data.rejectionReason
+        : null;
   return { detail: sql`${detail}::text`, status: sql`${JSON.stringify(data.status ?? null)}::jsonb` };
 }
 

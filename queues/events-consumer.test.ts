@@ -23,7 +23,10 @@ async function outboxRow(event: CloudEvent): Promise<void> {
 }
 
 async function deliver(events: unknown[]) {
-  const batch = createMessageBatch("crm-events", events.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    "crm-events",
+    events.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await consumeEvents(batch, testEnv, ctx);
   return getQueueResult(batch, ctx);
@@ -33,8 +36,20 @@ describe("events consumer", () => {
   it("marks outbox rows delivered and logs status changes as activities, idempotently", async () => {
     const tenant = await createTenant();
     const leadId = await seedLead(tenant.id);
-    const qualified = buildEvent({ type: "Lead.Qualified", tenantId: tenant.id, context: "leads", subject: leadId, data: { id: leadId, status: "qualified" } });
-    const created = buildEvent({ type: "Lead.Created", tenantId: tenant.id, context: "leads", subject: leadId, data: { id: leadId } });
+    const qualified = buildEvent({
+      type: "Lead.Qualified",
+      tenantId: tenant.id,
+      context: "leads",
+      subject: leadId,
+      data: { id: leadId, status: "qualified" },
+    });
+    const created = buildEvent({
+      type: "Lead.Created",
+      tenantId: tenant.id,
+      context: "leads",
+      subject: leadId,
+      data: { id: leadId },
+    });
     await outboxRow(qualified);
     await outboxRow(created);
 
@@ -42,14 +57,19 @@ describe("events consumer", () => {
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
     expect(result.retryMessages).toEqual([]);
     // Delivery does not count an attempt: attempts are the sweep's re-sends.
-    const rows = await ownerSql`select id, delivered_at is not null as delivered, attempts from outbox where tenant_id = ${tenant.id} order by id`;
+    const rows =
+      await ownerSql`select id, delivered_at is not null as delivered, attempts from outbox where tenant_id = ${tenant.id} order by id`;
     expect(rows.every((r) => r.delivered === true && r.attempts === 0)).toBe(true);
     const acts = await ownerSql`select id, type, lead_id, subject from activities where tenant_id = ${tenant.id}`;
-    expect(acts).toEqual([{ id: qualified.id, type: "status_change", lead_id: leadId, subject: "Prospecto calificado" }]);
+    expect(acts).toEqual([
+      { id: qualified.id, type: "status_change", lead_id: leadId, subject: "Prospecto calificado" },
+    ]);
 
     // Redelivery (at-least-once) adds nothing.
     await deliver([qualified]);
-    expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([{ n: 1 }]);
+    expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it("an event in reference form (data cut to id and version) has its fields re-read from its outbox row", async () => {
@@ -57,15 +77,25 @@ describe("events consumer", () => {
     const leadId = await seedLead(tenant.id);
     // The lost reason is what made the event too large for a queue message.
     const reason = `Eligió otra opción. ${"Detalle ".repeat(20_000)}`;
-    const lost = buildEvent({ type: "Lead.Lost", tenantId: tenant.id, context: "leads", subject: leadId, data: { id: leadId, version: 4, status: "lost", lostReason: reason } });
+    const lost = buildEvent({
+      type: "Lead.Lost",
+      tenantId: tenant.id,
+      context: "leads",
+      subject: leadId,
+      data: { id: leadId, version: 4, status: "lost", lostReason: reason },
+    });
     await outboxRow(lost);
     const reference = referenceForm(lost);
     expect(reference && jsonByteLength(reference)).toBeLessThan(1_000);
     const result = await deliver([reference]);
     expect(result.explicitAcks).toEqual(["m0"]);
     const acts = await ownerSql`select id, subject, body, metadata from activities where tenant_id = ${tenant.id}`;
-    expect(acts).toEqual([{ id: lost.id, subject: "Prospecto perdido", body: reason, metadata: { eventType: "Lead.Lost", status: "lost" } }]);
-    expect(await ownerSql`select delivered_at is not null as delivered from outbox where id = ${lost.id}`).toEqual([{ delivered: true }]);
+    expect(acts).toEqual([
+      { id: lost.id, subject: "Prospecto perdido", body: reason, metadata: { eventType: "Lead.Lost", status: "lost" } },
+    ]);
+    expect(await ownerSql`select delivered_at is not null as delivered from outbox where id = ${lost.id}`).toEqual([
+      { delivered: true },
+    ]);
   });
 
   it("acknowledges malformed messages without retrying them", async () => {
@@ -75,7 +105,13 @@ describe("events consumer", () => {
   });
 
   it("acknowledges events whose tenant or record is gone, with no effect", async () => {
-    const ghost = buildEvent({ type: "Lead.Qualified", tenantId: crypto.randomUUID(), context: "leads", subject: crypto.randomUUID(), data: {} });
+    const ghost = buildEvent({
+      type: "Lead.Qualified",
+      tenantId: crypto.randomUUID(),
+      context: "leads",
+      subject: crypto.randomUUID(),
+      data: {},
+    });
     const result = await deliver([ghost]);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(await ownerSql`select count(*)::int as n from activities where id = ${ghost.id}`).toEqual([{ n: 0 }]);
@@ -83,7 +119,13 @@ describe("events consumer", () => {
 
   it("retries with back-off when the database is unreachable", async () => {
     const tenant = await createTenant();
-    const event = buildEvent({ type: "Lead.Created", tenantId: tenant.id, context: "leads", subject: crypto.randomUUID(), data: {} });
+    const event = buildEvent({
+      type: "Lead.Created",
+      tenantId: tenant.id,
+      context: "leads",
+      subject: crypto.randomUUID(),
+      data: {},
+    });
     const batch = createMessageBatch("crm-events", [{ id: "m0", timestamp: new Date(), attempts: 2, body: event }]);
     const ctx = createExecutionContext();
     // Same code, but the database behind the proxy is a closed port.

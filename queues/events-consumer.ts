@@ -33,10 +33,13 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
       try {
         await uow.run([markDelivered(ids), ...items.flatMap((i) => reactionsTo(i.event))]);
         for (const i of items) i.message.ack();
-        logger.with({ tenantId }).info("events delivered", { count: items.length, types: [...new Set(items.map((i) => i.event.type))] });
+        logger
+          .with({ tenantId })
+          .info("events delivered", { count: items.length, types: [...new Set(items.map((i) => i.event.type))] });
       } catch (err) {
         logger.with({ tenantId }).error("event delivery failed; will retry", { count: items.length }, err);
-        for (const i of items) i.message.retry({ delaySeconds: Math.min(300, 10 * 2 ** Math.min(i.message.attempts, 5)) });
+        for (const i of items)
+          i.message.retry({ delaySeconds: Math.min(300, 10 * 2 ** Math.min(i.message.attempts, 5)) });
       }
     }),
   );

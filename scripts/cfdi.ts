@@ -69,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
     case "build": {
       if (!file) throw new UsageError("indique el archivo JSON de la factura");
       const input = JSON.parse(readFileSync(file, "utf8"));
-      const password = flags.has("password-file") ? readFileSync(flag(flags, "password-file"), "utf8").trim() : flag(flags, "password");
+      const password = flags.has("password-file")
+        ? readFileSync(flag(flags, "password-file"), "utf8").trim()
+        : flag(flags, "password");
       const csd = await loadCsd(readFileSync(flag(flags, "cer")), readFileSync(flag(flags, "key")), password);
       const { xml } = await buildSignedCfdi(input, csd);
       if (flags.has("o")) writeFileSync(flag(flags, "o"), xml);
@@ -101,7 +103,9 @@ export const VENDORED_CFD = join(ROOT, "vendor/sat/www.sat.gob.mx/sitio_internet
 export function generateComplementRules(cfdDir: string): string {
   const mainFile = "4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt";
   const main = readFileSync(join(cfdDir, mainFile), "utf8");
-  const includes = [...main.matchAll(/<xsl:include href="\.\.\/\.\.\/([^"]+)"/g)].map((m) => m[1] as string).filter((f) => !f.includes("utilerias"));
+  const includes = [...main.matchAll(/<xsl:include href="\.\.\/\.\.\/([^"]+)"/g)]
+    .map((m) => m[1] as string)
+    .filter((f) => !f.includes("utilerias"));
   const rules: Record<string, unknown> = {};
   // The digest pins the exact bytes compiled, so the header names the versions, not only the paths.
   const digest = createHash("sha256").update(main);
@@ -127,18 +131,19 @@ export const COMPLEMENT_RULES: Rules = ${JSON.stringify(rules)};
 `;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${USAGE}\n`);
-      process.exit(64);
-    }
-    if (e instanceof CfdiError) {
-      process.stderr.write(`${JSON.stringify({ errors: e.issues }, null, 2)}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`${e.message}\n${USAGE}\n`);
+        process.exit(64);
+      }
+      if (e instanceof CfdiError) {
+        process.stderr.write(`${JSON.stringify({ errors: e.issues }, null, 2)}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );

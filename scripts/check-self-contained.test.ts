@@ -42,7 +42,11 @@ describe("self-contained repository check", () => {
       "core/fine.ts": `// a ${S} empty array, ${S}_buffers, @scope/${S}/x, ${S}-utils/fixtures\n`,
       "tracked.bin": `\0${UP}/x`,
     });
-    expect(findOutsideReferences(dir).map((f) => `${f.file}:${f.line}`).sort()).toEqual([
+    expect(
+      findOutsideReferences(dir)
+        .map((f) => `${f.file}:${f.line}`)
+        .sort(),
+    ).toEqual([
       "README.md:1",
       "bench/d.ts:1",
       "core/b.ts:2",
@@ -58,6 +62,8 @@ describe("self-contained repository check", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("x.ts:1:");
     const good = scratch({ "x.ts": `const p = "vendor/sat";\n`, "notes.md": `was in ${UP}\n` });
-    expect(spawnSync(nodeBin, [join(repoRoot, "scripts/check-self-contained.ts"), good], { encoding: "utf8" }).status).toBe(0);
+    expect(
+      spawnSync(nodeBin, [join(repoRoot, "scripts/check-self-contained.ts"), good], { encoding: "utf8" }).status,
+    ).toBe(0);
   });
 });

@@ -20,15 +20,23 @@ const OUTSIDE: readonly RegExp[] = [
   /["'`]\.\.["'`]\s*,\s*["'`]shared["'`]/, // a path joined from ".." and the folder name
   /(?<![\w@./-])shared[\\/](?:sat|fixtures|DESIGN\.md|STYLE\.md)\b/, // its top-level entries as a path
 ];
-const DOC_LINK: readonly RegExp[] = [/\]\(\s*<?(?:\.\.\/)+shared(?![\w-])/, /\]\(\s*<?[^)]*[\\/]work[\\/]shared(?![\w-])/, /href=["'](?:\.\.\/)+shared(?![\w-])/];
+const DOC_LINK: readonly RegExp[] = [
+  /\]\(\s*<?(?:\.\.\/)+shared(?![\w-])/,
+  /\]\(\s*<?[^)]*[\\/]work[\\/]shared(?![\w-])/,
+  /href=["'](?:\.\.\/)+shared(?![\w-])/,
+];
 
 // Never scanned: installed or generated, not part of the repository (see .gitignore).
 const SKIP_DIRS = new Set([".git", "node_modules", ".wrangler", ".local", "dist", "test-results"]);
 
 /** Tracked and not-yet-added (but not ignored) files; a plain directory walk outside git. */
 export function repositoryFiles(root: string): string[] {
-  const git = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
-  if (git.status === 0) return [...new Set(git.stdout.split("\0").filter(Boolean))].filter((f) => existsSync(join(root, f)));
+  const git = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (git.status === 0)
+    return [...new Set(git.stdout.split("\0").filter(Boolean))].filter((f) => existsSync(join(root, f)));
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {

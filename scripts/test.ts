@@ -70,7 +70,13 @@ async function main(): Promise<number> {
   say(`services ready in ${Date.now() - started} ms`);
 
   const resultsFile = path.join(workDir, "results.json");
-  const args = ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)];
+  const args = [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${resultsFile}`,
+    ...process.argv.slice(2),
+  ];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(path.join(root, "node_modules", ".bin", "vitest"), args, {
       cwd: root,
@@ -94,7 +100,9 @@ function printSummary(file: string, ms: number): void {
     };
     // A test file that fails outside its tests (an import that throws, a failing beforeAll) has no
     // failed test of its own: count it as one, so the closing line never says "0 failed" for a red run.
-    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+    ).length;
     const failed = r.numFailedTests + brokenFiles;
     if (brokenFiles > 0) console.error(`[test] ${brokenFiles} test file(s) failed before running their tests`);
     console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

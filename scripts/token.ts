@@ -11,7 +11,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function fail(message: string): never {
   console.error(`token: ${message}`);
-  console.error("usage: npm run -s token -- --tenant <slug|uuid> [--role admin|manager|user] [--user <uuid>] [--expires 1h]");
+  console.error(
+    "usage: npm run -s token -- --tenant <slug|uuid> [--role admin|manager|user] [--user <uuid>] [--expires 1h]",
+  );
   process.exit(2);
 }
 
@@ -42,8 +44,13 @@ if (!/^\d+[smhd]$/.test(values.expires ?? "")) fail("--expires takes a duration 
 if (values.user && !UUID.test(values.user)) fail("--user must be a uuid");
 
 const known = [...state.tenants, ...DEMO_TENANTS.map((t) => ({ id: t.id, slug: t.slug, users: t.users }))];
-const tenant = UUID.test(values.tenant) ? known.find((t) => t.id === values.tenant) ?? { id: values.tenant, slug: values.tenant, users: [] } : known.find((t) => t.slug === values.tenant);
-if (!tenant) fail(`unknown tenant slug ${JSON.stringify(values.tenant)} (known: ${[...new Set(known.map((t) => t.slug))].join(", ")}); pass its uuid instead`);
+const tenant = UUID.test(values.tenant)
+  ? (known.find((t) => t.id === values.tenant) ?? { id: values.tenant, slug: values.tenant, users: [] })
+  : known.find((t) => t.slug === values.tenant);
+if (!tenant)
+  fail(
+    `unknown tenant slug ${JSON.stringify(values.tenant)} (known: ${[...new Set(known.map((t) => t.slug))].join(", ")}); pass its uuid instead`,
+  );
 const seeded = tenant.users.find((u) => u.role === role);
 const userId = values.user ?? seeded?.id ?? derivedUserId(tenant.id, role);
 const email = values.email ?? (values.user ? undefined : seeded?.email);
@@ -56,5 +63,7 @@ const token = await mintAccessToken(keys.privateJwk, {
   ...(email ? { email } : {}),
   expiresIn: values.expires,
 });
-console.error(`token: tenant ${tenant.slug} (${tenant.id}), role ${role}, user ${userId}, expires in ${values.expires}`);
+console.error(
+  `token: tenant ${tenant.slug} (${tenant.id}), role ${role}, user ${userId}, expires in ${values.expires}`,
+);
 process.stdout.write(`${token}\n`);

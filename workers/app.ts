@@ -13,7 +13,12 @@ import { registerGetMe } from "./me/get-me.ts";
 import { registerContactRoutes } from "./contacts/routes.ts";
 import { registerProposalRoutes } from "./proposals/routes.ts";
 import { registerActivityRoutes } from "./activities/routes.ts";
-import { VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_PATH, VERIFY_CFDI_TOO_LARGE, registerVerifyCfdi } from "./cfdi/verify-cfdi.ts";
+import {
+  VERIFY_CFDI_MAX_BODY_BYTES,
+  VERIFY_CFDI_PATH,
+  VERIFY_CFDI_TOO_LARGE,
+  registerVerifyCfdi,
+} from "./cfdi/verify-cfdi.ts";
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
@@ -48,7 +53,16 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   app.use("*", (c, next) => (routeBodyLimits.get(c.req.path) ?? defaultBodyLimit)(c, next));
   app.use("/v1/*", authenticate);
   app.use("/v1/*", userRateLimit);
-  app.use("/v1/*", idempotency(async (c, path) => app.fetch(new Request(new URL(path, c.req.url), { headers: { authorization: c.req.header("authorization") ?? "" } }), c.env, c.executionCtx)));
+  app.use(
+    "/v1/*",
+    idempotency(async (c, path) =>
+      app.fetch(
+        new Request(new URL(path, c.req.url), { headers: { authorization: c.req.header("authorization") ?? "" } }),
+        c.env,
+        c.executionCtx,
+      ),
+    ),
+  );
 
   registerHealth(app);
   registerPutTenantLimits(app);

@@ -9,7 +9,12 @@ import { tenantWork } from "../platform/work.ts";
 /** The caller's tenant-scoped unit of work (see db/unit-of-work.ts). */
 export function unitOfWork(c: Context<HonoEnv>): UnitOfWork {
   const auth = c.get("auth");
-  return tenantWork(c.get("config"), auth.tenantId, { id: auth.userId, email: auth.email, role: auth.role }, (promise) => c.executionCtx.waitUntil(promise));
+  return tenantWork(
+    c.get("config"),
+    auth.tenantId,
+    { id: auth.userId, email: auth.email, role: auth.role },
+    (promise) => c.executionCtx.waitUntil(promise),
+  );
 }
 
 /** A write over typed statements (db/statement.ts), with the request's Idempotency-Key claim (if any) in the same batch: the key exists iff the write committed. */
@@ -22,7 +27,10 @@ export function writeRun<S extends readonly [Statement<unknown>, ...Statement<un
 }
 
 /** A read: the caller's unit of work over typed statements. */
-export function readRun<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(c: Context<HonoEnv>, statements: S): Promise<Results<S>> {
+export function readRun<S extends readonly [Statement<unknown>, ...Statement<unknown>[]]>(
+  c: Context<HonoEnv>,
+  statements: S,
+): Promise<Results<S>> {
   return unitOfWork(c).run(statements);
 }
 

@@ -38,7 +38,12 @@ export async function mintAccessToken(privateJwk: JWK, options: MintOptions): Pr
     session_id: crypto.randomUUID(),
     // Supabase sends "email": "" for phone logins; keep that shape.
     ...(options.email !== undefined ? { email: options.email } : {}),
-    app_metadata: { provider: "email", providers: ["email"], tenant_id: options.tenantId, role: options.role ?? "user" },
+    app_metadata: {
+      provider: "email",
+      providers: ["email"],
+      tenant_id: options.tenantId,
+      role: options.role ?? "user",
+    },
     user_metadata: {},
   })
     .setProtectedHeader({ alg: "ES256", kid: privateJwk.kid ?? "local", typ: "JWT" })

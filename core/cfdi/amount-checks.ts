@@ -10,7 +10,19 @@
  * rescale to 50,000 digits).
  */
 import type { Decimal } from "../money/decimal.ts";
-import { ZERO, add, compare, formatDecimal, isDecimalString, mul, parseDecimal, roundHalfUp, roundUp, sub, truncate } from "../money/decimal.ts";
+import {
+  ZERO,
+  add,
+  compare,
+  formatDecimal,
+  isDecimalString,
+  mul,
+  parseDecimal,
+  roundHalfUp,
+  roundUp,
+  sub,
+  truncate,
+} from "../money/decimal.ts";
 import { MONEDA } from "./catalogs.ts";
 import type { Issue } from "./errors.ts";
 import { fail } from "./errors.ts";
@@ -66,36 +78,72 @@ export function checkComprobanteAmounts(root: XmlElement): Issue[] {
         const lower = truncate(mul(sub(cantidad, half(cantidad)), sub(valor, half(valor))), places);
         const upper = roundUp(mul(add(cantidad, half(cantidad)), add(valor, half(valor))), places);
         if (compare(importe, lower) < 0 || compare(importe, upper) > 0) {
-          warn(`${path}/@Importe`, "AMOUNT_IMPORTE", `Importe ${formatDecimal(importe)} fuera del rango permitido para Cantidad × ValorUnitario (${formatDecimal(lower)} a ${formatDecimal(upper)}).`);
+          warn(
+            `${path}/@Importe`,
+            "AMOUNT_IMPORTE",
+            `Importe ${formatDecimal(importe)} fuera del rango permitido para Cantidad × ValorUnitario (${formatDecimal(lower)} a ${formatDecimal(upper)}).`,
+          );
         }
       }
       for (const imp of childElements(c, N, "Impuestos")) {
-        for (const ts of childElements(imp, N, "Traslados")) for (const t of childElements(ts, N, "Traslado")) sumTraslados = add(sumTraslados, num(t, "Importe", path) ?? ZERO);
-        for (const rs of childElements(imp, N, "Retenciones")) for (const r of childElements(rs, N, "Retencion")) sumRetenciones = add(sumRetenciones, num(r, "Importe", path) ?? ZERO);
+        for (const ts of childElements(imp, N, "Traslados"))
+          for (const t of childElements(ts, N, "Traslado"))
+            sumTraslados = add(sumTraslados, num(t, "Importe", path) ?? ZERO);
+        for (const rs of childElements(imp, N, "Retenciones"))
+          for (const r of childElements(rs, N, "Retencion"))
+            sumRetenciones = add(sumRetenciones, num(r, "Importe", path) ?? ZERO);
       }
     }
   }
 
   const subTotal = num(root, "SubTotal", "/Comprobante");
-  if (subTotal && !same(subTotal, sumImporte)) warn("/Comprobante/@SubTotal", "AMOUNT_SUBTOTAL", `SubTotal ${formatDecimal(subTotal)} no es la suma de los importes de los conceptos (${fmt(sumImporte)}).`);
+  if (subTotal && !same(subTotal, sumImporte))
+    warn(
+      "/Comprobante/@SubTotal",
+      "AMOUNT_SUBTOTAL",
+      `SubTotal ${formatDecimal(subTotal)} no es la suma de los importes de los conceptos (${fmt(sumImporte)}).`,
+    );
   const descuento = num(root, "Descuento", "/Comprobante");
-  if (anyDescuento && !descuento) warn("/Comprobante/@Descuento", "AMOUNT_DESCUENTO", `Hay conceptos con descuento y el comprobante no registra Descuento (${fmt(sumDescuento)}).`);
-  if (descuento && !same(descuento, sumDescuento)) warn("/Comprobante/@Descuento", "AMOUNT_DESCUENTO", `Descuento ${formatDecimal(descuento)} no es la suma de los descuentos de los conceptos (${fmt(sumDescuento)}).`);
+  if (anyDescuento && !descuento)
+    warn(
+      "/Comprobante/@Descuento",
+      "AMOUNT_DESCUENTO",
+      `Hay conceptos con descuento y el comprobante no registra Descuento (${fmt(sumDescuento)}).`,
+    );
+  if (descuento && !same(descuento, sumDescuento))
+    warn(
+      "/Comprobante/@Descuento",
+      "AMOUNT_DESCUENTO",
+      `Descuento ${formatDecimal(descuento)} no es la suma de los descuentos de los conceptos (${fmt(sumDescuento)}).`,
+    );
 
   const impuestos = childElements(root, N, "Impuestos")[0];
   const totalTras = impuestos ? num(impuestos, "TotalImpuestosTrasladados", "/Comprobante/Impuestos") : undefined;
   const totalRet = impuestos ? num(impuestos, "TotalImpuestosRetenidos", "/Comprobante/Impuestos") : undefined;
   const noTraslados = totalTras === undefined && sumTraslados.units === 0n; // none, or all Exento
   if (!noTraslados && !same(totalTras ?? ZERO, sumTraslados)) {
-    warn("/Comprobante/Impuestos/@TotalImpuestosTrasladados", "AMOUNT_TRASLADOS", `TotalImpuestosTrasladados ${totalTras ? formatDecimal(totalTras) : "(ausente)"} no es la suma de los traslados de los conceptos (${fmt(sumTraslados)}).`);
+    warn(
+      "/Comprobante/Impuestos/@TotalImpuestosTrasladados",
+      "AMOUNT_TRASLADOS",
+      `TotalImpuestosTrasladados ${totalTras ? formatDecimal(totalTras) : "(ausente)"} no es la suma de los traslados de los conceptos (${fmt(sumTraslados)}).`,
+    );
   }
   if (!same(totalRet ?? ZERO, sumRetenciones)) {
-    warn("/Comprobante/Impuestos/@TotalImpuestosRetenidos", "AMOUNT_RETENCIONES", `TotalImpuestosRetenidos ${totalRet ? formatDecimal(totalRet) : "(ausente)"} no es la suma de las retenciones de los conceptos (${fmt(sumRetenciones)}).`);
+    warn(
+      "/Comprobante/Impuestos/@TotalImpuestosRetenidos",
+      "AMOUNT_RETENCIONES",
+      `TotalImpuestosRetenidos ${totalRet ? formatDecimal(totalRet) : "(ausente)"} no es la suma de las retenciones de los conceptos (${fmt(sumRetenciones)}).`,
+    );
   }
   const total = num(root, "Total", "/Comprobante");
   if (total && subTotal) {
     const expected = add(sub(sub(subTotal, descuento ?? ZERO), totalRet ?? ZERO), totalTras ?? ZERO);
-    if (!same(total, expected)) warn("/Comprobante/@Total", "AMOUNT_TOTAL", `Total ${formatDecimal(total)} no es SubTotal − Descuento + traslados − retenciones (${fmt(expected)}).`);
+    if (!same(total, expected))
+      warn(
+        "/Comprobante/@Total",
+        "AMOUNT_TOTAL",
+        `Total ${formatDecimal(total)} no es SubTotal − Descuento + traslados − retenciones (${fmt(expected)}).`,
+      );
   }
   return issues;
 }

@@ -5,9 +5,51 @@
  */
 import { formatDecimal, parseDecimal, roundHalfUp } from "../money/decimal.ts";
 
-const UNITS = ["", "UNO", "DOS", "TRES", "CUATRO", "CINCO", "SEIS", "SIETE", "OCHO", "NUEVE", "DIEZ", "ONCE", "DOCE", "TRECE", "CATORCE", "QUINCE", "DIECISÉIS", "DIECISIETE", "DIECIOCHO", "DIECINUEVE", "VEINTE", "VEINTIUNO", "VEINTIDÓS", "VEINTITRÉS", "VEINTICUATRO", "VEINTICINCO", "VEINTISÉIS", "VEINTISIETE", "VEINTIOCHO", "VEINTINUEVE"];
+const UNITS = [
+  "",
+  "UNO",
+  "DOS",
+  "TRES",
+  "CUATRO",
+  "CINCO",
+  "SEIS",
+  "SIETE",
+  "OCHO",
+  "NUEVE",
+  "DIEZ",
+  "ONCE",
+  "DOCE",
+  "TRECE",
+  "CATORCE",
+  "QUINCE",
+  "DIECISÉIS",
+  "DIECISIETE",
+  "DIECIOCHO",
+  "DIECINUEVE",
+  "VEINTE",
+  "VEINTIUNO",
+  "VEINTIDÓS",
+  "VEINTITRÉS",
+  "VEINTICUATRO",
+  "VEINTICINCO",
+  "VEINTISÉIS",
+  "VEINTISIETE",
+  "VEINTIOCHO",
+  "VEINTINUEVE",
+];
 const TENS = ["", "", "", "TREINTA", "CUARENTA", "CINCUENTA", "SESENTA", "SETENTA", "OCHENTA", "NOVENTA"];
-const HUNDREDS = ["", "CIENTO", "DOSCIENTOS", "TRESCIENTOS", "CUATROCIENTOS", "QUINIENTOS", "SEISCIENTOS", "SETECIENTOS", "OCHOCIENTOS", "NOVECIENTOS"];
+const HUNDREDS = [
+  "",
+  "CIENTO",
+  "DOSCIENTOS",
+  "TRESCIENTOS",
+  "CUATROCIENTOS",
+  "QUINIENTOS",
+  "SEISCIENTOS",
+  "SETECIENTOS",
+  "OCHOCIENTOS",
+  "NOVECIENTOS",
+];
 
 /** 1–999. `apocope`: "UNO" → "UN" (and "VEINTIUNO" → "VEINTIÚN") before a noun such as MIL or PESOS. */
 function below1000(n: number, apocope: boolean): string {
@@ -48,7 +90,12 @@ export function integerToSpanishWords(value: bigint, apocope = false): string {
     groups.push(Number(v % MILLION));
     v /= MILLION;
   }
-  const names: [string, string][] = [["", ""], ["MILLÓN", "MILLONES"], ["BILLÓN", "BILLONES"], ["TRILLÓN", "TRILLONES"]];
+  const names: [string, string][] = [
+    ["", ""],
+    ["MILLÓN", "MILLONES"],
+    ["BILLÓN", "BILLONES"],
+    ["TRILLÓN", "TRILLONES"],
+  ];
   const parts: string[] = [];
   for (let i = groups.length - 1; i >= 0; i--) {
     const g = groups[i] as number;

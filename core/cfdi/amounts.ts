@@ -70,7 +70,13 @@ function tax(spec: TaxSpec, lineBase: Decimal, cantidad: Decimal, decimals: numb
   const base = spec.base ?? (spec.tipoFactor === "Cuota" ? cantidad : lineBase);
   if (spec.tipoFactor === "Exento") return { impuesto: spec.impuesto, tipoFactor: "Exento", base };
   const rate = spec.tasaOCuota ?? ZERO;
-  return { impuesto: spec.impuesto, tipoFactor: spec.tipoFactor, tasaOCuota: rate, base, importe: roundHalfUp(mul(base, rate), decimals) };
+  return {
+    impuesto: spec.impuesto,
+    tipoFactor: spec.tipoFactor,
+    tasaOCuota: rate,
+    base,
+    importe: roundHalfUp(mul(base, rate), decimals),
+  };
 }
 
 export function computeLine(line: LineSpec, decimals: number): LineAmounts {
@@ -94,26 +100,46 @@ export function computeTotals(lines: readonly LineAmounts[], decimals: number): 
   const anyDiscount = lines.some((l) => l.descuento !== undefined);
   const descuento = anyDiscount ? roundHalfUp(sum(lines.map((l) => l.descuento ?? ZERO)), decimals) : undefined;
 
-  const groups = new Map<string, { impuesto: string; tipoFactor: TaxAmount["tipoFactor"]; tasaOCuota?: Decimal; base: Decimal; importe?: Decimal }>();
+  const groups = new Map<
+    string,
+    { impuesto: string; tipoFactor: TaxAmount["tipoFactor"]; tasaOCuota?: Decimal; base: Decimal; importe?: Decimal }
+  >();
   for (const l of lines) {
     for (const t of l.traslados) {
       const k = rateKey(t);
       const g = groups.get(k);
-      if (!g) groups.set(k, { impuesto: t.impuesto, tipoFactor: t.tipoFactor, ...(t.tasaOCuota ? { tasaOCuota: t.tasaOCuota } : {}), base: t.base, ...(t.importe ? { importe: t.importe } : {}) });
+      if (!g)
+        groups.set(k, {
+          impuesto: t.impuesto,
+          tipoFactor: t.tipoFactor,
+          ...(t.tasaOCuota ? { tasaOCuota: t.tasaOCuota } : {}),
+          base: t.base,
+          ...(t.importe ? { importe: t.importe } : {}),
+        });
       else {
         g.base = add(g.base, t.base);
         if (t.importe) g.importe = add(g.importe ?? ZERO, t.importe);
       }
     }
   }
-  const traslados: TaxAmount[] = [...groups.values()].map((g) => ({ ...g, base: roundHalfUp(g.base, decimals), ...(g.importe ? { importe: roundHalfUp(g.importe, decimals) } : {}) }));
+  const traslados: TaxAmount[] = [...groups.values()].map((g) => ({
+    ...g,
+    base: roundHalfUp(g.base, decimals),
+    ...(g.importe ? { importe: roundHalfUp(g.importe, decimals) } : {}),
+  }));
 
   const ret = new Map<string, Decimal>();
-  for (const l of lines) for (const r of l.retenciones) ret.set(r.impuesto, add(ret.get(r.impuesto) ?? ZERO, r.importe ?? ZERO));
-  const retenciones = [...ret.entries()].map(([impuesto, importe]) => ({ impuesto, importe: roundHalfUp(importe, decimals) }));
+  for (const l of lines)
+    for (const r of l.retenciones) ret.set(r.impuesto, add(ret.get(r.impuesto) ?? ZERO, r.importe ?? ZERO));
+  const retenciones = [...ret.entries()].map(([impuesto, importe]) => ({
+    impuesto,
+    importe: roundHalfUp(importe, decimals),
+  }));
 
   const nonExempt = traslados.filter((t) => t.tipoFactor !== "Exento");
-  const totalTrasladados = nonExempt.length ? roundHalfUp(sum(nonExempt.map((t) => t.importe ?? ZERO)), decimals) : undefined;
+  const totalTrasladados = nonExempt.length
+    ? roundHalfUp(sum(nonExempt.map((t) => t.importe ?? ZERO)), decimals)
+    : undefined;
   const totalRetenidos = retenciones.length ? roundHalfUp(sum(retenciones.map((r) => r.importe)), decimals) : undefined;
 
   let total = subTotal;

@@ -71,7 +71,8 @@ export function children(node: DerNode): DerNode[] {
 
 export function expect(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (!node) throw new DerError(`missing ${what}`);
-  if (node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
+  if (node.tag !== tag)
+    throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
   return node;
 }
 
@@ -123,7 +124,8 @@ export function stringValue(node: DerNode): string {
       return utf8.decode(b);
     case TAG.BMP_STRING: {
       let s = "";
-      for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(((b[i] as number) << 8) | (b[i + 1] as number));
+      for (let i = 0; i + 1 < b.length; i += 2)
+        s += String.fromCharCode(((b[i] as number) << 8) | (b[i + 1] as number));
       return s;
     }
     default:
@@ -137,10 +139,21 @@ export function timeValue(node: DerNode): Date {
   let m: RegExpExecArray | null;
   if (node.tag === TAG.UTC_TIME && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s))) {
     const yy = Number(m[1]);
-    return new Date(Date.UTC(yy >= 50 ? 1900 + yy : 2000 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+    return new Date(
+      Date.UTC(
+        yy >= 50 ? 1900 + yy : 2000 + yy,
+        Number(m[2]) - 1,
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[5]),
+        Number(m[6] ?? 0),
+      ),
+    );
   }
   if (node.tag === TAG.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s))) {
-    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+    return new Date(
+      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)),
+    );
   }
   throw new DerError(`unsupported time value ${s}`);
 }

@@ -19,7 +19,9 @@ export function base64ToBytes(b64: string): Uint8Array {
 
 /** PEM body of the given label (or of the first block) as DER bytes. */
 export function pemToDer(pem: string, label?: string): Uint8Array {
-  const re = label ? new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`) : /-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/;
+  const re = label
+    ? new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`)
+    : /-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/;
   const m = re.exec(pem);
   if (!m) throw new Error(`no PEM block${label ? ` "${label}"` : ""} found`);
   return base64ToBytes(m[1] as string);

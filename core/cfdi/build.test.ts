@@ -19,8 +19,24 @@ function base(): InvoiceInput {
     metodoPago: "PUE",
     lugarExpedicion: "86000",
     emisor: { rfc: "EKU9003173C9", nombre: "ESCUELA KEMPER URGATE", regimenFiscal: "601" },
-    receptor: { rfc: "MCI7306249Y1", nombre: "MUNICIPIO", domicilioFiscal: "54700", regimenFiscal: "603", usoCfdi: "G03" },
-    conceptos: [{ claveProdServ: "81112101", cantidad: "1", claveUnidad: "E48", descripcion: "Servicio", valorUnitario: "1000", objetoImp: "02", traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }] }],
+    receptor: {
+      rfc: "MCI7306249Y1",
+      nombre: "MUNICIPIO",
+      domicilioFiscal: "54700",
+      regimenFiscal: "603",
+      usoCfdi: "G03",
+    },
+    conceptos: [
+      {
+        claveProdServ: "81112101",
+        cantidad: "1",
+        claveUnidad: "E48",
+        descripcion: "Servicio",
+        valorUnitario: "1000",
+        objetoImp: "02",
+        traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }],
+      },
+    ],
   };
 }
 
@@ -55,7 +71,9 @@ describe("amounts", () => {
       ],
     });
     const [k0, k1] = c.Conceptos;
-    expect(k0?.Traslados).toEqual([{ Base: "10800.00", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "1728.00" }]);
+    expect(k0?.Traslados).toEqual([
+      { Base: "10800.00", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "1728.00" },
+    ]);
     // 2 × 4999.995 = 9999.99 exactly; 9999.99 × 0.16 = 1599.9984 → 1600.00 (half up at cents)
     expect(k1?.Importe).toBe("9999.99");
     expect(k1?.ValorUnitario).toBe("4999.995");
@@ -65,7 +83,12 @@ describe("amounts", () => {
   it("rounds tax per concept (SAT), which can differ from rounding once on the subtotal (proposal)", () => {
     // Three lines of 0.10 at 16 %: SAT per line = 0.016 → 0.02 each → 0.06;
     // one rounding on the subtotal = 0.30 × 0.16 = 0.048 → 0.05.
-    const line = { cantidad: parseDecimal("1"), valorUnitario: parseDecimal("0.10"), traslados: [{ impuesto: "002", tipoFactor: "Tasa" as const, tasaOCuota: parseDecimal("0.16") }], retenciones: [] };
+    const line = {
+      cantidad: parseDecimal("1"),
+      valorUnitario: parseDecimal("0.10"),
+      traslados: [{ impuesto: "002", tipoFactor: "Tasa" as const, tasaOCuota: parseDecimal("0.16") }],
+      retenciones: [],
+    };
     const lines = [line, line, line].map((l) => computeLine(l, 2));
     const totals = computeTotals(lines, 2);
     expect(formatDecimal(totals.totalTrasladados!)).toBe("0.06");
@@ -75,7 +98,15 @@ describe("amounts", () => {
 
     // The invoice refuses to silently disagree with the proposal's total.
     const input = base();
-    input.conceptos = [0, 1, 2].map(() => ({ claveProdServ: "81112101", cantidad: "1", claveUnidad: "E48", descripcion: "x", valorUnitario: "0.10", objetoImp: "02", traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }] }));
+    input.conceptos = [0, 1, 2].map(() => ({
+      claveProdServ: "81112101",
+      cantidad: "1",
+      claveUnidad: "E48",
+      descripcion: "x",
+      valorUnitario: "0.10",
+      objetoImp: "02",
+      traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }],
+    }));
     input.totalEsperado = "0.35";
     const issues = issuesOf(input);
     expect(issues.map((i) => i.code)).toEqual(["TOTAL_MISMATCH"]);
@@ -88,7 +119,17 @@ describe("amounts", () => {
     const input = base();
     input.moneda = "JPY";
     input.tipoCambio = "0.1187";
-    input.conceptos = [{ claveProdServ: "81112101", cantidad: "3", claveUnidad: "H87", descripcion: "x", valorUnitario: "333.5", objetoImp: "02", traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }] }];
+    input.conceptos = [
+      {
+        claveProdServ: "81112101",
+        cantidad: "3",
+        claveUnidad: "H87",
+        descripcion: "x",
+        valorUnitario: "333.5",
+        objetoImp: "02",
+        traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }],
+      },
+    ];
     const { comprobante: c } = buildComprobante(input);
     expect(c.Conceptos[0]?.Importe).toBe("1001"); // 1000.5 → 1001
     expect(c.Conceptos[0]?.Traslados?.[0]?.Importe).toBe("160"); // 160.16 → 160
@@ -99,14 +140,47 @@ describe("amounts", () => {
   it("IEPS cuota uses the quantity as base; exento carries only the base", () => {
     const input = base();
     input.conceptos = [
-      { claveProdServ: "15101514", cantidad: "40.5", claveUnidad: "LTR", descripcion: "Gasolina", valorUnitario: "20", objetoImp: "02", traslados: [{ impuesto: "IEPS", tipoFactor: "Cuota", tasaOCuota: "6.1752" }, { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }] },
-      { claveProdServ: "50131700", cantidad: "2", claveUnidad: "H87", descripcion: "Leche", valorUnitario: "25.50", objetoImp: "02", traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0" }] },
+      {
+        claveProdServ: "15101514",
+        cantidad: "40.5",
+        claveUnidad: "LTR",
+        descripcion: "Gasolina",
+        valorUnitario: "20",
+        objetoImp: "02",
+        traslados: [
+          { impuesto: "IEPS", tipoFactor: "Cuota", tasaOCuota: "6.1752" },
+          { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" },
+        ],
+      },
+      {
+        claveProdServ: "50131700",
+        cantidad: "2",
+        claveUnidad: "H87",
+        descripcion: "Leche",
+        valorUnitario: "25.50",
+        objetoImp: "02",
+        traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0" }],
+      },
     ];
     const { comprobante: c } = buildComprobante(input);
-    expect(c.Conceptos[0]?.Traslados?.[0]).toEqual({ Base: "40.5", Impuesto: "003", TipoFactor: "Cuota", TasaOCuota: "6.175200", Importe: "250.10" });
-    expect(c.Conceptos[1]?.Traslados?.[0]).toEqual({ Base: "51.00", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.000000", Importe: "0.00" });
+    expect(c.Conceptos[0]?.Traslados?.[0]).toEqual({
+      Base: "40.5",
+      Impuesto: "003",
+      TipoFactor: "Cuota",
+      TasaOCuota: "6.175200",
+      Importe: "250.10",
+    });
+    expect(c.Conceptos[1]?.Traslados?.[0]).toEqual({
+      Base: "51.00",
+      Impuesto: "002",
+      TipoFactor: "Tasa",
+      TasaOCuota: "0.000000",
+      Importe: "0.00",
+    });
     expect(c.Impuestos?.TotalImpuestosTrasladados).toBe("379.70"); // 250.10 + 129.60 + 0.00
-    expect(c.Total).toBe(formatDecimal(add(add(parseDecimal("810.00"), parseDecimal("51.00")), parseDecimal("379.70"))));
+    expect(c.Total).toBe(
+      formatDecimal(add(add(parseDecimal("810.00"), parseDecimal("51.00")), parseDecimal("379.70"))),
+    );
   });
 
   it("omits TotalImpuestosTrasladados when every traslado is exento, and Impuestos for ObjetoImp 01", () => {
@@ -125,7 +199,9 @@ describe("amounts", () => {
     expect(fechaNow("America/Mexico_City", new Date("2025-06-01T18:00:05Z"))).toBe("2025-06-01T12:00:05");
     const input = base();
     delete input.fecha;
-    expect(buildComprobante(input, { now: new Date("2025-06-01T18:00:05Z") }).comprobante.Fecha).toBe("2025-06-01T12:00:05");
+    expect(buildComprobante(input, { now: new Date("2025-06-01T18:00:05Z") }).comprobante.Fecha).toBe(
+      "2025-06-01T12:00:05",
+    );
   });
 });
 
@@ -149,7 +225,13 @@ describe("validation (field path + code + Spanish message)", () => {
     i.receptor.regimenFiscal = "612"; // física regime for a moral RFC
     expect(codes(i)).toEqual(["receptor.regimenFiscal:REGIMEN_PERSONA"]);
     const j = base();
-    j.receptor = { rfc: "COSC8001137NA", nombre: "Carlos", domicilioFiscal: "52000", regimenFiscal: "605", usoCfdi: "G03" };
+    j.receptor = {
+      rfc: "COSC8001137NA",
+      nombre: "Carlos",
+      domicilioFiscal: "52000",
+      regimenFiscal: "605",
+      usoCfdi: "G03",
+    };
     expect(codes(j)).toEqual(["receptor.usoCfdi:USO_REGIMEN"]);
     const k = base();
     k.receptor.usoCfdi = "D01"; // deducción personal for a moral
@@ -167,7 +249,12 @@ describe("validation (field path + code + Spanish message)", () => {
     i.metodoPago = "XXX";
     i.conceptos[0]!.objetoImp = "09";
     i.exportacion = "05";
-    expect(codes(i).sort()).toEqual(["conceptos[0].objetoImp:CATALOG", "exportacion:CATALOG", "formaPago:CATALOG", "metodoPago:CATALOG"]);
+    expect(codes(i).sort()).toEqual([
+      "conceptos[0].objetoImp:CATALOG",
+      "exportacion:CATALOG",
+      "formaPago:CATALOG",
+      "metodoPago:CATALOG",
+    ]);
     const ppd = base();
     ppd.metodoPago = "PPD";
     expect(codes(ppd)).toEqual(["formaPago:FORMA_PAGO_PPD"]);
@@ -203,7 +290,10 @@ describe("validation (field path + code + Spanish message)", () => {
     expect(codes(i)).toEqual(["conceptos[0].traslados[0].tasaOCuota:TASA_O_CUOTA"]);
     i.conceptos[0]!.traslados = [{ impuesto: "IVA", tipoFactor: "Exento", tasaOCuota: "0.16" }];
     expect(codes(i)).toEqual(["conceptos[0].traslados[0].tasaOCuota:EXENTO_CON_TASA"]);
-    i.conceptos[0]!.traslados = [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }, { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.08" }];
+    i.conceptos[0]!.traslados = [
+      { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" },
+      { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.08" },
+    ];
     expect(codes(i)).toEqual(["conceptos[0].traslados[1]:IMPUESTO_DUPLICADO"]);
     i.conceptos[0]!.traslados = [];
     expect(codes(i)).toEqual(["conceptos[0].objetoImp:OBJETO_IMP_SIN_IMPUESTOS"]);
@@ -236,7 +326,12 @@ describe("validation (field path + code + Spanish message)", () => {
     i.conceptos[0]!.descripcion = "bad \u0001 char";
     i.serie = "x".repeat(26);
     i.emisor.nombre = "   ";
-    expect(codes(i).sort()).toEqual(["conceptos[0].descripcion:ILLEGAL_CHAR", "emisor.nombre:REQUIRED", "receptor.nombre:PIPE_CHAR", "serie:TOO_LONG"]);
+    expect(codes(i).sort()).toEqual([
+      "conceptos[0].descripcion:ILLEGAL_CHAR",
+      "emisor.nombre:REQUIRED",
+      "receptor.nombre:PIPE_CHAR",
+      "serie:TOO_LONG",
+    ]);
   });
 
   it("códigos postales, fecha, UUIDs, pedimentos, cuenta predial", () => {
@@ -257,9 +352,26 @@ describe("validation (field path + code + Spanish message)", () => {
 
   it("público en general: generic RFC rules and InformacionGlobal", () => {
     const i = base();
-    i.receptor = { rfc: "XAXX010101000", nombre: "PUBLICO EN GENERAL", domicilioFiscal: "54700", regimenFiscal: "601", usoCfdi: "G03" };
-    expect(codes(i).sort()).toEqual(["informacionGlobal:INFO_GLOBAL_REQUIRED", "receptor.domicilioFiscal:DOMICILIO_RFC_GENERICO", "receptor.regimenFiscal:REGIMEN_RFC_GENERICO", "receptor.usoCfdi:USO_RFC_GENERICO"]);
-    i.receptor = { rfc: "XAXX010101000", nombre: "PUBLICO EN GENERAL", domicilioFiscal: "86000", regimenFiscal: "616", usoCfdi: "S01" };
+    i.receptor = {
+      rfc: "XAXX010101000",
+      nombre: "PUBLICO EN GENERAL",
+      domicilioFiscal: "54700",
+      regimenFiscal: "601",
+      usoCfdi: "G03",
+    };
+    expect(codes(i).sort()).toEqual([
+      "informacionGlobal:INFO_GLOBAL_REQUIRED",
+      "receptor.domicilioFiscal:DOMICILIO_RFC_GENERICO",
+      "receptor.regimenFiscal:REGIMEN_RFC_GENERICO",
+      "receptor.usoCfdi:USO_RFC_GENERICO",
+    ]);
+    i.receptor = {
+      rfc: "XAXX010101000",
+      nombre: "PUBLICO EN GENERAL",
+      domicilioFiscal: "86000",
+      regimenFiscal: "616",
+      usoCfdi: "S01",
+    };
     i.informacionGlobal = { periodicidad: "05", meses: "03", año: "2025" };
     expect(codes(i)).toEqual(["informacionGlobal.meses:MESES_PERIODICIDAD"]);
     i.informacionGlobal = { periodicidad: "04", meses: "03", año: "2023" };

@@ -34,7 +34,16 @@ export type SealedCfdi = {
  * Anexo 20: Fecha is the local time of LugarExpedicion, without zone designator.
  */
 export function fechaNow(timeZone = "America/Mexico_City", now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(now);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "00";
   return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}`;
 }
@@ -63,17 +72,33 @@ function checkAmounts(p: ParsedInvoice, lines: readonly LineAmounts[], totals: T
   const d = p.decimals;
   lines.forEach((l, i) => {
     if (l.descuento && compare(l.descuento, l.importe) > 0) {
-      issues.push({ path: `conceptos[${i}].descuento`, code: "DESCUENTO_EXCEDE_IMPORTE", message: `El descuento (${formatDecimal(l.descuento, d)}) no puede ser mayor que el importe del concepto (${formatDecimal(l.importe, d)}).` });
+      issues.push({
+        path: `conceptos[${i}].descuento`,
+        code: "DESCUENTO_EXCEDE_IMPORTE",
+        message: `El descuento (${formatDecimal(l.descuento, d)}) no puede ser mayor que el importe del concepto (${formatDecimal(l.importe, d)}).`,
+      });
       return; // the base and total errors would only repeat this one
     }
-    [...l.traslados.map((t, j) => [t, `traslados[${j}]`] as const), ...l.retenciones.map((t, j) => [t, `retenciones[${j}]`] as const)].forEach(([t, path]) => {
+    [
+      ...l.traslados.map((t, j) => [t, `traslados[${j}]`] as const),
+      ...l.retenciones.map((t, j) => [t, `retenciones[${j}]`] as const),
+    ].forEach(([t, path]) => {
       if (compare(t.base, ZERO) <= 0) {
-        issues.push({ path: `conceptos[${i}].${path}.base`, code: "BASE_NO_POSITIVA", message: "La base del impuesto debe ser mayor que cero (un concepto con descuento total no puede llevar impuestos; use objeto de impuesto 01)." });
+        issues.push({
+          path: `conceptos[${i}].${path}.base`,
+          code: "BASE_NO_POSITIVA",
+          message:
+            "La base del impuesto debe ser mayor que cero (un concepto con descuento total no puede llevar impuestos; use objeto de impuesto 01).",
+        });
       }
     });
   });
   if (!issues.length && compare(totals.total, ZERO) < 0) {
-    issues.push({ path: "conceptos", code: "TOTAL_NEGATIVO", message: "Las retenciones y descuentos superan el importe: el total no puede ser negativo." });
+    issues.push({
+      path: "conceptos",
+      code: "TOTAL_NEGATIVO",
+      message: "Las retenciones y descuentos superan el importe: el total no puede ser negativo.",
+    });
   }
   if (p.totalEsperado && compare(p.totalEsperado, totals.total) !== 0) {
     const diff = formatDecimal(sub(totals.total, p.totalEsperado), d);
@@ -92,7 +117,16 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
   if (!parsed) throw new CfdiError(issues);
   const dec = parsed.decimals;
   const lines = parsed.conceptos.map((k) =>
-    computeLine({ cantidad: k.cantidad, valorUnitario: k.valorUnitario, ...(k.descuento ? { descuento: k.descuento } : {}), traslados: k.traslados, retenciones: k.retenciones }, dec),
+    computeLine(
+      {
+        cantidad: k.cantidad,
+        valorUnitario: k.valorUnitario,
+        ...(k.descuento ? { descuento: k.descuento } : {}),
+        traslados: k.traslados,
+        retenciones: k.retenciones,
+      },
+      dec,
+    ),
   );
   const totals = computeTotals(lines, dec);
   const amountIssues = checkAmounts(parsed, lines, totals);
@@ -101,8 +135,12 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
   const conceptos: Concepto[] = parsed.conceptos.map((k, i) => {
     const l = lines[i] as LineAmounts;
     const src = k.input;
-    const traslados = l.traslados.map((t, j) => taxAttrs(t, dec, k.traslados[j]?.base === undefined && t.tipoFactor !== "Cuota"));
-    const retenciones = l.retenciones.map((t, j) => taxAttrs(t, dec, k.retenciones[j]?.base === undefined && t.tipoFactor !== "Cuota") as RetencionConcepto);
+    const traslados = l.traslados.map((t, j) =>
+      taxAttrs(t, dec, k.traslados[j]?.base === undefined && t.tipoFactor !== "Cuota"),
+    );
+    const retenciones = l.retenciones.map(
+      (t, j) => taxAttrs(t, dec, k.retenciones[j]?.base === undefined && t.tipoFactor !== "Cuota") as RetencionConcepto,
+    );
     return {
       ClaveProdServ: src.claveProdServ,
       NoIdentificacion: src.noIdentificacion,
@@ -134,7 +172,9 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
     impuestos = {
       TotalImpuestosRetenidos: totals.totalRetenidos ? formatDecimal(totals.totalRetenidos, dec) : undefined,
       TotalImpuestosTrasladados: totals.totalTrasladados ? formatDecimal(totals.totalTrasladados, dec) : undefined,
-      Retenciones: totals.retenciones.length ? totals.retenciones.map((r) => ({ Impuesto: r.impuesto, Importe: formatDecimal(r.importe, dec) })) : undefined,
+      Retenciones: totals.retenciones.length
+        ? totals.retenciones.map((r) => ({ Impuesto: r.impuesto, Importe: formatDecimal(r.importe, dec) }))
+        : undefined,
       Traslados: totals.traslados.length ? totals.traslados.map((t) => taxAttrs(t, dec, true)) : undefined,
     };
   }
@@ -162,9 +202,15 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
     LugarExpedicion: input.lugarExpedicion,
     Confirmacion: input.confirmacion,
     InformacionGlobal: input.informacionGlobal
-      ? { Periodicidad: input.informacionGlobal.periodicidad, Meses: input.informacionGlobal.meses, Año: String(input.informacionGlobal.año) }
+      ? {
+          Periodicidad: input.informacionGlobal.periodicidad,
+          Meses: input.informacionGlobal.meses,
+          Año: String(input.informacionGlobal.año),
+        }
       : undefined,
-    CfdiRelacionados: input.cfdiRelacionados?.length ? input.cfdiRelacionados.map((x) => ({ TipoRelacion: x.tipoRelacion, UUIDs: x.uuids })) : undefined,
+    CfdiRelacionados: input.cfdiRelacionados?.length
+      ? input.cfdiRelacionados.map((x) => ({ TipoRelacion: x.tipoRelacion, UUIDs: x.uuids }))
+      : undefined,
     Emisor: { Rfc: e.rfc, Nombre: e.nombre, RegimenFiscal: e.regimenFiscal, FacAtrAdquirente: e.facAtrAdquirente },
     Receptor: {
       Rfc: r.rfc,
@@ -190,14 +236,22 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
 export async function sealComprobante(comprobante: Comprobante, csd: Csd): Promise<SealedCfdi> {
   const issues = checkCertificateForInvoice(csd.certificate, comprobante.Emisor.Rfc, comprobante.Fecha);
   if (issues.length) throw new CfdiError(issues);
-  const c: Comprobante = { ...comprobante, NoCertificado: csd.certificate.noCertificado, Certificado: csd.certificate.base64 };
+  const c: Comprobante = {
+    ...comprobante,
+    NoCertificado: csd.certificate.noCertificado,
+    Certificado: csd.certificate.base64,
+  };
   const cadenaOriginal = cadenaFromModel(c);
   const sealed: Comprobante = { ...c, Sello: await signCadena(csd.privateKey, cadenaOriginal) };
   return { xml: comprobanteToXml(sealed), cadenaOriginal, comprobante: sealed };
 }
 
 /** buildComprobante + sealComprobante. */
-export async function buildSignedCfdi(input: InvoiceInput, csd: Csd, opts: { now?: Date; timeZone?: string } = {}): Promise<SealedCfdi & { totals: Totals }> {
+export async function buildSignedCfdi(
+  input: InvoiceInput,
+  csd: Csd,
+  opts: { now?: Date; timeZone?: string } = {},
+): Promise<SealedCfdi & { totals: Totals }> {
   const built = buildComprobante(input, opts);
   return { ...(await sealComprobante(built.comprobante, csd)), totals: built.totals };
 }

@@ -96,10 +96,23 @@ describe("cadena original from the model", () => {
     const { buildComprobante } = await import("./build.ts");
     const { comprobanteToXml } = await import("./xml-writer.ts");
     const { comprobante } = buildComprobante({
-      fecha: "2025-01-01T00:00:00", tipoDeComprobante: "I", formaPago: "01", metodoPago: "PUE", lugarExpedicion: "01000",
+      fecha: "2025-01-01T00:00:00",
+      tipoDeComprobante: "I",
+      formaPago: "01",
+      metodoPago: "PUE",
+      lugarExpedicion: "01000",
       emisor: { rfc: "EKU9003173C9", nombre: "E", regimenFiscal: "601" },
       receptor: { rfc: "MCI7306249Y1", nombre: "R", domicilioFiscal: "01000", regimenFiscal: "603", usoCfdi: "G03" },
-      conceptos: [{ claveProdServ: "01010101", cantidad: "1", claveUnidad: "ACT", descripcion: "d", valorUnitario: "1", objetoImp: "01" }],
+      conceptos: [
+        {
+          claveProdServ: "01010101",
+          cantidad: "1",
+          claveUnidad: "ACT",
+          descripcion: "d",
+          valorUnitario: "1",
+          objetoImp: "01",
+        },
+      ],
     });
     for (const nombre of [" a | b ", "  x  ", " ", "a\t|\nb", "ok", "a|b  c", "a|b\tc ", "|", "| x|"]) {
       const c = { ...comprobante, Emisor: { ...comprobante.Emisor, Nombre: nombre }, Serie: ` ${nombre}` };
@@ -113,7 +126,21 @@ describe("cadena original from XML", () => {
     expect(() => cadenaFromXml(`<!DOCTYPE x [<!ENTITY a "b">]><cfdi:Comprobante ${NS}/>`)).toThrow(/document type/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>`)).toThrow(/unclosed/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="&bogus;"/>`)).toThrow(/entity/);
-    for (const bad of ["&", "a & b", "&amp", "&amp ;", "&#;", "&#x;", "&#xg;", "&#12a;", "&x41;", "&#-1;", "&AMP;", "&#9", "ok&amp;&"]) {
+    for (const bad of [
+      "&",
+      "a & b",
+      "&amp",
+      "&amp ;",
+      "&#;",
+      "&#x;",
+      "&#xg;",
+      "&#12a;",
+      "&x41;",
+      "&#-1;",
+      "&AMP;",
+      "&#9",
+      "ok&amp;&",
+    ]) {
       expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="${bad}"/>`), bad).toThrow(/malformed entity/);
       expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>${bad}</cfdi:Comprobante>`), bad).toThrow(/malformed entity/);
     }
@@ -128,7 +155,9 @@ describe("cadena original from XML", () => {
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="1" A="2"/>`)).toThrow(/duplicate/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="<"/>`)).toThrow(/'<'/);
     expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS} A="1"B="2"/>`)).toThrow(/whitespace/);
-    expect(() => cadenaFromXml(`<cfdi:Comprobante ${NS}>${"<a>".repeat(100)}${"</a>".repeat(100)}</cfdi:Comprobante>`)).toThrow(/deeper/);
+    expect(() =>
+      cadenaFromXml(`<cfdi:Comprobante ${NS}>${"<a>".repeat(100)}${"</a>".repeat(100)}</cfdi:Comprobante>`),
+    ).toThrow(/deeper/);
   });
 
   describe.skipIf(!oracle)("equals xsltproc on the SAT stylesheet", () => {

@@ -24,7 +24,18 @@
  * without an XML round trip), where lists of one-attribute elements are lists of strings and the
  * concepto's Impuestos wrapper is left out.
  */
-import type { Comprobante, Concepto, ACuentaTerceros, CfdiRelacionados, Emisor, InformacionGlobal, Receptor, RetencionComprobante, RetencionConcepto, TrasladoConcepto } from "./model.ts";
+import type {
+  Comprobante,
+  Concepto,
+  ACuentaTerceros,
+  CfdiRelacionados,
+  Emisor,
+  InformacionGlobal,
+  Receptor,
+  RetencionComprobante,
+  RetencionConcepto,
+  TrasladoConcepto,
+} from "./model.ts";
 import { CFDI_NS } from "./model.ts";
 import type { XmlElement } from "./xml-parser.ts";
 import { attr, childElements, descendants, parseXml } from "./xml-parser.ts";
@@ -50,7 +61,8 @@ const NOT_NORMAL = /[\t\n\r]|  |\| | \|/;
 export function normalizeSpace(s: string): string {
   // Fast path (almost every value): nothing to change. indexOf is vectorised in V8, far cheaper
   // than a regex scan on long descriptions.
-  if (s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32 && !CONTROL_WS.test(s) && s.indexOf("  ") < 0) return s;
+  if (s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32 && !CONTROL_WS.test(s) && s.indexOf("  ") < 0)
+    return s;
   let r = s.replace(WS_TO_COLLAPSE, " ");
   if (r.charCodeAt(0) === 32) r = r.slice(1);
   if (r.charCodeAt(r.length - 1) === 32) r = r.slice(0, -1);
@@ -98,26 +110,81 @@ function opt<K extends string>(name: K): Optional<K> {
 }
 
 function layout<T>(...specs: (AttributeName<T> | Optional<AttributeName<T>>)[]): Layout<T> {
-  return specs.map((s) => (typeof s === "string" ? { name: s, required: true } : { name: s.optional, required: false }));
+  return specs.map((s) =>
+    typeof s === "string" ? { name: s, required: true } : { name: s.optional, required: false },
+  );
 }
 
 const COMPROBANTE = layout<Comprobante>(
-  "Version", opt("Serie"), opt("Folio"), "Fecha", opt("FormaPago"), "NoCertificado", opt("CondicionesDePago"), "SubTotal", opt("Descuento"),
-  "Moneda", opt("TipoCambio"), "Total", "TipoDeComprobante", "Exportacion", opt("MetodoPago"), "LugarExpedicion", opt("Confirmacion"),
+  "Version",
+  opt("Serie"),
+  opt("Folio"),
+  "Fecha",
+  opt("FormaPago"),
+  "NoCertificado",
+  opt("CondicionesDePago"),
+  "SubTotal",
+  opt("Descuento"),
+  "Moneda",
+  opt("TipoCambio"),
+  "Total",
+  "TipoDeComprobante",
+  "Exportacion",
+  opt("MetodoPago"),
+  "LugarExpedicion",
+  opt("Confirmacion"),
 );
 const INFORMACION_GLOBAL = layout<InformacionGlobal>("Periodicidad", "Meses", "Año");
 const CFDI_RELACIONADOS = layout<CfdiRelacionados>("TipoRelacion");
 const EMISOR = layout<Emisor>("Rfc", "Nombre", "RegimenFiscal", opt("FacAtrAdquirente"));
-const RECEPTOR = layout<Receptor>("Rfc", "Nombre", "DomicilioFiscalReceptor", opt("ResidenciaFiscal"), opt("NumRegIdTrib"), "RegimenFiscalReceptor", "UsoCFDI");
-const CONCEPTO = layout<Concepto>("ClaveProdServ", opt("NoIdentificacion"), "Cantidad", "ClaveUnidad", opt("Unidad"), "Descripcion", "ValorUnitario", "Importe", opt("Descuento"), "ObjetoImp");
+const RECEPTOR = layout<Receptor>(
+  "Rfc",
+  "Nombre",
+  "DomicilioFiscalReceptor",
+  opt("ResidenciaFiscal"),
+  opt("NumRegIdTrib"),
+  "RegimenFiscalReceptor",
+  "UsoCFDI",
+);
+const CONCEPTO = layout<Concepto>(
+  "ClaveProdServ",
+  opt("NoIdentificacion"),
+  "Cantidad",
+  "ClaveUnidad",
+  opt("Unidad"),
+  "Descripcion",
+  "ValorUnitario",
+  "Importe",
+  opt("Descuento"),
+  "ObjetoImp",
+);
 /** The same template for the concepto's and the comprobante's Traslado. */
 const TRASLADO = layout<TrasladoConcepto>("Base", "Impuesto", "TipoFactor", opt("TasaOCuota"), opt("Importe"));
 const RETENCION_CONCEPTO = layout<RetencionConcepto>("Base", "Impuesto", "TipoFactor", "TasaOCuota", "Importe");
 const RETENCION = layout<RetencionComprobante>("Impuesto", "Importe");
-const A_CUENTA_TERCEROS = layout<ACuentaTerceros>("RfcACuentaTerceros", "NombreACuentaTerceros", "RegimenFiscalACuentaTerceros", "DomicilioFiscalACuentaTerceros");
+const A_CUENTA_TERCEROS = layout<ACuentaTerceros>(
+  "RfcACuentaTerceros",
+  "NombreACuentaTerceros",
+  "RegimenFiscalACuentaTerceros",
+  "DomicilioFiscalACuentaTerceros",
+);
 /** Not in the model: we never build a concepto with partes. */
-const PARTE = layout<{ ClaveProdServ: string; NoIdentificacion?: string; Cantidad: string; Unidad?: string; Descripcion: string; ValorUnitario?: string; Importe?: string }>(
-  "ClaveProdServ", opt("NoIdentificacion"), "Cantidad", opt("Unidad"), "Descripcion", opt("ValorUnitario"), opt("Importe"),
+const PARTE = layout<{
+  ClaveProdServ: string;
+  NoIdentificacion?: string;
+  Cantidad: string;
+  Unidad?: string;
+  Descripcion: string;
+  ValorUnitario?: string;
+  Importe?: string;
+}>(
+  "ClaveProdServ",
+  opt("NoIdentificacion"),
+  "Cantidad",
+  opt("Unidad"),
+  "Descripcion",
+  opt("ValorUnitario"),
+  opt("Importe"),
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -16,50 +16,127 @@ export const REGIMEN_FISCAL: Readonly<Record<string, Regimen>> = {
   "606": { descripcion: "Arrendamiento", fisica: true, moral: false },
   "607": { descripcion: "Régimen de Enajenación o Adquisición de Bienes", fisica: true, moral: false },
   "608": { descripcion: "Demás ingresos", fisica: true, moral: false },
-  "610": { descripcion: "Residentes en el Extranjero sin Establecimiento Permanente en México", fisica: true, moral: true },
+  "610": {
+    descripcion: "Residentes en el Extranjero sin Establecimiento Permanente en México",
+    fisica: true,
+    moral: true,
+  },
   "611": { descripcion: "Ingresos por Dividendos (socios y accionistas)", fisica: true, moral: false },
   "612": { descripcion: "Personas Físicas con Actividades Empresariales y Profesionales", fisica: true, moral: false },
   "614": { descripcion: "Ingresos por intereses", fisica: true, moral: false },
   "615": { descripcion: "Régimen de los ingresos por obtención de premios", fisica: true, moral: false },
   "616": { descripcion: "Sin obligaciones fiscales", fisica: true, moral: false },
-  "620": { descripcion: "Sociedades Cooperativas de Producción que optan por diferir sus ingresos", fisica: false, moral: true },
+  "620": {
+    descripcion: "Sociedades Cooperativas de Producción que optan por diferir sus ingresos",
+    fisica: false,
+    moral: true,
+  },
   "621": { descripcion: "Incorporación Fiscal", fisica: true, moral: false },
   "622": { descripcion: "Actividades Agrícolas, Ganaderas, Silvícolas y Pesqueras", fisica: false, moral: true },
   "623": { descripcion: "Opcional para Grupos de Sociedades", fisica: false, moral: true },
   "624": { descripcion: "Coordinados", fisica: false, moral: true },
-  "625": { descripcion: "Régimen de las Actividades Empresariales con ingresos a través de Plataformas Tecnológicas", fisica: true, moral: false },
+  "625": {
+    descripcion: "Régimen de las Actividades Empresariales con ingresos a través de Plataformas Tecnológicas",
+    fisica: true,
+    moral: false,
+  },
   "626": { descripcion: "Régimen Simplificado de Confianza", fisica: true, moral: true },
 };
 
-type Uso = { readonly descripcion: string; readonly fisica: boolean; readonly moral: boolean; readonly regimenes: readonly string[] };
+type Uso = {
+  readonly descripcion: string;
+  readonly fisica: boolean;
+  readonly moral: boolean;
+  readonly regimenes: readonly string[];
+};
 
 // "Régimen Fiscal Receptor" column of c_UsoCFDI.
 const R_GASTOS = ["601", "603", "606", "612", "620", "621", "622", "623", "624", "625", "626"];
 const R_DEDUCCIONES = ["605", "606", "608", "611", "612", "614", "607", "615", "625"];
-const R_SIN_EFECTOS = ["601", "603", "605", "606", "608", "610", "611", "612", "614", "616", "620", "621", "622", "623", "624", "607", "615", "625", "626"];
+const R_SIN_EFECTOS = [
+  "601",
+  "603",
+  "605",
+  "606",
+  "608",
+  "610",
+  "611",
+  "612",
+  "614",
+  "616",
+  "620",
+  "621",
+  "622",
+  "623",
+  "624",
+  "607",
+  "615",
+  "625",
+  "626",
+];
 
 export const USO_CFDI: Readonly<Record<string, Uso>> = {
   G01: { descripcion: "Adquisición de mercancías", fisica: true, moral: true, regimenes: R_GASTOS },
   G02: { descripcion: "Devoluciones, descuentos o bonificaciones", fisica: true, moral: true, regimenes: R_GASTOS },
   G03: { descripcion: "Gastos en general", fisica: true, moral: true, regimenes: R_GASTOS },
   I01: { descripcion: "Construcciones", fisica: true, moral: true, regimenes: R_GASTOS },
-  I02: { descripcion: "Mobiliario y equipo de oficina por inversiones", fisica: true, moral: true, regimenes: R_GASTOS },
+  I02: {
+    descripcion: "Mobiliario y equipo de oficina por inversiones",
+    fisica: true,
+    moral: true,
+    regimenes: R_GASTOS,
+  },
   I03: { descripcion: "Equipo de transporte", fisica: true, moral: true, regimenes: R_GASTOS },
   I04: { descripcion: "Equipo de computo y accesorios", fisica: true, moral: true, regimenes: R_GASTOS },
-  I05: { descripcion: "Dados, troqueles, moldes, matrices y herramental", fisica: true, moral: true, regimenes: R_GASTOS },
+  I05: {
+    descripcion: "Dados, troqueles, moldes, matrices y herramental",
+    fisica: true,
+    moral: true,
+    regimenes: R_GASTOS,
+  },
   I06: { descripcion: "Comunicaciones telefónicas", fisica: true, moral: true, regimenes: R_GASTOS },
   I07: { descripcion: "Comunicaciones satelitales", fisica: true, moral: true, regimenes: R_GASTOS },
   I08: { descripcion: "Otra maquinaria y equipo", fisica: true, moral: true, regimenes: R_GASTOS },
-  D01: { descripcion: "Honorarios médicos, dentales y gastos hospitalarios", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
-  D02: { descripcion: "Gastos médicos por incapacidad o discapacidad", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
+  D01: {
+    descripcion: "Honorarios médicos, dentales y gastos hospitalarios",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
+  D02: {
+    descripcion: "Gastos médicos por incapacidad o discapacidad",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
   D03: { descripcion: "Gastos funerales", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
   D04: { descripcion: "Donativos", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
-  D05: { descripcion: "Intereses reales efectivamente pagados por créditos hipotecarios (casa habitación)", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
+  D05: {
+    descripcion: "Intereses reales efectivamente pagados por créditos hipotecarios (casa habitación)",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
   D06: { descripcion: "Aportaciones voluntarias al SAR", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
   D07: { descripcion: "Primas por seguros de gastos médicos", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
-  D08: { descripcion: "Gastos de transportación escolar obligatoria", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
-  D09: { descripcion: "Depósitos en cuentas para el ahorro, primas que tengan como base planes de pensiones", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
-  D10: { descripcion: "Pagos por servicios educativos (colegiaturas)", fisica: true, moral: false, regimenes: R_DEDUCCIONES },
+  D08: {
+    descripcion: "Gastos de transportación escolar obligatoria",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
+  D09: {
+    descripcion: "Depósitos en cuentas para el ahorro, primas que tengan como base planes de pensiones",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
+  D10: {
+    descripcion: "Pagos por servicios educativos (colegiaturas)",
+    fisica: true,
+    moral: false,
+    regimenes: R_DEDUCCIONES,
+  },
   S01: { descripcion: "Sin efectos fiscales", fisica: true, moral: true, regimenes: R_SIN_EFECTOS },
   CP01: { descripcion: "Pagos", fisica: true, moral: true, regimenes: R_SIN_EFECTOS },
   CN01: { descripcion: "Nómina", fisica: true, moral: false, regimenes: ["605"] },
@@ -214,7 +291,21 @@ export const TASA_O_CUOTA: readonly {
     factor: "Tasa",
     traslado: true,
     retencion: true,
-    fixed: ["0.265000", "0.300000", "0.530000", "0.500000", "1.600000", "0.304000", "0.250000", "0.090000", "0.080000", "0.070000", "0.060000", "0.030000", "0.000000"],
+    fixed: [
+      "0.265000",
+      "0.300000",
+      "0.530000",
+      "0.500000",
+      "1.600000",
+      "0.304000",
+      "0.250000",
+      "0.090000",
+      "0.080000",
+      "0.070000",
+      "0.060000",
+      "0.030000",
+      "0.000000",
+    ],
   },
   { impuesto: "003", factor: "Cuota", traslado: true, retencion: true, range: ["0.000000", "59.144900"] },
 ];

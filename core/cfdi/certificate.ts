@@ -121,7 +121,10 @@ function serialAscii(bytes: Uint8Array): string | undefined {
 }
 
 function splitRfcs(value: string | undefined): string[] {
-  return (value ?? "").split("/").map((s) => s.trim()).filter(Boolean);
+  return (value ?? "")
+    .split("/")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Base64 (or PEM) text longer than this cannot hold MAX_CERTIFICATE_BYTES, even line-wrapped. */
@@ -133,10 +136,16 @@ const MAX_CERTIFICATE_TEXT = 2 * MAX_CERTIFICATE_BYTES;
  * bounded by that size.
  */
 export function parseCertificate(input: Uint8Array | string): CertificateInfo {
-  if (input.length > (typeof input === "string" ? MAX_CERTIFICATE_TEXT : MAX_CERTIFICATE_BYTES)) fail("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE);
+  if (input.length > (typeof input === "string" ? MAX_CERTIFICATE_TEXT : MAX_CERTIFICATE_BYTES))
+    fail("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE);
   let der: Uint8Array;
   try {
-    der = typeof input === "string" ? (input.includes("-----BEGIN") ? pemToDer(input, "CERTIFICATE") : base64ToBytes(input)) : input;
+    der =
+      typeof input === "string"
+        ? input.includes("-----BEGIN")
+          ? pemToDer(input, "CERTIFICATE")
+          : base64ToBytes(input)
+        : input;
   } catch {
     fail("CERT_INVALID", "El certificado no es un archivo .cer válido (DER, PEM o base64).");
   }
@@ -160,9 +169,19 @@ export function parseCertificate(input: Uint8Array | string): CertificateInfo {
     const serialHex = Array.from(serial, (b) => b.toString(16).padStart(2, "0")).join("");
     const rfcs = splitRfcs(subject.x500UniqueIdentifier);
     const curps = splitRfcs(subject.serialNumber);
-    const hasEncipherment = keyUsage.includes("dataEncipherment") || keyUsage.includes("keyAgreement") || keyUsage.includes("keyEncipherment");
+    const hasEncipherment =
+      keyUsage.includes("dataEncipherment") ||
+      keyUsage.includes("keyAgreement") ||
+      keyUsage.includes("keyEncipherment");
     const signs = keyUsage.includes("digitalSignature") && keyUsage.includes("nonRepudiation");
-    const kind: CertificateKind = signs && !hasEncipherment && subject.OU ? "CSD" : signs && hasEncipherment ? "FIEL" : signs && !subject.OU ? "FIEL" : "UNKNOWN";
+    const kind: CertificateKind =
+      signs && !hasEncipherment && subject.OU
+        ? "CSD"
+        : signs && hasEncipherment
+          ? "FIEL"
+          : signs && !subject.OU
+            ? "FIEL"
+            : "UNKNOWN";
     return {
       der,
       base64: bytesToBase64(der),
@@ -188,5 +207,11 @@ export function parseCertificate(input: Uint8Array | string): CertificateInfo {
 
 /** WebCrypto verification key from the certificate (RSASSA-PKCS1-v1_5 with SHA-256, as Anexo 20 requires). */
 export async function importCertificateKey(cert: CertificateInfo): Promise<CryptoKey> {
-  return crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+  return crypto.subtle.importKey(
+    "spki",
+    cert.spki as Uint8Array<ArrayBuffer>,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
 }

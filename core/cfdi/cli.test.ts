@@ -7,7 +7,8 @@ import { csdFiles, fixturesDir, hasTool, repoRoot, tempDir, xsltprocCadena } fro
 
 const node24 = join(repoRoot, "node_modules/.bin/node");
 const nodeBin = existsSync(node24) ? node24 : process.execPath;
-const cli = (...args: string[]) => spawnSync(nodeBin, [join(repoRoot, "scripts/cfdi.ts"), ...args], { encoding: "utf8", cwd: repoRoot });
+const cli = (...args: string[]) =>
+  spawnSync(nodeBin, [join(repoRoot, "scripts/cfdi.ts"), ...args], { encoding: "utf8", cwd: repoRoot });
 
 describe("cfdi CLI", () => {
   const real = join(fixturesDir, "cfdi/cfdi40-real.xml");
@@ -30,7 +31,16 @@ describe("cfdi CLI", () => {
   });
 
   it("build signs the example invoice; the result verifies and renders as PDF", () => {
-    const b = cli("build", join(repoRoot, "examples/cfdi/factura.json"), "--cer", csdFiles.cer, "--key", csdFiles.key, "--password", csdFiles.password);
+    const b = cli(
+      "build",
+      join(repoRoot, "examples/cfdi/factura.json"),
+      "--cer",
+      csdFiles.cer,
+      "--key",
+      csdFiles.key,
+      "--password",
+      csdFiles.password,
+    );
     expect(b.stderr).toBe("");
     expect(b.status).toBe(0);
     const dir = tempDir();
@@ -58,7 +68,16 @@ describe("cfdi CLI", () => {
     const r = cli("build", bad, "--cer", csdFiles.cer, "--key", csdFiles.key, "--password", csdFiles.password);
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stderr).errors[0]).toMatchObject({ path: "receptor.usoCfdi", code: "USO_PERSONA" });
-    const w = cli("build", join(repoRoot, "examples/cfdi/factura.json"), "--cer", csdFiles.cer, "--key", csdFiles.key, "--password", "mala");
+    const w = cli(
+      "build",
+      join(repoRoot, "examples/cfdi/factura.json"),
+      "--cer",
+      csdFiles.cer,
+      "--key",
+      csdFiles.key,
+      "--password",
+      "mala",
+    );
     expect(w.status).toBe(2);
     expect(w.stderr).toContain("KEY_PASSWORD");
     expect(cli("nope").status).toBe(64);

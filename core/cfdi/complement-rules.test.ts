@@ -44,7 +44,10 @@ function ensurePath(rules: Rules, spec: Spec, sel: Sel, depth: number, visiting:
     let child = cur.children.get(k);
     if (!child) {
       const last = i === sel.steps.length - 1;
-      child = last && apply ? specFor(rules, st.ns, st.local, depth + 1, visiting) : { ns: st.ns, local: st.local, attrs: new Set(), text: false, children: new Map() };
+      child =
+        last && apply
+          ? specFor(rules, st.ns, st.local, depth + 1, visiting)
+          : { ns: st.ns, local: st.local, attrs: new Set(), text: false, children: new Map() };
       cur.children.set(k, child);
     }
     cur = child;
@@ -70,7 +73,13 @@ function walk(rules: Rules, body: readonly Instr[], spec: Spec, depth: number, v
           n.children = full.children;
           n.text = full.text;
         }
-        walk(rules, ins.body.filter((b) => !(b.op === "apply" && b.sel.k === "self")), n, depth + 1, visiting);
+        walk(
+          rules,
+          ins.body.filter((b) => !(b.op === "apply" && b.sel.k === "self")),
+          n,
+          depth + 1,
+          visiting,
+        );
       }
     } else if (ins.op === "if") {
       if (ins.test.k === "attrEq") spec.attrs.add(ins.test.name);
@@ -85,13 +94,21 @@ const valueArb = fc.oneof(
   fc.constantFrom("  con  espacios ", "a\tb", "x\ny", "&", "<>", '"q"', "ñandú", "", " ", "1.5", "2024-01-01T00:00:00"),
 );
 
-function render(spec: Spec, prefixes: Map<string, string>, rnd: fc.Arbitrary<number>, seed: number, top: boolean): string {
+function render(
+  spec: Spec,
+  prefixes: Map<string, string>,
+  rnd: fc.Arbitrary<number>,
+  seed: number,
+  top: boolean,
+): string {
   const pick = (n: number) => fc.sample(fc.integer({ min: 0, max: n }), { numRuns: 1, seed: seed++ })[0] as number;
   const value = () => fc.sample(valueArb, { numRuns: 1, seed: seed++ })[0] as string;
   const p = prefixes.get(spec.ns) as string;
   let s = `<${p}:${spec.local}`;
   if (top) for (const [ns, pre] of prefixes) s += ` xmlns:${pre}="${ns}"`;
-  for (const a of spec.attrs) if (pick(4) > 0) s += ` ${a}="${escapeAttribute(a === "version" || a === "Version" ? (pick(1) ? "1.1" : "1.0") : value())}"`;
+  for (const a of spec.attrs)
+    if (pick(4) > 0)
+      s += ` ${a}="${escapeAttribute(a === "version" || a === "Version" ? (pick(1) ? "1.1" : "1.0") : value())}"`;
   s += ">";
   if (spec.text && pick(1)) s += escapeAttribute(value());
   for (const child of spec.children.values()) {
@@ -117,25 +134,32 @@ describe("complement rules", () => {
     expect(readFileSync(join(repoRoot, "core/cfdi/complement-rules.ts"), "utf8")).toBe(generateComplementRules(satDir));
   });
 
-  it.skipIf(!oracle)("cadena equals xsltproc for documents generated from every complement template", () => {
-    const keys = Object.keys(COMPLEMENT_RULES);
-    expect(keys.length).toBeGreaterThan(150);
-    const docs: string[] = [];
-    keys.forEach((key, i) => {
-      const [ns, local] = key.split("|") as [string, string];
-      const spec = specFor(COMPLEMENT_RULES, ns, local, 0, new Set());
-      const prefixes = new Map([...collectNs(spec, new Set())].map((n, j) => [n, `c${j}`] as const));
-      for (let v = 0; v < 2; v++) docs.push(`${HEADER}${render(spec, prefixes, fc.integer(), i * 1000 + v * 17, true)}</cfdi:Complemento></cfdi:Comprobante>`);
-    });
-    const files = writeDocs(tempDir("cfdi-compl-"), docs);
-    const ours = docs.map((d) => cadenaFromXml(d));
-    const theirs = xsltprocConcat(files);
-    if (ours.join("") !== theirs) {
-      docs.forEach((_, i) => expect(ours[i], files[i]).toBe(xsltprocCadena(files[i] as string)));
-    }
-    expect(ours.join("")).toBe(theirs);
-    // The generated documents really exercise the complements: most add values to the cadena.
-    const header = cadenaFromXml(`${HEADER}</cfdi:Complemento></cfdi:Comprobante>`);
-    expect(ours.filter((c) => c.length > header.length + 4).length).toBeGreaterThan(docs.length * 0.6);
-  }, 60_000);
+  it.skipIf(!oracle)(
+    "cadena equals xsltproc for documents generated from every complement template",
+    () => {
+      const keys = Object.keys(COMPLEMENT_RULES);
+      expect(keys.length).toBeGreaterThan(150);
+      const docs: string[] = [];
+      keys.forEach((key, i) => {
+        const [ns, local] = key.split("|") as [string, string];
+        const spec = specFor(COMPLEMENT_RULES, ns, local, 0, new Set());
+        const prefixes = new Map([...collectNs(spec, new Set())].map((n, j) => [n, `c${j}`] as const));
+        for (let v = 0; v < 2; v++)
+          docs.push(
+            `${HEADER}${render(spec, prefixes, fc.integer(), i * 1000 + v * 17, true)}</cfdi:Complemento></cfdi:Comprobante>`,
+          );
+      });
+      const files = writeDocs(tempDir("cfdi-compl-"), docs);
+      const ours = docs.map((d) => cadenaFromXml(d));
+      const theirs = xsltprocConcat(files);
+      if (ours.join("") !== theirs) {
+        docs.forEach((_, i) => expect(ours[i], files[i]).toBe(xsltprocCadena(files[i] as string)));
+      }
+      expect(ours.join("")).toBe(theirs);
+      // The generated documents really exercise the complements: most add values to the cadena.
+      const header = cadenaFromXml(`${HEADER}</cfdi:Complemento></cfdi:Comprobante>`);
+      expect(ours.filter((c) => c.length > header.length + 4).length).toBeGreaterThan(docs.length * 0.6);
+    },
+    60_000,
+  );
 });

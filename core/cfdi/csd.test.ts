@@ -69,9 +69,15 @@ describe("CSD from SAT files", () => {
   it("checks RFC and validity window against the invoice", () => {
     const c = parseCertificate(cer());
     expect(checkCertificateForInvoice(c, "EKU9003173C9", "2025-01-01T10:00:00")).toEqual([]);
-    expect(checkCertificateForInvoice(c, "AAA010101AAA", "2025-01-01T10:00:00").map((i) => i.code)).toEqual(["CSD_RFC_MISMATCH"]);
-    expect(checkCertificateForInvoice(c, "EKU9003173C9", "2028-01-01T10:00:00").map((i) => i.code)).toEqual(["CSD_EXPIRED"]);
-    expect(checkCertificateForInvoice(c, "EKU9003173C9", "2023-05-01T10:00:00").map((i) => i.code)).toEqual(["CSD_NOT_YET_VALID"]);
+    expect(checkCertificateForInvoice(c, "AAA010101AAA", "2025-01-01T10:00:00").map((i) => i.code)).toEqual([
+      "CSD_RFC_MISMATCH",
+    ]);
+    expect(checkCertificateForInvoice(c, "EKU9003173C9", "2028-01-01T10:00:00").map((i) => i.code)).toEqual([
+      "CSD_EXPIRED",
+    ]);
+    expect(checkCertificateForInvoice(c, "EKU9003173C9", "2023-05-01T10:00:00").map((i) => i.code)).toEqual([
+      "CSD_NOT_YET_VALID",
+    ]);
   });
 });
 
@@ -82,7 +88,25 @@ describe.skipIf(!withOpenssl)("CSD edge cases built with openssl", () => {
     const cerFile = join(dir, `${name}.cer`);
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyFile]);
     const subj = `/CN=PRUEBA SA DE CV/x500UniqueIdentifier=AAA010101AAA \\/ VADA800927DJ3${ou ? "/OU=Matriz" : ""}`;
-    openssl(["req", "-x509", "-new", "-key", keyFile, "-subj", subj, "-days", "30", "-set_serial", "0x3330303031303030303030353030303033343136", "-addext", `keyUsage=${keyUsage}`, "-outform", "DER", "-out", cerFile]);
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      keyFile,
+      "-subj",
+      subj,
+      "-days",
+      "30",
+      "-set_serial",
+      "0x3330303031303030303030353030303033343136",
+      "-addext",
+      `keyUsage=${keyUsage}`,
+      "-outform",
+      "DER",
+      "-out",
+      cerFile,
+    ]);
     return { cer: readFileSync(cerFile), keyPem: readFileSync(keyFile, "utf8") };
   }
 
@@ -107,8 +131,27 @@ describe.skipIf(!withOpenssl)("CSD edge cases built with openssl", () => {
     const inFile = join(dir, "aes.in.pem");
     const outFile = join(dir, "aes.p8.der");
     writeFileSync(inFile, keyPem);
-    for (const [cipher, prf] of [["aes-256-cbc", "hmacWithSHA256"], ["des3", "hmacWithSHA1"], ["aes-128-cbc", "hmacWithSHA1"]] as const) {
-      openssl(["pkcs8", "-topk8", "-in", inFile, "-v2", cipher, "-v2prf", prf, "-passout", "pass:clave secreta", "-outform", "DER", "-out", outFile]);
+    for (const [cipher, prf] of [
+      ["aes-256-cbc", "hmacWithSHA256"],
+      ["des3", "hmacWithSHA1"],
+      ["aes-128-cbc", "hmacWithSHA1"],
+    ] as const) {
+      openssl([
+        "pkcs8",
+        "-topk8",
+        "-in",
+        inFile,
+        "-v2",
+        cipher,
+        "-v2prf",
+        prf,
+        "-passout",
+        "pass:clave secreta",
+        "-outform",
+        "DER",
+        "-out",
+        outFile,
+      ]);
       const der = await decryptPkcs8(readFileSync(outFile), "clave secreta");
       expect(der[0]).toBe(0x30);
       expect(await codeOf(decryptPkcs8(readFileSync(outFile), "otra"))).toBe("KEY_PASSWORD");
@@ -124,7 +167,9 @@ describe("CSD key envelope (decrypt at upload, store re-encrypted with a Worker 
     const pkcs8 = await decryptPkcs8(readFileSync(csdFiles.key), csdFiles.password);
     const envelope = await sealPrivateKey(pkcs8, SECRET, "30001000000500003416");
     expect(envelope).toMatch(/^zcsd1\./);
-    expect(Buffer.from(await openSealedPrivateKey(envelope, SECRET, "30001000000500003416")).equals(Buffer.from(pkcs8))).toBe(true);
+    expect(
+      Buffer.from(await openSealedPrivateKey(envelope, SECRET, "30001000000500003416")).equals(Buffer.from(pkcs8)),
+    ).toBe(true);
     const csd = await loadSealedCsd(cer, envelope, SECRET);
     const sello = await signCadena(csd.privateKey, "||x||");
     expect(await verifySello(csd.publicKey, "||x||", sello)).toBe(true);

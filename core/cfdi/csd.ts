@@ -26,7 +26,9 @@ export async function loadCsd(cer: Uint8Array | string, key: Uint8Array | string
   const publicKey = await importCertificateKey(certificate);
   const probe = `||zuclubit-csd-probe|${certificate.noCertificado}||`;
   if (!(await verifySello(publicKey, probe, await signCadena(privateKey, probe)))) {
-    throw new CfdiError([{ path: "key", code: "CSD_KEY_MISMATCH", message: "La llave privada no corresponde al certificado." }]);
+    throw new CfdiError([
+      { path: "key", code: "CSD_KEY_MISMATCH", message: "La llave privada no corresponde al certificado." },
+    ]);
   }
   return { certificate, privateKey, publicKey };
 }
@@ -41,9 +43,18 @@ export async function loadCsd(cer: Uint8Array | string, key: Uint8Array | string
 export function checkCertificateForInvoice(cert: CertificateInfo, emisorRfc: string, fecha: string | Date): Issue[] {
   const issues: Issue[] = [];
   if (cert.kind === "FIEL") {
-    issues.push({ path: "certificado", code: "CSD_IS_FIEL", message: "El certificado es de e.firma (FIEL); para sellar CFDI se requiere un Certificado de Sello Digital (CSD)." });
+    issues.push({
+      path: "certificado",
+      code: "CSD_IS_FIEL",
+      message:
+        "El certificado es de e.firma (FIEL); para sellar CFDI se requiere un Certificado de Sello Digital (CSD).",
+    });
   } else if (cert.kind !== "CSD") {
-    issues.push({ path: "certificado", code: "CSD_NOT_CSD", message: "El certificado no es un Certificado de Sello Digital (CSD) del SAT." });
+    issues.push({
+      path: "certificado",
+      code: "CSD_NOT_CSD",
+      message: "El certificado no es un Certificado de Sello Digital (CSD) del SAT.",
+    });
   }
   const at = typeof fecha === "string" ? new Date(`${fecha}Z`) : fecha;
   if (Number.isNaN(at.getTime())) {
@@ -51,14 +62,26 @@ export function checkCertificateForInvoice(cert: CertificateInfo, emisorRfc: str
   } else {
     const slack = 14 * 3600 * 1000;
     if (at.getTime() + slack < cert.notBefore.getTime()) {
-      issues.push({ path: "certificado", code: "CSD_NOT_YET_VALID", message: `El certificado aún no es vigente (vigente desde ${cert.notBefore.toISOString()}).` });
+      issues.push({
+        path: "certificado",
+        code: "CSD_NOT_YET_VALID",
+        message: `El certificado aún no es vigente (vigente desde ${cert.notBefore.toISOString()}).`,
+      });
     }
     if (at.getTime() - slack > cert.notAfter.getTime()) {
-      issues.push({ path: "certificado", code: "CSD_EXPIRED", message: `El certificado venció el ${cert.notAfter.toISOString()}.` });
+      issues.push({
+        path: "certificado",
+        code: "CSD_EXPIRED",
+        message: `El certificado venció el ${cert.notAfter.toISOString()}.`,
+      });
     }
   }
   if (cert.rfc.toUpperCase() !== emisorRfc.trim().toUpperCase()) {
-    issues.push({ path: "emisor.rfc", code: "CSD_RFC_MISMATCH", message: `El RFC del emisor (${emisorRfc}) no coincide con el RFC del certificado (${cert.rfc}).` });
+    issues.push({
+      path: "emisor.rfc",
+      code: "CSD_RFC_MISMATCH",
+      message: `El RFC del emisor (${emisorRfc}) no coincide con el RFC del certificado (${cert.rfc}).`,
+    });
   }
   return issues;
 }

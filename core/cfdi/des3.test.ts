@@ -12,14 +12,17 @@ describe("3DES", () => {
   it("S-box rows are permutations of 0..15 (catches a mistyped table entry)", () => {
     for (const box of S_BOXES) {
       expect(box).toHaveLength(64);
-      for (let r = 0; r < 4; r++) expect([...box.slice(r * 16, r * 16 + 16)].sort((a, b) => a - b)).toEqual([...Array(16).keys()]);
+      for (let r = 0; r < 4; r++)
+        expect([...box.slice(r * 16, r * 16 + 16)].sort((a, b) => a - b)).toEqual([...Array(16).keys()]);
     }
   });
 
   it("matches published DES/TDEA vectors", () => {
     // FIPS 46 worked example (single DES = EDE with K1=K2=K3).
     const k = hex("133457799BBCDFF1");
-    expect(toHex(des3EncryptBlock(new Uint8Array([...k, ...k, ...k]), hex("0123456789ABCDEF")))).toBe("85e813540f0ab405");
+    expect(toHex(des3EncryptBlock(new Uint8Array([...k, ...k, ...k]), hex("0123456789ABCDEF")))).toBe(
+      "85e813540f0ab405",
+    );
     // NIST SP 800-67 Rev.1 example, first block.
     const key = hex("0123456789ABCDEF23456789ABCDEF01456789ABCDEF0123");
     expect(toHex(des3EncryptBlock(key, hex("5468652071756663")))).toBe("a826fd8ce53b855f");
@@ -39,7 +42,18 @@ describe("3DES", () => {
       const inFile = join(dir, `p${i}`);
       const outFile = join(dir, `c${i}`);
       writeFileSync(inFile, plain);
-      openssl(["enc", "-des-ede3-cbc", "-K", key.toString("hex"), "-iv", iv.toString("hex"), "-in", inFile, "-out", outFile]);
+      openssl([
+        "enc",
+        "-des-ede3-cbc",
+        "-K",
+        key.toString("hex"),
+        "-iv",
+        iv.toString("hex"),
+        "-in",
+        inFile,
+        "-out",
+        outFile,
+      ]);
       const cipher = readFileSync(outFile);
       expect(toHex(des3CbcDecrypt(key, iv, cipher))).toBe(plain.toString("hex"));
     }

@@ -78,17 +78,21 @@ describe("hostile 1 MiB documents", () => {
     expect(r.certificate).toMatchObject({ noCertificado: FAKE_NO_CERTIFICADO, kind: "CSD" });
   });
 
-  it.each(inputs.map((h) => [h.name, h] as const))(`%s: valid:false with its code, under ${TIME_LIMIT_MS} ms`, async (_name, h) => {
-    const { ms, report } = await bestOfThree(h.xml);
-    expect(report.valid).toBe(false);
-    expect(report.errors[0]?.code).toBe(h.code);
-    expect(report.errors[0]?.message).toMatch(/[a-z]/);
-    expect(ms).toBeLessThan(TIME_LIMIT_MS);
-  });
+  it.each(inputs.map((h) => [h.name, h] as const))(
+    `%s: valid:false with its code, under ${TIME_LIMIT_MS} ms`,
+    async (_name, h) => {
+      const { ms, report } = await bestOfThree(h.xml);
+      expect(report.valid).toBe(false);
+      expect(report.errors[0]?.code).toBe(h.code);
+      expect(report.errors[0]?.message).toMatch(/[a-z]/);
+      expect(ms).toBeLessThan(TIME_LIMIT_MS);
+    },
+  );
 });
 
 describe("limits: the cap is allowed, one more is refused", () => {
-  const tag = (n: number, attr = (i: number) => `a${i}="1"`) => `<r ${Array.from({ length: n }, (_, i) => attr(i)).join(" ")}/>`;
+  const tag = (n: number, attr = (i: number) => `a${i}="1"`) =>
+    `<r ${Array.from({ length: n }, (_, i) => attr(i)).join(" ")}/>`;
 
   it(`attributes per element: ${MAX_ATTRIBUTES_PER_ELEMENT}`, () => {
     expect(parseXml(tag(MAX_ATTRIBUTES_PER_ELEMENT)).attributes).toHaveLength(MAX_ATTRIBUTES_PER_ELEMENT);
@@ -98,7 +102,9 @@ describe("limits: the cap is allowed, one more is refused", () => {
   it(`namespace declarations: ${MAX_NAMESPACES_PER_ELEMENT} per element, ${MAX_NAMESPACES_PER_DOCUMENT} per document`, () => {
     const decl = (i: number) => `xmlns:p${i}="urn:${i}"`;
     expect(parseXml(tag(MAX_NAMESPACES_PER_ELEMENT, decl)).attributes).toHaveLength(MAX_NAMESPACES_PER_ELEMENT);
-    expect(limitCode(() => parseXml(tag(MAX_NAMESPACES_PER_ELEMENT + 1, decl)))).toBe("XML_TOO_MANY_NAMESPACES_IN_ELEMENT");
+    expect(limitCode(() => parseXml(tag(MAX_NAMESPACES_PER_ELEMENT + 1, decl)))).toBe(
+      "XML_TOO_MANY_NAMESPACES_IN_ELEMENT",
+    );
     const doc = (n: number) => `<r>${Array.from({ length: n }, (_, i) => `<c xmlns:p="urn:${i}"/>`).join("")}</r>`;
     expect(parseXml(doc(MAX_NAMESPACES_PER_DOCUMENT)).children).toHaveLength(MAX_NAMESPACES_PER_DOCUMENT);
     expect(limitCode(() => parseXml(doc(MAX_NAMESPACES_PER_DOCUMENT + 1)))).toBe("XML_TOO_MANY_NAMESPACES");
@@ -116,7 +122,15 @@ describe("limits: the cap is allowed, one more is refused", () => {
   it(`amounts: ${MAX_DECIMAL_DIGITS} digits, ${MAX_INTEGER_DIGITS} of them integer`, () => {
     const int18 = "9".repeat(MAX_INTEGER_DIGITS);
     const frac = "1".repeat(MAX_DECIMAL_DIGITS - MAX_INTEGER_DIGITS);
-    for (const ok of [`${int18}.${frac}`, `-${int18}.${frac}`, "0.16", "12", `0.${"0".repeat(MAX_DECIMAL_DIGITS - 1)}`, "x".repeat(MAX_DECIMAL_DIGITS)]) expect(amountLimit(ok), ok).toBeUndefined();
+    for (const ok of [
+      `${int18}.${frac}`,
+      `-${int18}.${frac}`,
+      "0.16",
+      "12",
+      `0.${"0".repeat(MAX_DECIMAL_DIGITS - 1)}`,
+      "x".repeat(MAX_DECIMAL_DIGITS),
+    ])
+      expect(amountLimit(ok), ok).toBeUndefined();
     expect(amountLimit(`${int18}.${frac}1`)).toBe("AMOUNT_TOO_MANY_DIGITS");
     expect(amountLimit(`9${int18}`)).toBe("AMOUNT_TOO_MANY_INTEGER_DIGITS");
     expect(amountLimit(`9${int18}.5`)).toBe("AMOUNT_TOO_MANY_INTEGER_DIGITS");
@@ -128,7 +142,10 @@ describe("limits: the cap is allowed, one more is refused", () => {
     const ok = await verifyCfdi(withImporte(`0.${"0".repeat(MAX_DECIMAL_DIGITS - 1)}`));
     expect(codes(ok)).toEqual(["SELLO_INVALID"]);
     const long = await verifyCfdi(withImporte(`0.${"0".repeat(MAX_DECIMAL_DIGITS)}`));
-    expect(long.errors[0]).toMatchObject({ code: "AMOUNT_TOO_MANY_DIGITS", path: "/Comprobante/Conceptos/Concepto[1]/@Importe" });
+    expect(long.errors[0]).toMatchObject({
+      code: "AMOUNT_TOO_MANY_DIGITS",
+      path: "/Comprobante/Conceptos/Concepto[1]/@Importe",
+    });
     const wide = await verifyCfdi(plainCfdi().replace(` Total="0.00"`, ` Total="1${"0".repeat(MAX_INTEGER_DIGITS)}"`));
     expect(wide.errors[0]).toMatchObject({ code: "AMOUNT_TOO_MANY_INTEGER_DIGITS", path: "/Comprobante/@Total" });
     expect(wide.valid).toBe(false);
@@ -146,7 +163,9 @@ describe("limits: the cap is allowed, one more is refused", () => {
     expect(parseCertificate(sized(MAX_CERTIFICATE_BYTES)).noCertificado).toBe(FAKE_NO_CERTIFICADO);
     expect(limitCode(() => parseCertificate(sized(MAX_CERTIFICATE_BYTES + 1)))).toBe("CERT_TOO_LARGE");
     // The same, as the base64 text a CFDI carries.
-    expect(limitCode(() => parseCertificate(btoa(String.fromCharCode(...sized(MAX_CERTIFICATE_BYTES + 1)))))).toBe("CERT_TOO_LARGE");
+    expect(limitCode(() => parseCertificate(btoa(String.fromCharCode(...sized(MAX_CERTIFICATE_BYTES + 1)))))).toBe(
+      "CERT_TOO_LARGE",
+    );
     expect(limitCode(() => parseCertificate("A".repeat(1 << 20)))).toBe("CERT_TOO_LARGE");
   });
 });
@@ -186,9 +205,20 @@ describe("every entry point that reads a document holds it to the limits", () =>
   const byCode = (code: string) => inputs.find((h) => h.code === code)?.xml as string;
 
   it("cadena and TFD cadena from XML", () => {
-    for (const code of ["XML_TOO_MANY_ATTRIBUTES", "XML_TOO_MANY_NAMESPACES_IN_ELEMENT", "XML_TOO_MANY_ELEMENTS", "XML_TOO_DEEP"]) {
-      expect(limitCode(() => cadenaFromXml(byCode(code))), code).toBe(code);
-      expect(limitCode(() => cadenaTfdFromXml(byCode(code))), code).toBe(code);
+    for (const code of [
+      "XML_TOO_MANY_ATTRIBUTES",
+      "XML_TOO_MANY_NAMESPACES_IN_ELEMENT",
+      "XML_TOO_MANY_ELEMENTS",
+      "XML_TOO_DEEP",
+    ]) {
+      expect(
+        limitCode(() => cadenaFromXml(byCode(code))),
+        code,
+      ).toBe(code);
+      expect(
+        limitCode(() => cadenaTfdFromXml(byCode(code))),
+        code,
+      ).toBe(code);
     }
   });
 

@@ -16,10 +16,16 @@ const PREFIX = "zcsd1";
 const enc = new TextEncoder();
 
 async function envelopeKey(secret: string): Promise<CryptoKey> {
-  if (secret.length < 32) fail("KEY_ENVELOPE_SECRET", "El secreto para cifrar llaves debe tener al menos 32 caracteres.");
+  if (secret.length < 32)
+    fail("KEY_ENVELOPE_SECRET", "El secreto para cifrar llaves debe tener al menos 32 caracteres.");
   const ikm = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: enc.encode("zuclubit/cfdi/csd-key-envelope"), info: enc.encode("aes-256-gcm") },
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: enc.encode("zuclubit/cfdi/csd-key-envelope"),
+      info: enc.encode("aes-256-gcm"),
+    },
     ikm,
     { name: "AES-GCM", length: 256 },
     false,
@@ -30,22 +36,38 @@ async function envelopeKey(secret: string): Promise<CryptoKey> {
 /** "zcsd1.<iv>.<ciphertext>" (base64), bound to `noCertificado`. */
 export async function sealPrivateKey(pkcs8: Uint8Array, secret: string, noCertificado: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(noCertificado) }, await envelopeKey(secret), pkcs8 as Uint8Array<ArrayBuffer>);
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: enc.encode(noCertificado) },
+    await envelopeKey(secret),
+    pkcs8 as Uint8Array<ArrayBuffer>,
+  );
   return `${PREFIX}.${bytesToBase64(iv)}.${bytesToBase64(new Uint8Array(ct))}`;
 }
 
 /** The PKCS#8 bytes inside an envelope; fails with KEY_ENVELOPE on any mismatch or tampering. */
-export async function openSealedPrivateKey(envelope: string, secret: string, noCertificado: string): Promise<Uint8Array> {
+export async function openSealedPrivateKey(
+  envelope: string,
+  secret: string,
+  noCertificado: string,
+): Promise<Uint8Array> {
   const parts = envelope.split(".");
-  if (parts.length !== 3 || parts[0] !== PREFIX) fail("KEY_ENVELOPE", "La llave almacenada no tiene un formato reconocido.");
+  if (parts.length !== 3 || parts[0] !== PREFIX)
+    fail("KEY_ENVELOPE", "La llave almacenada no tiene un formato reconocido.");
   try {
     const iv = base64ToBytes(parts[1] as string);
     const ct = base64ToBytes(parts[2] as string);
-    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: iv as Uint8Array<ArrayBuffer>, additionalData: enc.encode(noCertificado) }, await envelopeKey(secret), ct as Uint8Array<ArrayBuffer>);
+    const pt = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: iv as Uint8Array<ArrayBuffer>, additionalData: enc.encode(noCertificado) },
+      await envelopeKey(secret),
+      ct as Uint8Array<ArrayBuffer>,
+    );
     return new Uint8Array(pt);
   } catch (e) {
     if (e instanceof Error && e.name === "CfdiError") throw e;
-    fail("KEY_ENVELOPE", "La llave almacenada no se pudo abrir: secreto incorrecto, certificado distinto o datos alterados.");
+    fail(
+      "KEY_ENVELOPE",
+      "La llave almacenada no se pudo abrir: secreto incorrecto, certificado distinto o datos alterados.",
+    );
   }
 }
 

@@ -26,8 +26,20 @@ export type Receptor = {
   UsoCFDI: string;
 };
 
-export type TrasladoConcepto = { Base: string; Impuesto: string; TipoFactor: string; TasaOCuota?: string; Importe?: string };
-export type RetencionConcepto = { Base: string; Impuesto: string; TipoFactor: string; TasaOCuota: string; Importe: string };
+export type TrasladoConcepto = {
+  Base: string;
+  Impuesto: string;
+  TipoFactor: string;
+  TasaOCuota?: string;
+  Importe?: string;
+};
+export type RetencionConcepto = {
+  Base: string;
+  Impuesto: string;
+  TipoFactor: string;
+  TasaOCuota: string;
+  Importe: string;
+};
 
 export type ACuentaTerceros = {
   RfcACuentaTerceros: string;
@@ -54,7 +66,13 @@ export type Concepto = {
   CuentaPredial?: string[];
 };
 
-export type TrasladoComprobante = { Base: string; Impuesto: string; TipoFactor: string; TasaOCuota?: string; Importe?: string };
+export type TrasladoComprobante = {
+  Base: string;
+  Impuesto: string;
+  TipoFactor: string;
+  TasaOCuota?: string;
+  Importe?: string;
+};
 export type RetencionComprobante = { Impuesto: string; Importe: string };
 
 export type ImpuestosComprobante = {

@@ -17,7 +17,16 @@ import { CfdiError } from "./errors.ts";
 import type { InvoiceInput } from "./invoice-input.ts";
 import { verifyCfdi } from "./verify.ts";
 import { invoiceArb } from "./test/arbitraries.ts";
-import { csdFiles, hasTool, prepareSchema, tempDir, writeDocs, xmllintValidate, xsltprocCadena, xsltprocConcat } from "./test/oracle.ts";
+import {
+  csdFiles,
+  hasTool,
+  prepareSchema,
+  tempDir,
+  writeDocs,
+  xmllintValidate,
+  xsltprocCadena,
+  xsltprocConcat,
+} from "./test/oracle.ts";
 
 const RUNS = Number(process.env.CFDI_PROPERTY_RUNS ?? 300);
 const enabled = hasTool("xsltproc") && hasTool("openssl") && hasTool("xmllint");
@@ -38,12 +47,16 @@ describe.skipIf(!enabled)(`generated invoices vs SAT oracles (${RUNS} documents)
         const r = await buildSignedCfdi(input, csd);
         docs.push({ input, xml: r.xml, cadena: r.cadenaOriginal, sello: r.comprobante.Sello as string });
       } catch (e) {
-        if (e instanceof CfdiError) throw new Error(`generated input rejected: ${e.message}\n${JSON.stringify(input, null, 1)}`);
+        if (e instanceof CfdiError)
+          throw new Error(`generated input rejected: ${e.message}\n${JSON.stringify(input, null, 1)}`);
         throw e;
       }
     }
     dir = tempDir("cfdi-prop-");
-    files = writeDocs(dir, docs.map((d) => d.xml));
+    files = writeDocs(
+      dir,
+      docs.map((d) => d.xml),
+    );
   });
 
   it("every generated input builds (the generator only makes valid invoices)", () => {
@@ -72,7 +85,12 @@ describe.skipIf(!enabled)(`generated invoices vs SAT oracles (${RUNS} documents)
     // One shell, N openssl processes: far cheaper than N spawns from Node.
     const script = `ok=0; for i in $(seq 0 ${docs.length - 1}); do openssl dgst -sha256 -verify "${pub}" -signature "${dir}/s$i.sig" "${dir}/c$i.txt" >/dev/null 2>&1 && ok=$((ok+1)) || echo "FAIL $i"; done; echo "OK $ok"`;
     const r = spawnSync("bash", ["-c", script], { encoding: "utf8" });
-    expect(r.stdout.trim().split("\n").filter((l) => l.startsWith("FAIL"))).toEqual([]);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("FAIL")),
+    ).toEqual([]);
     expect(r.stdout).toContain(`OK ${docs.length}`);
   });
 

@@ -13,7 +13,8 @@ import { csdFiles, fixturesDir, repoRoot, tempDir } from "./test/oracle.ts";
 const has = (cmd: string) => !spawnSync(cmd, ["-v"]).error;
 const poppler = has("pdftotext") && has("pdftoppm");
 const zbar = !spawnSync("zbarimg", ["--version"]).error;
-if (!poppler) console.warn("[cfdi] pdftotext/pdftoppm not found: PDF text checks skipped (apt-get install poppler-utils)");
+if (!poppler)
+  console.warn("[cfdi] pdftotext/pdftoppm not found: PDF text checks skipped (apt-get install poppler-utils)");
 
 function pdfText(bytes: Uint8Array): string {
   const file = join(tempDir("pdf-"), "x.pdf");
@@ -34,7 +35,16 @@ describe("PDF representation", () => {
     expect(doc.getPageCount()).toBe(1);
     if (!poppler) return;
     const text = pdfText(bytes);
-    for (const s of ["C2832671-DA6D-11EF-A83D-00155D012007", "ISD950921HE5", "COSC8001137NA", "MIL PESOS 00/100 M.N.", "00001000000510877575", "Sello digital del SAT", "complemento de certificación digital del SAT", "$1,000.00"]) {
+    for (const s of [
+      "C2832671-DA6D-11EF-A83D-00155D012007",
+      "ISD950921HE5",
+      "COSC8001137NA",
+      "MIL PESOS 00/100 M.N.",
+      "00001000000510877575",
+      "Sello digital del SAT",
+      "complemento de certificación digital del SAT",
+      "$1,000.00",
+    ]) {
       expect(text).toContain(s);
     }
     if (!zbar) return;
@@ -43,14 +53,25 @@ describe("PDF representation", () => {
     spawnSync("pdftoppm", ["-r", "200", "-png", join(dir, "r.pdf"), join(dir, "page")]);
     const decoded = spawnSync("zbarimg", ["-q", "--raw", join(dir, "page-1.png")], { encoding: "utf8" }).stdout.trim();
     const sello = /Sello="([^"]+)"/.exec(xml)?.[1] as string;
-    expect(decoded).toBe(satVerificationUrl({ uuid: "C2832671-DA6D-11EF-A83D-00155D012007", rfcEmisor: "ISD950921HE5", rfcReceptor: "COSC8001137NA", total: "1000.00", sello }));
+    expect(decoded).toBe(
+      satVerificationUrl({
+        uuid: "C2832671-DA6D-11EF-A83D-00155D012007",
+        rfcEmisor: "ISD950921HE5",
+        rfcReceptor: "COSC8001137NA",
+        total: "1000.00",
+        sello,
+      }),
+    );
   });
 
   it("paginates long invoices, prints unsupported glyphs as '?', and marks unstamped CFDI", async () => {
     const input: InvoiceInput = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8"));
     delete input.totalEsperado;
     const line = input.conceptos[0]!;
-    input.conceptos = Array.from({ length: 60 }, (_, i) => ({ ...line, descripcion: `Partida ${i + 1} 😀 con una descripción larga que ocupa más de una línea en la tabla de conceptos del PDF` }));
+    input.conceptos = Array.from({ length: 60 }, (_, i) => ({
+      ...line,
+      descripcion: `Partida ${i + 1} 😀 con una descripción larga que ocupa más de una línea en la tabla de conceptos del PDF`,
+    }));
     const { xml } = await buildSignedCfdi(input, csd);
     const bytes = await cfdiToPdf(xml);
     const doc = await PDFDocument.load(bytes);

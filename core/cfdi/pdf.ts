@@ -7,7 +7,17 @@
 import type { PDFFont, PDFPage } from "pdf-lib";
 import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
 import { amountInWords } from "./amount-in-words.ts";
-import { FORMA_PAGO, IMPUESTO, METODO_PAGO, MONEDA, REGIMEN_FISCAL, TIPO_DE_COMPROBANTE, TIPO_RELACION, USO_CFDI, EXPORTACION } from "./catalogs.ts";
+import {
+  FORMA_PAGO,
+  IMPUESTO,
+  METODO_PAGO,
+  MONEDA,
+  REGIMEN_FISCAL,
+  TIPO_DE_COMPROBANTE,
+  TIPO_RELACION,
+  USO_CFDI,
+  EXPORTACION,
+} from "./catalogs.ts";
 import { CFDI_NS } from "./model.ts";
 import { encodeQr } from "./qr.ts";
 import { cadenaTfdFromElement, findTimbreElement, readTimbre } from "./tfd.ts";
@@ -25,7 +35,13 @@ const SAT_VERIFY_URL = "https://verificacfdi.facturaelectronica.sat.gob.mx/defau
  * zeros (at least one decimal), fe = last 8 characters of the emisor's Sello. `&` in RFCs is
  * percent-encoded so the URL stays parseable.
  */
-export function satVerificationUrl(p: { uuid: string; rfcEmisor: string; rfcReceptor: string; total: string; sello: string }): string {
+export function satVerificationUrl(p: {
+  uuid: string;
+  rfcEmisor: string;
+  rfcReceptor: string;
+  total: string;
+  sello: string;
+}): string {
   let [i = "0", f = ""] = p.total.split(".");
   i = i.replace(/^0+(?=\d)/, "");
   f = f.replace(/0+$/, "");
@@ -155,7 +171,11 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   doc.setTitle(`CFDI ${a("Serie") ?? ""}${a("Folio") ?? ""} ${tfd?.uuid ?? ""}`.trim());
   doc.setProducer("Zuclubit Smart CRM");
   doc.setCreator("Zuclubit Smart CRM");
-  const f: Fonts = { regular: await doc.embedFont(StandardFonts.Helvetica), bold: await doc.embedFont(StandardFonts.HelveticaBold), mono: await doc.embedFont(StandardFonts.Courier) };
+  const f: Fonts = {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+    mono: await doc.embedFont(StandardFonts.Courier),
+  };
   const w = new Writer(doc, f);
 
   // --- header: emisor left, comprobante data right ---
@@ -165,18 +185,29 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     w.text(l, M, w.y, 13, f.bold);
     w.y -= 15;
   }
-  const eLines = [`RFC: ${attr(emisor ?? root, "Rfc") ?? ""}`, `Régimen fiscal: ${catalogLabel(emisor ? attr(emisor, "RegimenFiscal") : undefined, REGIMEN_FISCAL)}`, `Lugar de expedición (C.P.): ${a("LugarExpedicion") ?? ""}`];
-  for (const l of eLines) for (const wl of w.wrap(l, leftW, 8)) {
-    w.text(wl, M, w.y, 8);
-    w.y -= 10;
-  }
+  const eLines = [
+    `RFC: ${attr(emisor ?? root, "Rfc") ?? ""}`,
+    `Régimen fiscal: ${catalogLabel(emisor ? attr(emisor, "RegimenFiscal") : undefined, REGIMEN_FISCAL)}`,
+    `Lugar de expedición (C.P.): ${a("LugarExpedicion") ?? ""}`,
+  ];
+  for (const l of eLines)
+    for (const wl of w.wrap(l, leftW, 8)) {
+      w.text(wl, M, w.y, 8);
+      w.y -= 10;
+    }
   const leftBottom = w.y;
   let ry = top;
   const rx = M + leftW + 20;
   const rw = PAGE_W - M - rx;
   const tipo = a("TipoDeComprobante");
   w.page.drawRectangle({ x: rx - 6, y: top - 118, width: rw + 6, height: 130, color: HEAD });
-  w.text(`CFDI 4.0 · ${tipo === "E" ? "NOTA DE CRÉDITO / EGRESO" : (TIPO_DE_COMPROBANTE[tipo ?? ""] ?? tipo ?? "").toUpperCase()}`, rx, ry, 10, f.bold);
+  w.text(
+    `CFDI 4.0 · ${tipo === "E" ? "NOTA DE CRÉDITO / EGRESO" : (TIPO_DE_COMPROBANTE[tipo ?? ""] ?? tipo ?? "").toUpperCase()}`,
+    rx,
+    ry,
+    10,
+    f.bold,
+  );
   ry -= 14;
   const right: [string, string][] = [
     ["Serie y folio", `${a("Serie") ?? ""}${a("Serie") && a("Folio") ? "-" : ""}${a("Folio") ?? ""}` || "—"],
@@ -209,17 +240,32 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     w.text(l, M, w.y, 8);
     w.y -= 10;
   }
-  w.text(`Uso del CFDI: ${catalogLabel(attr(r, "UsoCFDI"), USO_CFDI)}${attr(r, "ResidenciaFiscal") ? `    Residencia fiscal: ${attr(r, "ResidenciaFiscal")}    NumRegIdTrib: ${attr(r, "NumRegIdTrib") ?? ""}` : ""}`, M, w.y, 8);
+  w.text(
+    `Uso del CFDI: ${catalogLabel(attr(r, "UsoCFDI"), USO_CFDI)}${attr(r, "ResidenciaFiscal") ? `    Residencia fiscal: ${attr(r, "ResidenciaFiscal")}    NumRegIdTrib: ${attr(r, "NumRegIdTrib") ?? ""}` : ""}`,
+    M,
+    w.y,
+    8,
+  );
   w.y -= 14;
 
   const global = firstChild(root, CFDI_NS, "InformacionGlobal");
   if (global) {
-    w.text(`Información global: periodicidad ${attr(global, "Periodicidad")}, meses ${attr(global, "Meses")}, año ${attr(global, "Año")}`, M, w.y, 8);
+    w.text(
+      `Información global: periodicidad ${attr(global, "Periodicidad")}, meses ${attr(global, "Meses")}, año ${attr(global, "Año")}`,
+      M,
+      w.y,
+      8,
+    );
     w.y -= 12;
   }
   for (const rel of childElements(root, CFDI_NS, "CfdiRelacionados")) {
     const uuids = childElements(rel, CFDI_NS, "CfdiRelacionado").map((u) => attr(u, "UUID") ?? "");
-    w.paragraph(`CFDI relacionados (${catalogLabel(attr(rel, "TipoRelacion"), TIPO_RELACION)})`, uuids.join("  "), 7.5, f.regular);
+    w.paragraph(
+      `CFDI relacionados (${catalogLabel(attr(rel, "TipoRelacion"), TIPO_RELACION)})`,
+      uuids.join("  "),
+      7.5,
+      f.regular,
+    );
   }
 
   // --- conceptos ---
@@ -246,20 +292,34 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   header();
   for (const cs of childElements(root, CFDI_NS, "Conceptos")) {
     for (const k of childElements(cs, CFDI_NS, "Concepto")) {
-      const desc = w.wrap(`${attr(k, "Descripcion") ?? ""}${attr(k, "NoIdentificacion") ? ` (${attr(k, "NoIdentificacion")})` : ""}`, cols[2].w - 6, 7.5);
+      const desc = w.wrap(
+        `${attr(k, "Descripcion") ?? ""}${attr(k, "NoIdentificacion") ? ` (${attr(k, "NoIdentificacion")})` : ""}`,
+        cols[2].w - 6,
+        7.5,
+      );
       const taxLines: string[] = [];
       for (const imp of childElements(k, CFDI_NS, "Impuestos")) {
-        for (const ts of childElements(imp, CFDI_NS, "Traslados")) for (const t of childElements(ts, CFDI_NS, "Traslado")) {
-          taxLines.push(`Traslado ${taxName(attr(t, "Impuesto"))} ${rateText(t)} · base ${money(attr(t, "Base"))}${attr(t, "Importe") !== undefined ? ` · importe ${money(attr(t, "Importe"))}` : ""}`);
-        }
-        for (const rs of childElements(imp, CFDI_NS, "Retenciones")) for (const t of childElements(rs, CFDI_NS, "Retencion")) {
-          taxLines.push(`Retención ${taxName(attr(t, "Impuesto"))} ${rateText(t)} · base ${money(attr(t, "Base"))} · importe ${money(attr(t, "Importe"))}`);
-        }
+        for (const ts of childElements(imp, CFDI_NS, "Traslados"))
+          for (const t of childElements(ts, CFDI_NS, "Traslado")) {
+            taxLines.push(
+              `Traslado ${taxName(attr(t, "Impuesto"))} ${rateText(t)} · base ${money(attr(t, "Base"))}${attr(t, "Importe") !== undefined ? ` · importe ${money(attr(t, "Importe"))}` : ""}`,
+            );
+          }
+        for (const rs of childElements(imp, CFDI_NS, "Retenciones"))
+          for (const t of childElements(rs, CFDI_NS, "Retencion")) {
+            taxLines.push(
+              `Retención ${taxName(attr(t, "Impuesto"))} ${rateText(t)} · base ${money(attr(t, "Base"))} · importe ${money(attr(t, "Importe"))}`,
+            );
+          }
       }
       const terceros = firstChild(k, CFDI_NS, "ACuentaTerceros");
-      if (terceros) taxLines.push(`A cuenta de terceros: ${attr(terceros, "NombreACuentaTerceros")} (RFC ${attr(terceros, "RfcACuentaTerceros")}, régimen ${attr(terceros, "RegimenFiscalACuentaTerceros")}, C.P. ${attr(terceros, "DomicilioFiscalACuentaTerceros")})`);
+      if (terceros)
+        taxLines.push(
+          `A cuenta de terceros: ${attr(terceros, "NombreACuentaTerceros")} (RFC ${attr(terceros, "RfcACuentaTerceros")}, régimen ${attr(terceros, "RegimenFiscalACuentaTerceros")}, C.P. ${attr(terceros, "DomicilioFiscalACuentaTerceros")})`,
+        );
       for (const p of childElements(k, CFDI_NS, "CuentaPredial")) taxLines.push(`Cuenta predial: ${attr(p, "Numero")}`);
-      for (const p of childElements(k, CFDI_NS, "InformacionAduanera")) taxLines.push(`Pedimento: ${attr(p, "NumeroPedimento")}`);
+      for (const p of childElements(k, CFDI_NS, "InformacionAduanera"))
+        taxLines.push(`Pedimento: ${attr(p, "NumeroPedimento")}`);
       const extra = taxLines.flatMap((t) => w.wrap(t, cols[2].w + cols[3].w + cols[4].w - 6, 6.5));
       const height = Math.max(2, desc.length) * 9 + extra.length * 8 + 4;
       if (w.y - height < M + 20) {
@@ -269,7 +329,10 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
       const rowTop = w.y;
       let x = M + 2;
       const cells = [
-        [attr(k, "ClaveProdServ") ?? "", `${attr(k, "ClaveUnidad") ?? ""}${attr(k, "Unidad") ? ` ${attr(k, "Unidad")}` : ""}`],
+        [
+          attr(k, "ClaveProdServ") ?? "",
+          `${attr(k, "ClaveUnidad") ?? ""}${attr(k, "Unidad") ? ` ${attr(k, "Unidad")}` : ""}`,
+        ],
         [attr(k, "Cantidad") ?? ""],
         desc,
         [money(attr(k, "ValorUnitario"))],
@@ -301,12 +364,17 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   const totals: [string, string][] = [["Subtotal", money(a("SubTotal"))]];
   if (a("Descuento") !== undefined) totals.push(["Descuento", `-${money(a("Descuento"))}`]);
   if (impuestos) {
-    for (const ts of childElements(impuestos, CFDI_NS, "Traslados")) for (const t of childElements(ts, CFDI_NS, "Traslado")) {
-      totals.push([`${taxName(attr(t, "Impuesto"))} trasladado ${rateText(t)}`, attr(t, "Importe") !== undefined ? money(attr(t, "Importe")) : `base ${money(attr(t, "Base"))}`]);
-    }
-    for (const rs of childElements(impuestos, CFDI_NS, "Retenciones")) for (const t of childElements(rs, CFDI_NS, "Retencion")) {
-      totals.push([`${taxName(attr(t, "Impuesto"))} retenido`, `-${money(attr(t, "Importe"))}`]);
-    }
+    for (const ts of childElements(impuestos, CFDI_NS, "Traslados"))
+      for (const t of childElements(ts, CFDI_NS, "Traslado")) {
+        totals.push([
+          `${taxName(attr(t, "Impuesto"))} trasladado ${rateText(t)}`,
+          attr(t, "Importe") !== undefined ? money(attr(t, "Importe")) : `base ${money(attr(t, "Base"))}`,
+        ]);
+      }
+    for (const rs of childElements(impuestos, CFDI_NS, "Retenciones"))
+      for (const t of childElements(rs, CFDI_NS, "Retencion")) {
+        totals.push([`${taxName(attr(t, "Impuesto"))} retenido`, `-${money(attr(t, "Importe"))}`]);
+      }
   }
   totals.push(["Total", money(a("Total"))]);
   w.ensure(totals.length * 11 + 50);
@@ -329,10 +397,11 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     `Método de pago: ${catalogLabel(a("MetodoPago"), METODO_PAGO)}`,
     ...(a("CondicionesDePago") ? [`Condiciones de pago: ${a("CondicionesDePago")}`] : []),
   ];
-  for (const l of leftInfo) for (const wl of w.wrap(l, tx - M - 16, 7.5)) {
-    w.text(wl, M, ly, 7.5);
-    ly -= 10;
-  }
+  for (const l of leftInfo)
+    for (const wl of w.wrap(l, tx - M - 16, 7.5)) {
+      w.text(wl, M, ly, 7.5);
+      ly -= 10;
+    }
   w.y = Math.min(ly, ty) - 10;
 
   // --- sellos, cadena TFD, QR ---
@@ -340,7 +409,13 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   const qrSize = 92;
   w.ensure(qrSize + 20);
   if (tfd && tfdEl) {
-    const url = satVerificationUrl({ uuid: tfd.uuid, rfcEmisor: attr(emisor ?? root, "Rfc") ?? "", rfcReceptor: attr(r, "Rfc") ?? "", total: a("Total") ?? "0", sello });
+    const url = satVerificationUrl({
+      uuid: tfd.uuid,
+      rfcEmisor: attr(emisor ?? root, "Rfc") ?? "",
+      rfcReceptor: attr(r, "Rfc") ?? "",
+      total: a("Total") ?? "0",
+      sello,
+    });
     const q = encodeQr(url);
     const cell = qrSize / (q.size + 8);
     const qx = M;
@@ -348,13 +423,23 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
     w.page.drawRectangle({ x: qx, y: qy, width: qrSize, height: qrSize, color: rgb(1, 1, 1) });
     q.modules.forEach((row, y) =>
       row.forEach((dark, x) => {
-        if (dark) w.page.drawRectangle({ x: qx + (x + 4) * cell, y: qy + qrSize - (y + 5) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
+        if (dark)
+          w.page.drawRectangle({
+            x: qx + (x + 4) * cell,
+            y: qy + qrSize - (y + 5) * cell,
+            width: cell,
+            height: cell,
+            color: rgb(0, 0, 0),
+          });
       }),
     );
     const sx = M + qrSize + 12;
     const sw = PAGE_W - M - sx;
     let sy = w.y - 2;
-    for (const [label, value] of [["Sello digital del CFDI", sello], ["Sello digital del SAT", tfd.selloSat]] as const) {
+    for (const [label, value] of [
+      ["Sello digital del CFDI", sello],
+      ["Sello digital del SAT", tfd.selloSat],
+    ] as const) {
       w.text(label, sx, sy, 7.5, f.bold);
       sy -= 9;
       for (const l of w.wrap(value, sw, 6, f.mono)) {
@@ -368,16 +453,35 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   } else {
     w.paragraph("Sello digital del CFDI", sello || "—");
     w.ensure(20);
-    w.text("COMPROBANTE SIN TIMBRAR: no tiene validez fiscal hasta que un PAC lo certifique.", M, w.y, 9, f.bold, rgb(0.7, 0, 0));
+    w.text(
+      "COMPROBANTE SIN TIMBRAR: no tiene validez fiscal hasta que un PAC lo certifique.",
+      M,
+      w.y,
+      9,
+      f.bold,
+      rgb(0.7, 0, 0),
+    );
     w.y -= 14;
   }
 
   // --- footer on every page ---
   const pages = doc.getPages();
   pages.forEach((p, i) => {
-    p.drawText("Este documento es una representación impresa de un CFDI.", { x: M, y: M - 12, size: 7, font: f.regular, color: GREY });
+    p.drawText("Este documento es una representación impresa de un CFDI.", {
+      x: M,
+      y: M - 12,
+      size: 7,
+      font: f.regular,
+      color: GREY,
+    });
     const label = `Página ${i + 1} de ${pages.length}`;
-    p.drawText(label, { x: PAGE_W - M - f.regular.widthOfTextAtSize(label, 7), y: M - 12, size: 7, font: f.regular, color: GREY });
+    p.drawText(label, {
+      x: PAGE_W - M - f.regular.widthOfTextAtSize(label, 7),
+      y: M - 12,
+      size: 7,
+      font: f.regular,
+      color: GREY,
+    });
   });
   return doc.save({ useObjectStreams: false });
 }

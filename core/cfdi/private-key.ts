@@ -25,9 +25,21 @@ const PRF: Record<string, string> = {
   "1.2.840.113549.2.11": "SHA-512",
 };
 
-async function pbkdf2(password: string, salt: Uint8Array, iterations: number, hash: string, length: number): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", salt: salt as Uint8Array<ArrayBuffer>, iterations, hash }, base, length * 8);
+async function pbkdf2(
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+  hash: string,
+  length: number,
+): Promise<Uint8Array> {
+  const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, [
+    "deriveBits",
+  ]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", salt: salt as Uint8Array<ArrayBuffer>, iterations, hash },
+    base,
+    length * 8,
+  );
   return new Uint8Array(bits);
 }
 
@@ -53,7 +65,11 @@ export async function decryptPkcs8(encrypted: Uint8Array, password: string): Pro
     algorithm = expect(alg, TAG.SEQUENCE, "encryptionAlgorithm");
     data = content(expect(enc, TAG.OCTET_STRING, "encryptedData"));
     const [algOid, algParams] = children(algorithm);
-    if (oid(algOid as DerNode) !== OID_PBES2) fail("KEY_UNSUPPORTED", "La llave privada usa un cifrado distinto de PBES2; exporte la llave del SAT sin modificarla.");
+    if (oid(algOid as DerNode) !== OID_PBES2)
+      fail(
+        "KEY_UNSUPPORTED",
+        "La llave privada usa un cifrado distinto de PBES2; exporte la llave del SAT sin modificarla.",
+      );
     params = children(expect(algParams, TAG.SEQUENCE, "PBES2-params"));
   } catch (e) {
     if (e instanceof CfdiError) throw e;
@@ -61,7 +77,8 @@ export async function decryptPkcs8(encrypted: Uint8Array, password: string): Pro
   }
   const [kdf, scheme] = params;
   const [kdfOid, kdfParams] = children(expect(kdf, TAG.SEQUENCE, "keyDerivationFunc"));
-  if (oid(kdfOid as DerNode) !== OID_PBKDF2) fail("KEY_UNSUPPORTED", "La llave privada usa una derivación de clave no soportada (se esperaba PBKDF2).");
+  if (oid(kdfOid as DerNode) !== OID_PBKDF2)
+    fail("KEY_UNSUPPORTED", "La llave privada usa una derivación de clave no soportada (se esperaba PBKDF2).");
   const kp = children(expect(kdfParams, TAG.SEQUENCE, "PBKDF2-params"));
   const salt = content(expect(kp[0], TAG.OCTET_STRING, "salt"));
   const iterations = smallInteger(kp[1] as DerNode);
@@ -84,7 +101,13 @@ export async function decryptPkcs8(encrypted: Uint8Array, password: string): Pro
     } else if (OID_AES_CBC[schemeName]) {
       const raw = await pbkdf2(password, salt, iterations, hash, OID_AES_CBC[schemeName] as number);
       const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-CBC", false, ["decrypt"]);
-      plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-CBC", iv: iv as Uint8Array<ArrayBuffer> }, key, data as Uint8Array<ArrayBuffer>));
+      plain = new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: "AES-CBC", iv: iv as Uint8Array<ArrayBuffer> },
+          key,
+          data as Uint8Array<ArrayBuffer>,
+        ),
+      );
     } else {
       fail("KEY_UNSUPPORTED", "La llave privada usa un algoritmo de cifrado no soportado.");
     }
@@ -100,17 +123,29 @@ export async function decryptPkcs8(encrypted: Uint8Array, password: string): Pro
  * Imports a private key given as the SAT encrypted `.key` (DER, with password) or as an
  * unencrypted PKCS#8 (DER or PEM "PRIVATE KEY").
  */
-export async function importPrivateKey(key: Uint8Array | string, password?: string, extractable = false): Promise<CryptoKey> {
+export async function importPrivateKey(
+  key: Uint8Array | string,
+  password?: string,
+  extractable = false,
+): Promise<CryptoKey> {
   let der: Uint8Array;
   if (typeof key === "string") {
-    der = key.includes("ENCRYPTED PRIVATE KEY") ? await decryptPkcs8(pemToDer(key, "ENCRYPTED PRIVATE KEY"), password ?? "") : pemToDer(key, "PRIVATE KEY");
+    der = key.includes("ENCRYPTED PRIVATE KEY")
+      ? await decryptPkcs8(pemToDer(key, "ENCRYPTED PRIVATE KEY"), password ?? "")
+      : pemToDer(key, "PRIVATE KEY");
   } else if (isPrivateKeyInfo(key)) {
     der = key;
   } else {
     der = await decryptPkcs8(key, password ?? "");
   }
   try {
-    return await crypto.subtle.importKey("pkcs8", der as Uint8Array<ArrayBuffer>, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, extractable, ["sign"]);
+    return await crypto.subtle.importKey(
+      "pkcs8",
+      der as Uint8Array<ArrayBuffer>,
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      extractable,
+      ["sign"],
+    );
   } catch {
     fail("KEY_INVALID", "La llave privada no es una llave RSA válida.");
   }

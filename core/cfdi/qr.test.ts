@@ -35,7 +35,13 @@ describe("QR encoder", () => {
 
   it("picks the smallest version and keeps the finder patterns", () => {
     expect(encodeQr("a").version).toBe(1);
-    const url = satVerificationUrl({ uuid: "6F35D3B5-3651-5370-BC2C-14CDBE384CD7", rfcEmisor: "EKU9003173C9", rfcReceptor: "MCI7306249Y1", total: "3327.01", sello: "x".repeat(300) + "KklI5Q==" });
+    const url = satVerificationUrl({
+      uuid: "6F35D3B5-3651-5370-BC2C-14CDBE384CD7",
+      rfcEmisor: "EKU9003173C9",
+      rfcReceptor: "MCI7306249Y1",
+      total: "3327.01",
+      sello: "x".repeat(300) + "KklI5Q==",
+    });
     const q = encodeQr(url);
     expect(q.size).toBe(q.version * 4 + 17);
     expect(q.modules[0]?.slice(0, 7)).toEqual([true, true, true, true, true, true, true]);
@@ -44,7 +50,12 @@ describe("QR encoder", () => {
 
   it.skipIf(!zbar)("zbarimg decodes what it encodes (versions 1–15, UTF-8)", () => {
     const dir = tempDir("qr-");
-    const texts = ["1", "hola", "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=6F35D3B5-3651-5370-BC2C-14CDBE384CD7&re=EKU9003173C9&rr=MCI7306249Y1&tt=3327.01&fe=KklI5Q==", "ñandú €".repeat(12)];
+    const texts = [
+      "1",
+      "hola",
+      "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=6F35D3B5-3651-5370-BC2C-14CDBE384CD7&re=EKU9003173C9&rr=MCI7306249Y1&tt=3327.01&fe=KklI5Q==",
+      "ñandú €".repeat(12),
+    ];
     for (let n = 20; n <= 400; n += 38) texts.push("Z".repeat(n));
     const versions = new Set<number>();
     texts.forEach((t, i) => {
@@ -61,8 +72,18 @@ describe("QR encoder", () => {
 
 describe("SAT verification URL", () => {
   it("drops non-significant zeros from tt and uses the last 8 characters of the sello", () => {
-    const u = satVerificationUrl({ uuid: "U", rfcEmisor: "A&A010101AAA", rfcReceptor: "XAXX010101000", total: "0001000.000000", sello: "abcdefghijKLMNOPQR==" });
-    expect(u).toBe("https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=U&re=A%26A010101AAA&rr=XAXX010101000&tt=1000.0&fe=MNOPQR==");
-    expect(satVerificationUrl({ uuid: "U", rfcEmisor: "E", rfcReceptor: "R", total: "3327.01", sello: "12345678" })).toContain("&tt=3327.01&fe=12345678");
+    const u = satVerificationUrl({
+      uuid: "U",
+      rfcEmisor: "A&A010101AAA",
+      rfcReceptor: "XAXX010101000",
+      total: "0001000.000000",
+      sello: "abcdefghijKLMNOPQR==",
+    });
+    expect(u).toBe(
+      "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=U&re=A%26A010101AAA&rr=XAXX010101000&tt=1000.0&fe=MNOPQR==",
+    );
+    expect(
+      satVerificationUrl({ uuid: "U", rfcEmisor: "E", rfcReceptor: "R", total: "3327.01", sello: "12345678" }),
+    ).toContain("&tt=3327.01&fe=12345678");
   });
 });

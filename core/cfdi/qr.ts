@@ -6,8 +6,14 @@
  */
 
 // Level M rows of the ISO 18004 table 9, indexed by version (1–40).
-const ECC_PER_BLOCK_M = [-1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28];
-const BLOCKS_M = [-1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49];
+const ECC_PER_BLOCK_M = [
+  -1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28,
+  28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+];
+const BLOCKS_M = [
+  -1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33,
+  35, 37, 38, 40, 43, 45, 47, 49,
+];
 const FORMAT_BITS_M = 0;
 
 export type QrCode = {
@@ -143,7 +149,11 @@ export function encodeQr(text: string): QrCode {
     setFn(6, i, i % 2 === 0);
     setFn(i, 6, i % 2 === 0);
   }
-  for (const [cx, cy] of [[3, 3], [size - 4, 3], [3, size - 4]] as const) {
+  for (const [cx, cy] of [
+    [3, 3],
+    [size - 4, 3],
+    [3, size - 4],
+  ] as const) {
     for (let dy = -4; dy <= 4; dy++) {
       for (let dx = -4; dx <= 4; dx++) {
         const x = cx + dx;
@@ -158,7 +168,8 @@ export function encodeQr(text: string): QrCode {
   align.forEach((ax, i) =>
     align.forEach((ay, j) => {
       if ((i === 0 && j === 0) || (i === 0 && j === last) || (i === last && j === 0)) return;
-      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) setFn(ax + dx, ay + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) setFn(ax + dx, ay + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1);
     }),
   );
   const drawFormat = (mask: number) => {
@@ -212,14 +223,29 @@ export function encodeQr(text: string): QrCode {
         if ((isFn[y] as boolean[])[x]) continue;
         let inv: boolean;
         switch (mask) {
-          case 0: inv = (x + y) % 2 === 0; break;
-          case 1: inv = y % 2 === 0; break;
-          case 2: inv = x % 3 === 0; break;
-          case 3: inv = (x + y) % 3 === 0; break;
-          case 4: inv = (Math.floor(x / 3) + Math.floor(y / 2)) % 2 === 0; break;
-          case 5: inv = ((x * y) % 2) + ((x * y) % 3) === 0; break;
-          case 6: inv = (((x * y) % 2) + ((x * y) % 3)) % 2 === 0; break;
-          default: inv = (((x + y) % 2) + ((x * y) % 3)) % 2 === 0;
+          case 0:
+            inv = (x + y) % 2 === 0;
+            break;
+          case 1:
+            inv = y % 2 === 0;
+            break;
+          case 2:
+            inv = x % 3 === 0;
+            break;
+          case 3:
+            inv = (x + y) % 3 === 0;
+            break;
+          case 4:
+            inv = (Math.floor(x / 3) + Math.floor(y / 2)) % 2 === 0;
+            break;
+          case 5:
+            inv = ((x * y) % 2) + ((x * y) % 3) === 0;
+            break;
+          case 6:
+            inv = (((x * y) % 2) + ((x * y) % 3)) % 2 === 0;
+            break;
+          default:
+            inv = (((x + y) % 2) + ((x * y) % 3)) % 2 === 0;
         }
         if (inv) (modules[y] as boolean[])[x] = !(modules[y] as boolean[])[x];
       }

@@ -34,7 +34,11 @@ export function checkRfc(rfc: string): RfcCheck {
     return d.getUTCMonth() === mm - 1 && d.getUTCDate() === dd;
   };
   if (!validIn(1900 + yy) && !validIn(2000 + yy)) {
-    return { ok: false, code: "RFC_DATE", message: `El RFC "${rfc}" contiene una fecha inexistente (${m[2]}-${m[3]}-${m[4]}).` };
+    return {
+      ok: false,
+      code: "RFC_DATE",
+      message: `El RFC "${rfc}" contiene una fecha inexistente (${m[2]}-${m[3]}-${m[4]}).`,
+    };
   }
   return { ok: true, persona: (m[1] as string).length === 3 ? "moral" : "fisica" };
 }

@@ -55,12 +55,15 @@ describe("verifyCfdi", () => {
     expect(r.timbre?.cadenaOriginal.startsWith("||1.1|")).toBe(true);
   });
 
-  it.each(["cfdi40-valid.xml", "created-with-discounts-40.xml"])("accepts %s sealed with the SAT test CSD", async (name) => {
-    const r = await verifyCfdi(read(name));
-    expect(r.errors).toEqual([]);
-    expect(r.valid).toBe(true);
-    expect(r.certificate?.rfc).toBe("EKU9003173C9");
-  });
+  it.each(["cfdi40-valid.xml", "created-with-discounts-40.xml"])(
+    "accepts %s sealed with the SAT test CSD",
+    async (name) => {
+      const r = await verifyCfdi(read(name));
+      expect(r.errors).toEqual([]);
+      expect(r.valid).toBe(true);
+      expect(r.certificate?.rfc).toBe("EKU9003173C9");
+    },
+  );
 
   it.each(["cfdi40-real.xml", "cfdi40-valid.xml", "created-with-discounts-40.xml"])(
     "rejects any one-character change to a signed value of %s",
@@ -100,32 +103,50 @@ describe("verifyCfdi", () => {
     const sealed = await buildSignedCfdi(input, csd);
     const tfdAttrs = (selloSat: string) =>
       `Version="1.1" UUID="6F35D3B5-3651-5370-BC2C-14CDBE384CD7" FechaTimbrado="2025-03-14T10:31:00" RfcProvCertif="SPR190613I52" SelloCFD="${escapeAttribute(sealed.comprobante.Sello as string)}" NoCertificadoSAT="${csd.certificate.noCertificado}" SelloSAT="${selloSat}"`;
-    const tfd = (selloSat: string) => `<tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" ${tfdAttrs(selloSat)}/>`;
+    const tfd = (selloSat: string) =>
+      `<tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" ${tfdAttrs(selloSat)}/>`;
     const cadenaTfd = cadenaTfdFromXml(tfd(""));
     const selloSat = await signCadena(csd.privateKey, cadenaTfd);
     const stamped = comprobanteToXml(sealed.comprobante, tfd(selloSat));
-    const ok = await verifyCfdi(stamped, { satCertificate: async (no) => (no === csd.certificate.noCertificado ? cer : undefined) });
+    const ok = await verifyCfdi(stamped, {
+      satCertificate: async (no) => (no === csd.certificate.noCertificado ? cer : undefined),
+    });
     expect(ok.errors).toEqual([]);
     expect(ok.timbre?.selloSatValid).toBe(true);
     expect((await verifyCfdi(stamped)).timbre?.selloSatValid).toBeUndefined();
-    const forged = comprobanteToXml(sealed.comprobante, tfd(selloSat).replace("2025-03-14T10:31:00", "2025-03-14T10:32:00"));
+    const forged = comprobanteToXml(
+      sealed.comprobante,
+      tfd(selloSat).replace("2025-03-14T10:31:00", "2025-03-14T10:32:00"),
+    );
     const bad = await verifyCfdi(forged, { satCertificate: () => cer });
     expect(bad.errors.map((e) => e.code)).toEqual(["TFD_SELLOSAT_INVALID"]);
     expect(bad.valid).toBe(false);
     const other = readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8");
     const otherCert = / Certificado="([^"]+)"/.exec(other)?.[1] as string;
-    expect((await verifyCfdi(stamped, { satCertificate: () => otherCert })).errors.map((e) => e.code)).toEqual(["TFD_CERT_MISMATCH"]);
+    expect((await verifyCfdi(stamped, { satCertificate: () => otherCert })).errors.map((e) => e.code)).toEqual([
+      "TFD_CERT_MISMATCH",
+    ]);
   });
 
   it("warns about amounts that do not add up (SAT arithmetic checks)", async () => {
     const xml = read("created-with-discounts-40.xml");
     expect((await verifyCfdi(xml)).warnings).toEqual([]);
     const codes = async (x: string) => (await verifyCfdi(x)).warnings.map((w) => w.code).sort();
-    expect(await codes(xml.replace('SubTotal="3300.00"', 'SubTotal="3300.01"'))).toEqual(["AMOUNT_SUBTOTAL", "AMOUNT_TOTAL"]);
+    expect(await codes(xml.replace('SubTotal="3300.00"', 'SubTotal="3300.01"'))).toEqual([
+      "AMOUNT_SUBTOTAL",
+      "AMOUNT_TOTAL",
+    ]);
     // Cantidad "1" × ValorUnitario "1000" written without decimals: SAT tolerates 499.75–1500.75.
-    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1001" ObjetoImp'))).toEqual(["AMOUNT_SUBTOTAL"]);
-    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1600" ObjetoImp'))).toEqual(["AMOUNT_IMPORTE", "AMOUNT_SUBTOTAL"]);
-    expect(await codes(xml.replace('TotalImpuestosTrasladados="448.00"', 'TotalImpuestosTrasladados="448.10"'))).toEqual(["AMOUNT_TOTAL", "AMOUNT_TRASLADOS"]);
+    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1001" ObjetoImp'))).toEqual([
+      "AMOUNT_SUBTOTAL",
+    ]);
+    expect(await codes(xml.replace('Importe="1000" ObjetoImp', 'Importe="1600" ObjetoImp'))).toEqual([
+      "AMOUNT_IMPORTE",
+      "AMOUNT_SUBTOTAL",
+    ]);
+    expect(
+      await codes(xml.replace('TotalImpuestosTrasladados="448.00"', 'TotalImpuestosTrasladados="448.10"')),
+    ).toEqual(["AMOUNT_TOTAL", "AMOUNT_TRASLADOS"]);
     expect(await codes(xml.replace(' Descuento="500.00"', ""))).toEqual(["AMOUNT_DESCUENTO", "AMOUNT_TOTAL"]);
     expect(await codes(xml.replace('Total="3248.00"', 'Total="x"'))).toEqual(["AMOUNT_FORMAT"]);
   });

@@ -59,7 +59,9 @@ export type VerifyReport = {
 
 export type VerifyOptions = {
   /** Looks up the PAC-side SAT certificate (DER, PEM or base64) by its NoCertificadoSAT. */
-  satCertificate?: (noCertificadoSat: string) => Promise<Uint8Array | string | undefined> | Uint8Array | string | undefined;
+  satCertificate?: (
+    noCertificadoSat: string,
+  ) => Promise<Uint8Array | string | undefined> | Uint8Array | string | undefined;
 };
 
 export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -74,13 +76,26 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
     return report;
   }
   if (root.ns !== CFDI_NS || root.local !== "Comprobante") {
-    err("NOT_CFDI40", "El documento no es un CFDI 4.0 (se esperaba cfdi:Comprobante en http://www.sat.gob.mx/cfd/4).", "/");
+    err(
+      "NOT_CFDI40",
+      "El documento no es un CFDI 4.0 (se esperaba cfdi:Comprobante en http://www.sat.gob.mx/cfd/4).",
+      "/",
+    );
     return report;
   }
   const a = (n: string) => attr(root, n);
   report.version = a("Version") ?? "";
-  if (report.version !== "4.0") err("NOT_CFDI40", `La versión del comprobante es "${report.version}"; se esperaba "4.0".`, "/Comprobante/@Version");
-  for (const [k, n] of [["serie", "Serie"], ["folio", "Folio"], ["fecha", "Fecha"], ["tipoDeComprobante", "TipoDeComprobante"], ["moneda", "Moneda"], ["total", "Total"], ["noCertificado", "NoCertificado"]] as const) {
+  if (report.version !== "4.0")
+    err("NOT_CFDI40", `La versión del comprobante es "${report.version}"; se esperaba "4.0".`, "/Comprobante/@Version");
+  for (const [k, n] of [
+    ["serie", "Serie"],
+    ["folio", "Folio"],
+    ["fecha", "Fecha"],
+    ["tipoDeComprobante", "TipoDeComprobante"],
+    ["moneda", "Moneda"],
+    ["total", "Total"],
+    ["noCertificado", "NoCertificado"],
+  ] as const) {
     const v = a(n);
     if (v !== undefined) report[k] = v;
   }
@@ -101,14 +116,24 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
   let cert: CertificateInfo | undefined;
   const certB64 = a("Certificado");
   if (!certB64) {
-    err("CERT_MISSING", "El comprobante no incluye el certificado (atributo Certificado).", "/Comprobante/@Certificado");
+    err(
+      "CERT_MISSING",
+      "El comprobante no incluye el certificado (atributo Certificado).",
+      "/Comprobante/@Certificado",
+    );
   } else {
     try {
       cert = parseCertificate(certB64);
     } catch (e) {
       if (!(e instanceof CfdiError)) throw e;
-      if (e.code === "CERT_TOO_LARGE") err("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE, "/Comprobante/@Certificado");
-      else err("CERT_INVALID", "El atributo Certificado no contiene un certificado X.509 válido.", "/Comprobante/@Certificado");
+      if (e.code === "CERT_TOO_LARGE")
+        err("CERT_TOO_LARGE", LIMIT_MESSAGES.CERT_TOO_LARGE, "/Comprobante/@Certificado");
+      else
+        err(
+          "CERT_INVALID",
+          "El atributo Certificado no contiene un certificado X.509 válido.",
+          "/Comprobante/@Certificado",
+        );
     }
   }
   if (cert) {
@@ -121,21 +146,42 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
       notAfter: cert.notAfter.toISOString(),
     };
     if ((a("NoCertificado") ?? "") !== cert.noCertificado) {
-      err("NOCERTIFICADO_MISMATCH", `NoCertificado (${a("NoCertificado") ?? ""}) no coincide con el número de serie del certificado (${cert.noCertificado}).`, "/Comprobante/@NoCertificado");
+      err(
+        "NOCERTIFICADO_MISMATCH",
+        `NoCertificado (${a("NoCertificado") ?? ""}) no coincide con el número de serie del certificado (${cert.noCertificado}).`,
+        "/Comprobante/@NoCertificado",
+      );
     }
     for (const issue of checkCertificateForInvoice(cert, report.emisor?.rfc ?? "", a("Fecha") ?? "")) {
-      report.errors.push({ ...issue, path: issue.path === "emisor.rfc" ? "/Comprobante/Emisor/@Rfc" : issue.path === "Fecha" ? "/Comprobante/@Fecha" : "/Comprobante/@Certificado" });
+      report.errors.push({
+        ...issue,
+        path:
+          issue.path === "emisor.rfc"
+            ? "/Comprobante/Emisor/@Rfc"
+            : issue.path === "Fecha"
+              ? "/Comprobante/@Fecha"
+              : "/Comprobante/@Certificado",
+      });
     }
     const sello = a("Sello") ?? "";
     let key: CryptoKey | undefined;
     try {
       key = await importCertificateKey(cert);
     } catch {
-      err("CERT_KEY_UNSUPPORTED", "La llave pública del certificado no es RSA; el SAT sella con RSA-SHA256.", "/Comprobante/@Certificado");
+      err(
+        "CERT_KEY_UNSUPPORTED",
+        "La llave pública del certificado no es RSA; el SAT sella con RSA-SHA256.",
+        "/Comprobante/@Certificado",
+      );
     }
     if (key) {
       report.selloValid = await verifySello(key, cadena, sello);
-      if (!report.selloValid) err("SELLO_INVALID", "El sello digital no corresponde a la cadena original con el certificado incluido: el comprobante fue alterado o sellado con otra llave.", "/Comprobante/@Sello");
+      if (!report.selloValid)
+        err(
+          "SELLO_INVALID",
+          "El sello digital no corresponde a la cadena original con el certificado incluido: el comprobante fue alterado o sellado con otra llave.",
+          "/Comprobante/@Sello",
+        );
     }
   }
 
@@ -144,7 +190,11 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
     const t = readTimbre(tfd);
     report.timbre = { ...t, cadenaOriginal: cadenaTfdFromElement(tfd) };
     if (t.selloCfd !== (a("Sello") ?? "")) {
-      err("TFD_SELLOCFD_MISMATCH", "El SelloCFD del timbre fiscal no coincide con el Sello del comprobante.", "/Comprobante/Complemento/TimbreFiscalDigital/@SelloCFD");
+      err(
+        "TFD_SELLOCFD_MISMATCH",
+        "El SelloCFD del timbre fiscal no coincide con el Sello del comprobante.",
+        "/Comprobante/Complemento/TimbreFiscalDigital/@SelloCFD",
+      );
     }
     const satCer = options.satCertificate ? await options.satCertificate(t.noCertificadoSat) : undefined;
     if (satCer !== undefined) {
@@ -152,10 +202,23 @@ export async function verifyCfdi(xml: string, options: VerifyOptions = {}): Prom
       try {
         const sat = parseCertificate(satCer);
         if (sat.noCertificado !== t.noCertificadoSat) {
-          err("TFD_CERT_MISMATCH", `El certificado SAT proporcionado (${sat.noCertificado}) no es el del timbre (${t.noCertificadoSat}).`, path);
+          err(
+            "TFD_CERT_MISMATCH",
+            `El certificado SAT proporcionado (${sat.noCertificado}) no es el del timbre (${t.noCertificadoSat}).`,
+            path,
+          );
         } else {
-          report.timbre.selloSatValid = await verifySello(await importCertificateKey(sat), report.timbre.cadenaOriginal, t.selloSat);
-          if (!report.timbre.selloSatValid) err("TFD_SELLOSAT_INVALID", "El sello del SAT no corresponde a la cadena original del timbre fiscal digital.", path);
+          report.timbre.selloSatValid = await verifySello(
+            await importCertificateKey(sat),
+            report.timbre.cadenaOriginal,
+            t.selloSat,
+          );
+          if (!report.timbre.selloSatValid)
+            err(
+              "TFD_SELLOSAT_INVALID",
+              "El sello del SAT no corresponde a la cadena original del timbre fiscal digital.",
+              path,
+            );
         }
       } catch (e) {
         if (!(e instanceof CfdiError)) throw e;

@@ -33,7 +33,19 @@ export default {
 };
 `,
     );
-    const bundle = spawnSync(esbuild, [join(dir, "worker.ts"), "--bundle", "--format=esm", "--platform=neutral", "--main-fields=module,main", `--outfile=${join(dir, "worker.js")}`, "--log-level=error"], { encoding: "utf8" });
+    const bundle = spawnSync(
+      esbuild,
+      [
+        join(dir, "worker.ts"),
+        "--bundle",
+        "--format=esm",
+        "--platform=neutral",
+        "--main-fields=module,main",
+        `--outfile=${join(dir, "worker.js")}`,
+        "--log-level=error",
+      ],
+      { encoding: "utf8" },
+    );
     expect(bundle.stderr).toBe("");
     // The bundle must not pull Node built-ins: core/cfdi is web-standards only.
     expect(readFileSync(join(dir, "worker.js"), "utf8")).not.toMatch(/from\s+["']node:/);
@@ -58,10 +70,20 @@ const w :Workerd.Worker = (
       let res: Response | undefined;
       for (let i = 0; i < 150 && !res; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        res = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8") }).catch(() => undefined);
+        res = await fetch(`http://127.0.0.1:${port}/`, {
+          method: "POST",
+          body: readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8"),
+        }).catch(() => undefined);
       }
       expect(res, stderr).toBeDefined();
-      expect(await res!.json()).toEqual({ valid: true, cadena: true, pdf: expect.any(Number), total: "23395.99", third: true, uuid: "C2832671-DA6D-11EF-A83D-00155D012007" });
+      expect(await res!.json()).toEqual({
+        valid: true,
+        cadena: true,
+        pdf: expect.any(Number),
+        total: "23395.99",
+        third: true,
+        uuid: "C2832671-DA6D-11EF-A83D-00155D012007",
+      });
     } finally {
       proc.kill("SIGTERM");
     }

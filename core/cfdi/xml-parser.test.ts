@@ -24,13 +24,42 @@ describe("XML parser: names", () => {
       `<r a="1" bb="2" c="3"/>`,
     ];
     for (let round = 0; round < 3; round++) {
-      expect(plain(parseXml(orders[0] as string))).toEqual([["a", "1"], ["bb", "2"], ["c", "3"]]);
-      expect(plain(parseXml(orders[1] as string))).toEqual([["bb", "2"], ["a", "1"], ["c", "3"]]);
-      expect(plain(parseXml(orders[2] as string))).toEqual([["b", "x"], ["bbc", "y"], ["c", "z"], ["a", "w"]]);
-      expect(plain(parseXml(orders[3] as string))).toEqual([["a", "1"], ["c", "3"], ["bb", "2"]]);
-      expect(plain(parseXml(orders[4] as string))).toEqual([["a", "1"], ["bb", "2"], ["c", "3"]]);
-      expect(plain(parseXml(orders[5] as string))).toEqual([["aa", "1"], ["a", "2"], ["aaa", "3"]]);
-      expect(plain(parseXml(orders[6] as string))).toEqual([["a", "1"], ["bb", "2"], ["c", "3"]]);
+      expect(plain(parseXml(orders[0] as string))).toEqual([
+        ["a", "1"],
+        ["bb", "2"],
+        ["c", "3"],
+      ]);
+      expect(plain(parseXml(orders[1] as string))).toEqual([
+        ["bb", "2"],
+        ["a", "1"],
+        ["c", "3"],
+      ]);
+      expect(plain(parseXml(orders[2] as string))).toEqual([
+        ["b", "x"],
+        ["bbc", "y"],
+        ["c", "z"],
+        ["a", "w"],
+      ]);
+      expect(plain(parseXml(orders[3] as string))).toEqual([
+        ["a", "1"],
+        ["c", "3"],
+        ["bb", "2"],
+      ]);
+      expect(plain(parseXml(orders[4] as string))).toEqual([
+        ["a", "1"],
+        ["bb", "2"],
+        ["c", "3"],
+      ]);
+      expect(plain(parseXml(orders[5] as string))).toEqual([
+        ["aa", "1"],
+        ["a", "2"],
+        ["aaa", "3"],
+      ]);
+      expect(plain(parseXml(orders[6] as string))).toEqual([
+        ["a", "1"],
+        ["bb", "2"],
+        ["c", "3"],
+      ]);
     }
   });
 
@@ -38,12 +67,17 @@ describe("XML parser: names", () => {
     const names = Array.from({ length: 3000 }, (_, i) => `n${(i * 7919).toString(36)}${"x".repeat(i % 7)}`);
     // 60 per element (the limit is 64), so the names still pass through the cache in one document.
     const groups = Array.from({ length: 50 }, (_, g) => names.slice(g * 60, g * 60 + 60));
-    const doc = `<r>${groups.map((g) => `<g ${g.map((n) => `${n}="${names.indexOf(n)}"`).join(" ")}/>`).join("")}${names.slice(0, 200).map((n) => `<${n} ${n}="e"/>`).join("")}</r>`;
+    const doc = `<r>${groups.map((g) => `<g ${g.map((n) => `${n}="${names.indexOf(n)}"`).join(" ")}/>`).join("")}${names
+      .slice(0, 200)
+      .map((n) => `<${n} ${n}="e"/>`)
+      .join("")}</r>`;
     for (let round = 0; round < 2; round++) {
       const r = parseXml(doc);
       const children = elementChildren(r);
       expect(children.slice(0, 50).flatMap(plain)).toEqual(names.map((n, i) => [n, String(i)]));
-      expect(children.slice(50).map((e) => [e.qname, e.local, ...plain(e)[0]!])).toEqual(names.slice(0, 200).map((n) => [n, n, n, "e"]));
+      expect(children.slice(50).map((e) => [e.qname, e.local, ...plain(e)[0]!])).toEqual(
+        names.slice(0, 200).map((n) => [n, n, n, "e"]),
+      );
     }
   });
 
@@ -76,7 +110,12 @@ describe("XML parser: names", () => {
         ["xmlns:q", "xmlns", "q", "http://www.w3.org/2000/xmlns/", "urn:p2"],
       ]);
       const [c1, c2, c3] = elementChildren(r) as [XmlElement, XmlElement, XmlElement];
-      expect([c1.local, c1.ns, ...attrs(c1)]).toEqual(["c", "urn:p2", ["q:a", "q", "a", "urn:p2", "3"], ["a", "", "a", "", "4"]]);
+      expect([c1.local, c1.ns, ...attrs(c1)]).toEqual([
+        "c",
+        "urn:p2",
+        ["q:a", "q", "a", "urn:p2", "3"],
+        ["a", "", "a", "", "4"],
+      ]);
       expect([c2.local, c2.ns, c3.local, c3.ns]).toEqual(["c", "urn:d", "r", "urn:p"]);
     }
     // ":x" has an empty prefix but is a prefixed name: looked up, and undeclared.
@@ -85,7 +124,9 @@ describe("XML parser: names", () => {
   });
 
   it("scopes namespace declarations to their element and its descendants", () => {
-    const r = parseXml(`<p:r xmlns:p="urn:1" xmlns="urn:d"><p:a xmlns:p="urn:2" xmlns=""><p:b/><c/></p:a><p:c/><c/></p:r>`);
+    const r = parseXml(
+      `<p:r xmlns:p="urn:1" xmlns="urn:d"><p:a xmlns:p="urn:2" xmlns=""><p:b/><c/></p:a><p:c/><c/></p:r>`,
+    );
     const [a, c1, c2] = elementChildren(r) as [XmlElement, XmlElement, XmlElement];
     const [b, c0] = elementChildren(a) as [XmlElement, XmlElement];
     expect([r.ns, a.ns, b.ns, c0.ns, c1.ns, c2.ns]).toEqual(["urn:1", "urn:2", "urn:2", "", "urn:1", "urn:d"]);
@@ -105,7 +146,9 @@ describe("XML parser: names", () => {
     const many = Array.from({ length: 30 }, (_, i) => `a${i}="${i}"`).join(" ");
     expect(parseXml(`<r xmlns:p="urn:p" xmlns:q="urn:q" ${many} p:a0="x" q:a0="y"/>`).attributes).toHaveLength(34);
     expect(() => parseXml(`<r ${many} a7="again"/>`)).toThrow(/duplicate attribute a7/);
-    expect(() => parseXml(`<r xmlns:p="urn:p" xmlns:q="urn:p" ${many} p:z="1" q:z="2"/>`)).toThrow(/duplicate attribute q:z/);
+    expect(() => parseXml(`<r xmlns:p="urn:p" xmlns:q="urn:p" ${many} p:z="1" q:z="2"/>`)).toThrow(
+      /duplicate attribute q:z/,
+    );
     expect(() => parseXml(`<r xmlns:p="urn:p" ${many} xmlns:p="urn:q"/>`)).toThrow(/duplicate attribute xmlns:p/);
   });
 
@@ -130,8 +173,16 @@ describe("XML parser: names", () => {
 
 describe("XML parser: values", () => {
   it("finds entities, tabs, newlines, '<' and '|' in the value that holds them, not before", () => {
-    const r = parseXml(`<!-- & | < \t\n --><r a="x" b="&amp;|" c="t\tn\nx" d="&#9;&#10;" e="y">&amp; | <![CDATA[&amp; |]]>\t<c f="&lt;"/></r>`);
-    expect(plain(r)).toEqual([["a", "x"], ["b", "&|"], ["c", "t n x"], ["d", "\t\n"], ["e", "y"]]);
+    const r = parseXml(
+      `<!-- & | < \t\n --><r a="x" b="&amp;|" c="t\tn\nx" d="&#9;&#10;" e="y">&amp; | <![CDATA[&amp; |]]>\t<c f="&lt;"/></r>`,
+    );
+    expect(plain(r)).toEqual([
+      ["a", "x"],
+      ["b", "&|"],
+      ["c", "t n x"],
+      ["d", "\t\n"],
+      ["e", "y"],
+    ]);
     expect(r.children).toEqual(["& | ", "&amp; |", "\t", expect.objectContaining({ qname: "c" })]);
     expect(plain(elementChildren(r)[0] as XmlElement)).toEqual([["f", "<"]]);
     expect(r.pipeInAttributes).toBe(true);
@@ -141,8 +192,15 @@ describe("XML parser: values", () => {
   });
 
   it("decodes every reference form and nothing else", () => {
-    const r = parseXml(`<r a="&lt;&gt;&amp;&quot;&apos;" b="&#x41;&#x6a;&#65;&#0066;&#x1F600;&#128512;" c="&amp;amp;&amp;#38;" d="x&#32;&#x20;y"/>`);
-    expect(plain(r)).toEqual([["a", `<>&"'`], ["b", "AjAB😀😀"], ["c", "&amp;&#38;"], ["d", "x  y"]]);
+    const r = parseXml(
+      `<r a="&lt;&gt;&amp;&quot;&apos;" b="&#x41;&#x6a;&#65;&#0066;&#x1F600;&#128512;" c="&amp;amp;&amp;#38;" d="x&#32;&#x20;y"/>`,
+    );
+    expect(plain(r)).toEqual([
+      ["a", `<>&"'`],
+      ["b", "AjAB😀😀"],
+      ["c", "&amp;&#38;"],
+      ["d", "x  y"],
+    ]);
     for (const bad of ["&", "&amp", "&#;", "&#x;", "&#X41;", "&#12a;", "&bogus;"]) {
       expect(() => parseXml(`<r a="${bad}"/>`), bad).toThrow(/malformed entity/);
     }

@@ -14,7 +14,14 @@
  * namespace URIs) that make reading faster and never change what is read.
  */
 import type { LimitCode } from "./limits.ts";
-import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_NAMESPACES_PER_DOCUMENT, MAX_NAMESPACES_PER_ELEMENT, MAX_XML_CHARS, MAX_XML_DEPTH, MAX_XML_ELEMENTS } from "./limits.ts";
+import {
+  MAX_ATTRIBUTES_PER_ELEMENT,
+  MAX_NAMESPACES_PER_DOCUMENT,
+  MAX_NAMESPACES_PER_ELEMENT,
+  MAX_XML_CHARS,
+  MAX_XML_DEPTH,
+  MAX_XML_ELEMENTS,
+} from "./limits.ts";
 
 export type XmlAttribute = {
   readonly qname: string;
@@ -62,7 +69,8 @@ export class XmlLimitError extends XmlParseError {
 
 /** Parses an XML document and returns its root element. */
 export function parseXml(input: string): XmlElement {
-  if (input.length > MAX_XML_CHARS) throw new XmlLimitError("XML_TOO_LARGE", `document larger than ${MAX_XML_CHARS} characters`, 0);
+  if (input.length > MAX_XML_CHARS)
+    throw new XmlLimitError("XML_TOO_LARGE", `document larger than ${MAX_XML_CHARS} characters`, 0);
   return new DocumentReader(input).read();
 }
 
@@ -78,7 +86,14 @@ const ATTR_WS_RE = /[\t\n]/g;
 const NON_WS_RE = /\S/;
 
 function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 /**
@@ -137,7 +152,8 @@ function decodeEntities(raw: string, first: number, at: number): string {
     out += raw.slice(last, i) + rep;
     last = semi + 1;
   }
-  if (forbidden !== undefined) throw new XmlParseError(`character reference to a character XML forbids: ${forbidden}`, -1);
+  if (forbidden !== undefined)
+    throw new XmlParseError(`character reference to a character XML forbids: ${forbidden}`, -1);
   return out + raw.slice(last);
 }
 
@@ -182,7 +198,13 @@ class NextChar {
  * its place in the name cache (-1 for a name too long to cache); `next` is the cache's guess at
  * the attribute name that follows it.
  */
-type Name = { readonly qname: string; readonly prefix: string; readonly local: string; readonly slot: number; next: Name | undefined };
+type Name = {
+  readonly qname: string;
+  readonly prefix: string;
+  readonly local: string;
+  readonly slot: number;
+  next: Name | undefined;
+};
 
 const NAME_SLOTS = 2048;
 const MAX_CACHED_NAME = 128;
@@ -226,11 +248,26 @@ class NameCache {
     if (end - start > MAX_CACHED_NAME) {
       // Not worth keeping (no CFDI name is this long): the cache holds small strings only.
       const c = slice.indexOf(":");
-      return { qname: slice, prefix: c < 0 ? "" : slice.slice(0, c), local: c < 0 ? slice : slice.slice(c + 1), slot: -1, next: undefined };
+      return {
+        qname: slice,
+        prefix: c < 0 ? "" : slice.slice(0, c),
+        local: c < 0 ? slice : slice.slice(c + 1),
+        slot: -1,
+        next: undefined,
+      };
     }
     const qname = internalize(slice);
     const colon = qname.indexOf(":");
-    const name: Name = colon < 0 ? { qname, prefix: "", local: qname, slot, next: undefined } : { qname, prefix: internalize(qname.slice(0, colon)), local: internalize(qname.slice(colon + 1)), slot, next: undefined };
+    const name: Name =
+      colon < 0
+        ? { qname, prefix: "", local: qname, slot, next: undefined }
+        : {
+            qname,
+            prefix: internalize(qname.slice(0, colon)),
+            local: internalize(qname.slice(colon + 1)),
+            slot,
+            next: undefined,
+          };
     if (hit !== undefined) hit.next = undefined;
     this.slots[slot] = name;
     return name;
@@ -320,7 +357,8 @@ function checkDuplicates(attributes: readonly XmlAttribute[], raw: readonly (Nam
       const a = attributes[i] as XmlAttribute;
       for (let j = 0; j < i; j++) {
         const b = attributes[j] as XmlAttribute;
-        if (a.local === b.local && a.ns === b.ns) throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
+        if (a.local === b.local && a.ns === b.ns)
+          throw new XmlParseError(`duplicate attribute ${a.qname}`, raw[i * 3 + 2] as number);
       }
     }
     return;
@@ -350,7 +388,13 @@ function finishElement(p: PendingElement): XmlElement {
     const aprefix = name.prefix;
     if (name.local === name.qname) {
       // no colon (a name like ":x" has an empty prefix but is still looked up as prefixed)
-      attributes.push({ qname: name.qname, prefix: "", local: name.local, ns: name.qname === "xmlns" ? XMLNS_NS : "", value });
+      attributes.push({
+        qname: name.qname,
+        prefix: "",
+        local: name.local,
+        ns: name.qname === "xmlns" ? XMLNS_NS : "",
+        value,
+      });
     } else {
       let ans: string | undefined;
       if (aprefix === "xmlns") ans = XMLNS_NS;
@@ -501,12 +545,20 @@ class DocumentReader {
 
   private readStartTag(lt: number): number {
     if (this.root) throw new XmlParseError("content after the root element", lt);
-    if (++this.elements > MAX_XML_ELEMENTS) throw new XmlLimitError("XML_TOO_MANY_ELEMENTS", `more than ${MAX_XML_ELEMENTS} elements`, lt);
+    if (++this.elements > MAX_XML_ELEMENTS)
+      throw new XmlLimitError("XML_TOO_MANY_ELEMENTS", `more than ${MAX_XML_ELEMENTS} elements`, lt);
     const text = this.text;
     const end = nameEnd(text, lt + 1, this.len);
     if (end === lt + 1) throw new XmlParseError("malformed start tag", lt);
     const parent = this.open[this.open.length - 1];
-    const el: PendingElement = { name: names.intern(text, lt + 1, end), rawAttrs: [], children: [], start: lt, scope: parent ? parent.scope : ROOT_SCOPE, declarations: 0 };
+    const el: PendingElement = {
+      name: names.intern(text, lt + 1, end),
+      rawAttrs: [],
+      children: [],
+      start: lt,
+      scope: parent ? parent.scope : ROOT_SCOPE,
+      declarations: 0,
+    };
     let p = this.readAttributes(el, end);
     const selfClosing = text.charCodeAt(p) === 47; /* / */
     if (selfClosing) p++;
@@ -514,7 +566,8 @@ class DocumentReader {
     if (selfClosing) {
       this.attach(finishElement(el));
     } else {
-      if (this.open.length >= MAX_XML_DEPTH) throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, p + 1);
+      if (this.open.length >= MAX_XML_DEPTH)
+        throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, p + 1);
       this.open.push(el);
     }
     return p + 1;
@@ -537,7 +590,12 @@ class DocumentReader {
       const c = text.charCodeAt(p);
       if (c === 62 /* > */ || c === 47 /* / */ || p >= len) return p;
       if (p === before) throw new XmlParseError("attributes must be separated by whitespace", p);
-      if (el.rawAttrs.length === MAX_ATTRIBUTES_PER_ELEMENT * 3) throw new XmlLimitError("XML_TOO_MANY_ATTRIBUTES", `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes on <${el.name.qname}>`, p);
+      if (el.rawAttrs.length === MAX_ATTRIBUTES_PER_ELEMENT * 3)
+        throw new XmlLimitError(
+          "XML_TOO_MANY_ATTRIBUTES",
+          `more than ${MAX_ATTRIBUTES_PER_ELEMENT} attributes on <${el.name.qname}>`,
+          p,
+        );
       p = this.readAttribute(el, p);
     }
   }
@@ -555,7 +613,8 @@ class DocumentReader {
     }
     p = skipWs(text, p + 1, len);
     const q = text.charCodeAt(p);
-    if (q !== 34 /* " */ && q !== 39 /* ' */) throw new XmlParseError(`attribute ${name.qname} value must be quoted`, at);
+    if (q !== 34 /* " */ && q !== 39 /* ' */)
+      throw new XmlParseError(`attribute ${name.qname} value must be quoted`, at);
     const close = text.indexOf(q === 34 ? '"' : "'", p + 1);
     if (close < 0) throw new XmlParseError("unterminated attribute value", at);
     const value = this.attributeValue(p + 1, close, at);
@@ -606,8 +665,18 @@ class DocumentReader {
   /** `xmlns="uri"` or `xmlns:p="uri"` on `el`: in scope for `el` and its descendants. */
   private declareNamespace(el: PendingElement, name: Name, uri: string, at: number): void {
     const qname = el.name.qname;
-    if (++el.declarations > MAX_NAMESPACES_PER_ELEMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES_IN_ELEMENT", `more than ${MAX_NAMESPACES_PER_ELEMENT} namespace declarations on <${qname}>`, at);
-    if (++this.namespaces > MAX_NAMESPACES_PER_DOCUMENT) throw new XmlLimitError("XML_TOO_MANY_NAMESPACES", `more than ${MAX_NAMESPACES_PER_DOCUMENT} namespace declarations in the document`, at);
+    if (++el.declarations > MAX_NAMESPACES_PER_ELEMENT)
+      throw new XmlLimitError(
+        "XML_TOO_MANY_NAMESPACES_IN_ELEMENT",
+        `more than ${MAX_NAMESPACES_PER_ELEMENT} namespace declarations on <${qname}>`,
+        at,
+      );
+    if (++this.namespaces > MAX_NAMESPACES_PER_DOCUMENT)
+      throw new XmlLimitError(
+        "XML_TOO_MANY_NAMESPACES",
+        `more than ${MAX_NAMESPACES_PER_DOCUMENT} namespace declarations in the document`,
+        at,
+      );
     el.scope = { prefix: name.qname === "xmlns" ? "" : name.local, uri: internNs(uri), parent: el.scope };
   }
 }

@@ -88,7 +88,8 @@ function conceptoXml(c: Concepto): string {
       ])}/>`,
     );
   }
-  for (const p of c.InformacionAduanera ?? []) children.push(`<cfdi:InformacionAduanera${attrs([["NumeroPedimento", p]])}/>`);
+  for (const p of c.InformacionAduanera ?? [])
+    children.push(`<cfdi:InformacionAduanera${attrs([["NumeroPedimento", p]])}/>`);
   for (const n of c.CuentaPredial ?? []) children.push(`<cfdi:CuentaPredial${attrs([["Numero", n]])}/>`);
   s += children.length ? `>${children.join("")}</cfdi:Concepto>` : "/>";
   return s;
@@ -101,7 +102,11 @@ function impuestosXml(i: ImpuestosComprobante): string {
   ])}>`;
   if (i.Retenciones?.length) {
     s += "<cfdi:Retenciones>";
-    for (const r of i.Retenciones) s += `<cfdi:Retencion${attrs([["Impuesto", r.Impuesto], ["Importe", r.Importe]])}/>`;
+    for (const r of i.Retenciones)
+      s += `<cfdi:Retencion${attrs([
+        ["Impuesto", r.Impuesto],
+        ["Importe", r.Importe],
+      ])}/>`;
     s += "</cfdi:Retenciones>";
   }
   if (i.Traslados?.length) {
@@ -122,30 +127,36 @@ function impuestosXml(i: ImpuestosComprobante): string {
 
 /** Serialises the comprobante. `complementoXml` (already serialised, e.g. a TFD) is inserted verbatim. */
 export function comprobanteToXml(c: Comprobante, complementoXml?: string): string {
-  let s = `<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="${CFDI_NS}" xmlns:xsi="${XSI_NS}" xsi:schemaLocation="${CFDI_SCHEMA_LOCATION}"${attrs([
-    ["Version", c.Version],
-    ["Serie", c.Serie],
-    ["Folio", c.Folio],
-    ["Fecha", c.Fecha],
-    ["Sello", c.Sello ?? ""],
-    ["FormaPago", c.FormaPago],
-    ["NoCertificado", c.NoCertificado ?? ""],
-    ["Certificado", c.Certificado ?? ""],
-    ["CondicionesDePago", c.CondicionesDePago],
-    ["SubTotal", c.SubTotal],
-    ["Descuento", c.Descuento],
-    ["Moneda", c.Moneda],
-    ["TipoCambio", c.TipoCambio],
-    ["Total", c.Total],
-    ["TipoDeComprobante", c.TipoDeComprobante],
-    ["Exportacion", c.Exportacion],
-    ["MetodoPago", c.MetodoPago],
-    ["LugarExpedicion", c.LugarExpedicion],
-    ["Confirmacion", c.Confirmacion],
-  ])}>`;
+  let s = `<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="${CFDI_NS}" xmlns:xsi="${XSI_NS}" xsi:schemaLocation="${CFDI_SCHEMA_LOCATION}"${attrs(
+    [
+      ["Version", c.Version],
+      ["Serie", c.Serie],
+      ["Folio", c.Folio],
+      ["Fecha", c.Fecha],
+      ["Sello", c.Sello ?? ""],
+      ["FormaPago", c.FormaPago],
+      ["NoCertificado", c.NoCertificado ?? ""],
+      ["Certificado", c.Certificado ?? ""],
+      ["CondicionesDePago", c.CondicionesDePago],
+      ["SubTotal", c.SubTotal],
+      ["Descuento", c.Descuento],
+      ["Moneda", c.Moneda],
+      ["TipoCambio", c.TipoCambio],
+      ["Total", c.Total],
+      ["TipoDeComprobante", c.TipoDeComprobante],
+      ["Exportacion", c.Exportacion],
+      ["MetodoPago", c.MetodoPago],
+      ["LugarExpedicion", c.LugarExpedicion],
+      ["Confirmacion", c.Confirmacion],
+    ],
+  )}>`;
   if (c.InformacionGlobal) {
     const g = c.InformacionGlobal;
-    s += `<cfdi:InformacionGlobal${attrs([["Periodicidad", g.Periodicidad], ["Meses", g.Meses], ["Año", g.Año]])}/>`;
+    s += `<cfdi:InformacionGlobal${attrs([
+      ["Periodicidad", g.Periodicidad],
+      ["Meses", g.Meses],
+      ["Año", g.Año],
+    ])}/>`;
   }
   for (const r of c.CfdiRelacionados ?? []) {
     s += `<cfdi:CfdiRelacionados${attrs([["TipoRelacion", r.TipoRelacion]])}>`;
@@ -153,7 +164,12 @@ export function comprobanteToXml(c: Comprobante, complementoXml?: string): strin
     s += "</cfdi:CfdiRelacionados>";
   }
   const e = c.Emisor;
-  s += `<cfdi:Emisor${attrs([["Rfc", e.Rfc], ["Nombre", e.Nombre], ["RegimenFiscal", e.RegimenFiscal], ["FacAtrAdquirente", e.FacAtrAdquirente]])}/>`;
+  s += `<cfdi:Emisor${attrs([
+    ["Rfc", e.Rfc],
+    ["Nombre", e.Nombre],
+    ["RegimenFiscal", e.RegimenFiscal],
+    ["FacAtrAdquirente", e.FacAtrAdquirente],
+  ])}/>`;
   const r = c.Receptor;
   s += `<cfdi:Receptor${attrs([
     ["Rfc", r.Rfc],

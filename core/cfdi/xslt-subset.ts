@@ -18,7 +18,8 @@ export type Sel =
   | { readonly k: "self" }
   | { readonly k: "attr"; readonly name: string }
   | { readonly k: "path"; readonly abs?: true; readonly steps: readonly Step[] };
-export type Test = { readonly k: "exists"; readonly sel: Sel } | { readonly k: "attrEq"; readonly name: string; readonly value: string };
+export type Test =
+  { readonly k: "exists"; readonly sel: Sel } | { readonly k: "attrEq"; readonly name: string; readonly value: string };
 export type Instr =
   | { readonly op: "req" | "opt"; readonly sel: Sel }
   | { readonly op: "apply"; readonly sel: Sel }
@@ -85,7 +86,8 @@ function compileBody(el: XmlElement, prefixes: Map<string, string>): Instr[] {
         if (name !== "Requerido" && name !== "Opcional") throw new XsltSubsetError(`call-template ${name}`);
         const params = c.children.filter((x): x is XmlElement => typeof x !== "string");
         const p = params[0];
-        if (params.length !== 1 || !p || p.local !== "with-param" || attr(p, "select") === undefined) throw new XsltSubsetError("call-template without one with-param select");
+        if (params.length !== 1 || !p || p.local !== "with-param" || attr(p, "select") === undefined)
+          throw new XsltSubsetError("call-template without one with-param select");
         out.push({ op: name === "Requerido" ? "req" : "opt", sel: compileSel(attr(p, "select") as string, prefixes) });
         break;
       }
@@ -209,7 +211,12 @@ function exec(body: readonly Instr[], ctx: XmlElement, root: XmlElement, rules: 
         break;
       case "if": {
         const t = ins.test;
-        const ok = t.k === "attrEq" ? attr(ctx, t.name) === t.value : t.sel.k === "attr" ? attr(ctx, t.sel.name) !== undefined : nodesOf(t.sel, ctx, root).length > 0;
+        const ok =
+          t.k === "attrEq"
+            ? attr(ctx, t.name) === t.value
+            : t.sel.k === "attr"
+              ? attr(ctx, t.sel.name) !== undefined
+              : nodesOf(t.sel, ctx, root).length > 0;
         if (ok) exec(ins.body, ctx, root, rules, out);
         break;
       }

@@ -102,15 +102,22 @@ describe("normalizePhone — garbage", () => {
 });
 
 describe("normalizePhone — properties", () => {
-  const national = fc.tuple(fc.integer({ min: 2, max: 9 }), fc.stringMatching(/^[0-9]{9}$/)).map(([a, b]) => `${a}${b}`);
+  const national = fc
+    .tuple(fc.integer({ min: 2, max: 9 }), fc.stringMatching(/^[0-9]{9}$/))
+    .map(([a, b]) => `${a}${b}`);
   const sep = fc.constantFrom("", " ", "-", ".");
 
   it("every written form of a Mexican number gives +52 and the same 10 digits", () => {
     fc.assert(
-      fc.property(national, sep, fc.constantFrom("", "+52", "+521", "01", "044", "045", "52", "521"), (n, s, prefix) => {
-        const written = `${prefix}${s}${n.slice(0, 2)}${s}${n.slice(2, 6)}${s}${n.slice(6)}`;
-        expect(normalizePhone(written)).toEqual({ ok: true, e164: `+52${n}` });
-      }),
+      fc.property(
+        national,
+        sep,
+        fc.constantFrom("", "+52", "+521", "01", "044", "045", "52", "521"),
+        (n, s, prefix) => {
+          const written = `${prefix}${s}${n.slice(0, 2)}${s}${n.slice(2, 6)}${s}${n.slice(6)}`;
+          expect(normalizePhone(written)).toEqual({ ok: true, e164: `+52${n}` });
+        },
+      ),
     );
   });
 

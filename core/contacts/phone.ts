@@ -22,7 +22,10 @@ const MX_NATIONAL_RE = /^[2-9][0-9]{9}$/;
 function mexican(national: string): PhoneResult {
   if (MX_NATIONAL_RE.test(national)) return { ok: true, e164: `+52${national}` };
   if (national.length !== 10) {
-    return { ok: false, reason: `El número mexicano tiene ${national.length} dígitos; debe tener 10 (clave lada + número).` };
+    return {
+      ok: false,
+      reason: `El número mexicano tiene ${national.length} dígitos; debe tener 10 (clave lada + número).`,
+    };
   }
   return { ok: false, reason: "El número mexicano no es válido: la clave lada no puede empezar con 0 ni con 1." };
 }
@@ -35,11 +38,13 @@ export function normalizePhone(input: string, _defaultCountry: "MX" = "MX"): Pho
   if (typeof input !== "string") return { ok: false, reason: "El teléfono debe ser texto." };
   const text = input.trim();
   if (text === "") return { ok: false, reason: "El teléfono está vacío." };
-  if (text.length > MAX_INPUT) return { ok: false, reason: `El teléfono es demasiado largo (máximo ${MAX_INPUT} caracteres).` };
+  if (text.length > MAX_INPUT)
+    return { ok: false, reason: `El teléfono es demasiado largo (máximo ${MAX_INPUT} caracteres).` };
   if (!ALLOWED_RE.test(text)) {
     return {
       ok: false,
-      reason: 'El teléfono solo puede contener dígitos, espacios, guiones, puntos, paréntesis y un "+" inicial (sin extensiones ni letras).',
+      reason:
+        'El teléfono solo puede contener dígitos, espacios, guiones, puntos, paréntesis y un "+" inicial (sin extensiones ni letras).',
     };
   }
   const digits = text.replace(/[^0-9]/g, "");
@@ -54,16 +59,24 @@ export function normalizePhone(input: string, _defaultCountry: "MX" = "MX"): Pho
     }
     if (digits.startsWith("0")) return { ok: false, reason: "El código de país no puede empezar con 0." };
     if (digits.length < 8 || digits.length > 15) {
-      return { ok: false, reason: `Un número internacional debe tener entre 8 y 15 dígitos incluyendo el código de país; tiene ${digits.length}.` };
+      return {
+        ok: false,
+        reason: `Un número internacional debe tener entre 8 y 15 dígitos incluyendo el código de país; tiene ${digits.length}.`,
+      };
     }
     return { ok: true, e164: `+${digits}` };
   }
 
   if (digits.startsWith("00")) {
-    return { ok: false, reason: 'Para números de otros países escriba el código de país con "+" (por ejemplo +1 212 555 0123) en lugar de "00".' };
+    return {
+      ok: false,
+      reason:
+        'Para números de otros países escriba el código de país con "+" (por ejemplo +1 212 555 0123) en lugar de "00".',
+    };
   }
   let national = digits;
-  if (national.length === 13 && (national.startsWith("044") || national.startsWith("045"))) national = national.slice(3);
+  if (national.length === 13 && (national.startsWith("044") || national.startsWith("045")))
+    national = national.slice(3);
   else if (national.length === 12 && national.startsWith("01")) national = national.slice(2);
   // Country code typed without "+": "52 55 …" or "521 55 …". Unambiguous, since a national number
   // is exactly 10 digits.

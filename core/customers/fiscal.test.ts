@@ -67,7 +67,9 @@ describe("checkFiscalData — combinations", () => {
   it("régimen must fit the persona of the RFC", () => {
     expect(codes({ rfc: MORAL, regimenFiscal: "605" })).toEqual(["regimenFiscal:REGIMEN_PERSONA"]);
     expect(codes({ rfc: FISICA, regimenFiscal: "601" })).toEqual(["regimenFiscal:REGIMEN_PERSONA"]);
-    expect(checkFiscalData({ rfc: FISICA, regimenFiscal: "601" })[0]?.message).toMatch(/física \(RFC de 13 caracteres\)/);
+    expect(checkFiscalData({ rfc: FISICA, regimenFiscal: "601" })[0]?.message).toMatch(
+      /física \(RFC de 13 caracteres\)/,
+    );
   });
 
   it("uso must fit the persona, then the régimen", () => {
@@ -79,7 +81,10 @@ describe("checkFiscalData — combinations", () => {
   });
 
   it("generic RFCs need régimen 616 and uso S01", () => {
-    expect(codes({ rfc: "XAXX010101000", regimenFiscal: "601", usoCfdi: "G03" })).toEqual(["regimenFiscal:REGIMEN_RFC_GENERICO", "usoCfdi:USO_RFC_GENERICO"]);
+    expect(codes({ rfc: "XAXX010101000", regimenFiscal: "601", usoCfdi: "G03" })).toEqual([
+      "regimenFiscal:REGIMEN_RFC_GENERICO",
+      "usoCfdi:USO_RFC_GENERICO",
+    ]);
     expect(codes({ rfc: "xexx010101000", regimenFiscal: "612" })).toEqual(["regimenFiscal:REGIMEN_RFC_GENERICO"]);
     expect(codes({ rfc: "XAXX010101000", usoCfdi: "D01" })).toEqual(["usoCfdi:USO_RFC_GENERICO"]);
   });
@@ -92,11 +97,15 @@ describe("checkFiscalData — combinations", () => {
       "usoCfdi:CATALOG",
     ]);
     // and without a valid RFC the persona rules are skipped, the régimen rule is not
-    expect(codes({ rfc: "BAD", regimenFiscal: "605", usoCfdi: "G03" })).toEqual(["rfc:RFC_FORMAT", "usoCfdi:USO_REGIMEN"]);
+    expect(codes({ rfc: "BAD", regimenFiscal: "605", usoCfdi: "G03" })).toEqual([
+      "rfc:RFC_FORMAT",
+      "usoCfdi:USO_REGIMEN",
+    ]);
   });
 
   it("messages are Spanish", () => {
-    for (const i of checkFiscalData({ rfc: MORAL, regimenFiscal: "605", codigoPostal: "1", usoCfdi: "D01" })) expect(i.message).toMatch(/^(El|La|Con) /);
+    for (const i of checkFiscalData({ rfc: MORAL, regimenFiscal: "605", codigoPostal: "1", usoCfdi: "D01" }))
+      expect(i.message).toMatch(/^(El|La|Con) /);
   });
 });
 
@@ -125,7 +134,17 @@ describe("checkFiscalData agrees with the CFDI 4.0 receptor validation", () => {
         usoCfdi: f.usoCfdi,
         ...(extranjero ? { residenciaFiscal: "USA", numRegIdTrib: "123456789" } : {}),
       },
-      conceptos: [{ claveProdServ: "81112101", cantidad: "1", claveUnidad: "E48", descripcion: "Servicio", valorUnitario: "1000", objetoImp: "02", traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }] }],
+      conceptos: [
+        {
+          claveProdServ: "81112101",
+          cantidad: "1",
+          claveUnidad: "E48",
+          descripcion: "Servicio",
+          valorUnitario: "1000",
+          objetoImp: "02",
+          traslados: [{ impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: "0.16" }],
+        },
+      ],
     };
     return validateInvoiceInput(input)
       .issues.filter((i) => i.path in FIELD)
@@ -144,7 +163,11 @@ describe("checkFiscalData agrees with the CFDI 4.0 receptor validation", () => {
             const theirs = receptorCodes(f);
             // With an unusable RFC the CFDI validator stops at the RFC; we still report a uso that
             // does not fit the régimen, so a form shows every problem at once.
-            if (r === "EKU9002303C9") expect(ours.filter((x) => x !== "usoCfdi:USO_REGIMEN"), JSON.stringify(f)).toEqual(theirs);
+            if (r === "EKU9002303C9")
+              expect(
+                ours.filter((x) => x !== "usoCfdi:USO_REGIMEN"),
+                JSON.stringify(f),
+              ).toEqual(theirs);
             else expect(ours, JSON.stringify(f)).toEqual(theirs);
             n++;
           }

@@ -76,40 +76,74 @@ export function checkFiscalData(input: FiscalInput): FiscalIssue[] {
   let regimen: string | undefined;
   if (present(input.regimenFiscal)) {
     if (Object.hasOwn(REGIMEN_FISCAL, input.regimenFiscal)) regimen = input.regimenFiscal;
-    else issues.push({ field: "regimenFiscal", code: "CATALOG", message: `El régimen fiscal "${input.regimenFiscal}" no existe en el catálogo c_RegimenFiscal.` });
+    else
+      issues.push({
+        field: "regimenFiscal",
+        code: "CATALOG",
+        message: `El régimen fiscal "${input.regimenFiscal}" no existe en el catálogo c_RegimenFiscal.`,
+      });
   }
 
   if (present(input.codigoPostal) && !CP_RE.test(input.codigoPostal)) {
-    issues.push({ field: "codigoPostal", code: "CP_FORMAT", message: "El código postal debe tener exactamente 5 dígitos." });
+    issues.push({
+      field: "codigoPostal",
+      code: "CP_FORMAT",
+      message: "El código postal debe tener exactamente 5 dígitos.",
+    });
   }
 
   let uso: string | undefined;
   if (present(input.usoCfdi)) {
     if (Object.hasOwn(USO_CFDI, input.usoCfdi)) uso = input.usoCfdi;
-    else issues.push({ field: "usoCfdi", code: "CATALOG", message: `El uso de CFDI "${input.usoCfdi}" no existe en el catálogo c_UsoCFDI.` });
+    else
+      issues.push({
+        field: "usoCfdi",
+        code: "CATALOG",
+        message: `El uso de CFDI "${input.usoCfdi}" no existe en el catálogo c_UsoCFDI.`,
+      });
   }
 
   // --- combinations ----------------------------------------------------------------------------
   if (generic) {
     if (regimen && regimen !== "616") {
-      issues.push({ field: "regimenFiscal", code: "REGIMEN_RFC_GENERICO", message: 'Con RFC genérico el régimen fiscal debe ser "616" (Sin obligaciones fiscales).' });
+      issues.push({
+        field: "regimenFiscal",
+        code: "REGIMEN_RFC_GENERICO",
+        message: 'Con RFC genérico el régimen fiscal debe ser "616" (Sin obligaciones fiscales).',
+      });
     }
     if (uso && uso !== "S01" && uso !== "CP01") {
-      issues.push({ field: "usoCfdi", code: "USO_RFC_GENERICO", message: 'Con RFC genérico el uso del CFDI debe ser "S01" (Sin efectos fiscales).' });
+      issues.push({
+        field: "usoCfdi",
+        code: "USO_RFC_GENERICO",
+        message: 'Con RFC genérico el uso del CFDI debe ser "S01" (Sin efectos fiscales).',
+      });
     }
     return issues;
   }
 
   const reg = regimen ? REGIMEN_FISCAL[regimen] : undefined;
   if (persona && regimen && reg && !reg[persona]) {
-    issues.push({ field: "regimenFiscal", code: "REGIMEN_PERSONA", message: `El régimen ${regimen} (${reg.descripcion}) no aplica a una persona ${personaText(persona)}.` });
+    issues.push({
+      field: "regimenFiscal",
+      code: "REGIMEN_PERSONA",
+      message: `El régimen ${regimen} (${reg.descripcion}) no aplica a una persona ${personaText(persona)}.`,
+    });
   }
   const u = uso ? USO_CFDI[uso] : undefined;
   if (uso && u) {
     if (persona && !u[persona]) {
-      issues.push({ field: "usoCfdi", code: "USO_PERSONA", message: `El uso ${uso} (${u.descripcion}) no aplica a una persona ${personaText(persona)}.` });
+      issues.push({
+        field: "usoCfdi",
+        code: "USO_PERSONA",
+        message: `El uso ${uso} (${u.descripcion}) no aplica a una persona ${personaText(persona)}.`,
+      });
     } else if (regimen && !u.regimenes.includes(regimen)) {
-      issues.push({ field: "usoCfdi", code: "USO_REGIMEN", message: `El uso ${uso} (${u.descripcion}) no es válido para el régimen fiscal ${regimen}.` });
+      issues.push({
+        field: "usoCfdi",
+        code: "USO_REGIMEN",
+        message: `El uso ${uso} (${u.descripcion}) no es válido para el régimen fiscal ${regimen}.`,
+      });
     }
   }
   return issues;

@@ -8,7 +8,18 @@ const USER = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f";
 const LEAD = "11111111-2222-4333-8444-555555555555";
 
 function sample(overrides: Partial<Record<string, unknown>> = {}): Record<string, unknown> {
-  return { ...buildEvent({ type: "Lead.Created", tenantId: TENANT, context: "leads", subject: LEAD, data: { id: LEAD, status: "new" }, userId: USER, time: new Date("2026-03-14T10:30:00.123Z") }), ...overrides };
+  return {
+    ...buildEvent({
+      type: "Lead.Created",
+      tenantId: TENANT,
+      context: "leads",
+      subject: LEAD,
+      data: { id: LEAD, status: "new" },
+      userId: USER,
+      time: new Date("2026-03-14T10:30:00.123Z"),
+    }),
+    ...overrides,
+  };
 }
 
 function parseError(value: unknown): string {
@@ -19,7 +30,19 @@ function parseError(value: unknown): string {
 
 describe("EVENT_TYPES", () => {
   it("has the seed's types and the ones this project adds, without duplicates", () => {
-    for (const t of ["Lead.Created", "Lead.ScoreChanged", "Proposal.Accepted", "CFDI.Stamped", "WhatsApp.MessageReceived", "MSI.InstallmentPaid", "AI.LeadScored", "Lead.Lost", "Proposal.Expired", "Contact.Created", "Activity.Created"]) {
+    for (const t of [
+      "Lead.Created",
+      "Lead.ScoreChanged",
+      "Proposal.Accepted",
+      "CFDI.Stamped",
+      "WhatsApp.MessageReceived",
+      "MSI.InstallmentPaid",
+      "AI.LeadScored",
+      "Lead.Lost",
+      "Proposal.Expired",
+      "Contact.Created",
+      "Activity.Created",
+    ]) {
       expect(isEventType(t), t).toBe(true);
     }
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
@@ -62,8 +85,24 @@ describe("buildEvent", () => {
 
   it("omits absent optional attributes and generates id and time", () => {
     const before = Date.now();
-    const e = buildEvent({ type: "Lead.Updated", tenantId: TENANT, context: "leads", data: null, subject: undefined, userId: undefined });
-    expect(Object.keys(e).sort()).toEqual(["data", "datacontenttype", "id", "source", "specversion", "tenantid", "time", "type"]);
+    const e = buildEvent({
+      type: "Lead.Updated",
+      tenantId: TENANT,
+      context: "leads",
+      data: null,
+      subject: undefined,
+      userId: undefined,
+    });
+    expect(Object.keys(e).sort()).toEqual([
+      "data",
+      "datacontenttype",
+      "id",
+      "source",
+      "specversion",
+      "tenantid",
+      "time",
+      "type",
+    ]);
     expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(e.time)).toBeGreaterThanOrEqual(before - 1);
     expect(buildEvent({ type: "Lead.Updated", tenantId: TENANT, context: "leads", data: null }).id).not.toBe(e.id);
@@ -114,7 +153,9 @@ describe("parseEvent", () => {
     const e = sample();
     expect(parseEvent(e)).toEqual({ ok: true, event: e });
     expect(parseEvent(JSON.stringify(e))).toEqual({ ok: true, event: e });
-    const reordered = Object.fromEntries(Object.entries(e).sort(([a], [b]) => (a.length - b.length) || a.localeCompare(b)));
+    const reordered = Object.fromEntries(
+      Object.entries(e).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)),
+    );
     expect(parseEvent(reordered)).toEqual({ ok: true, event: e });
   });
 
@@ -166,11 +207,19 @@ describe("parseEvent", () => {
   it("round-trips any buildable event through JSON", () => {
     const json = fc.jsonValue().filter((v) => v !== undefined);
     fc.assert(
-      fc.property(fc.constantFrom(...EVENT_TYPES), fc.uuid(), fc.uuid(), json, fc.option(fc.uuid(), { nil: undefined }), fc.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }), (type, tenantId, id, data, userId, time) => {
-        const e: CloudEvent = buildEvent({ type, tenantId, context: "x", id, data, userId, time });
-        const r = parseEvent(JSON.parse(JSON.stringify(e)));
-        expect(r).toEqual({ ok: true, event: JSON.parse(JSON.stringify(e)) });
-      }),
+      fc.property(
+        fc.constantFrom(...EVENT_TYPES),
+        fc.uuid(),
+        fc.uuid(),
+        json,
+        fc.option(fc.uuid(), { nil: undefined }),
+        fc.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }),
+        (type, tenantId, id, data, userId, time) => {
+          const e: CloudEvent = buildEvent({ type, tenantId, context: "x", id, data, userId, time });
+          const r = parseEvent(JSON.parse(JSON.stringify(e)));
+          expect(r).toEqual({ ok: true, event: JSON.parse(JSON.stringify(e)) });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -125,7 +125,8 @@ export function isUuid(value: unknown): value is string {
 export function buildEvent<D>(input: BuildEventInput<D>): CloudEvent<D> {
   if (!isEventType(input.type)) throw new TypeError(`unknown event type: ${String(input.type)}`);
   if (!isUuid(input.tenantId)) throw new TypeError(`tenantId must be a UUID: ${String(input.tenantId)}`);
-  if (typeof input.context !== "string" || !CONTEXT_RE.test(input.context)) throw new TypeError(`context must be a lower-case path segment: ${String(input.context)}`);
+  if (typeof input.context !== "string" || !CONTEXT_RE.test(input.context))
+    throw new TypeError(`context must be a lower-case path segment: ${String(input.context)}`);
   if (input.data === undefined) throw new TypeError("data is required (use null for no payload)");
   const id = input.id ?? crypto.randomUUID();
   if (!isUuid(id)) throw new TypeError(`id must be a UUID: ${String(id)}`);
@@ -162,7 +163,8 @@ function snake(word: string): string {
 export function natsSubject(type: EventType, tenantId: string): string {
   if (!isEventType(type)) throw new TypeError(`unknown event type: ${String(type)}`);
   // A subject token must not contain ".", "*", ">" or whitespace.
-  if (typeof tenantId !== "string" || !NATS_TOKEN_RE.test(tenantId)) throw new TypeError(`tenantId is not a valid NATS subject token: ${String(tenantId)}`);
+  if (typeof tenantId !== "string" || !NATS_TOKEN_RE.test(tenantId))
+    throw new TypeError(`tenantId is not a valid NATS subject token: ${String(tenantId)}`);
   const [context = "", action = ""] = type.split(".");
   return `${context.toLowerCase()}.${snake(action)}.${tenantId}`;
 }
@@ -177,7 +179,21 @@ function validTime(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d;
 }
 
-const KNOWN = new Set(["specversion", "id", "type", "source", "subject", "time", "datacontenttype", "data", "tenantid", "userid", "correlationid", "causationid", "dataref"]);
+const KNOWN = new Set([
+  "specversion",
+  "id",
+  "type",
+  "source",
+  "subject",
+  "time",
+  "datacontenttype",
+  "data",
+  "tenantid",
+  "userid",
+  "correlationid",
+  "causationid",
+  "dataref",
+]);
 
 /**
  * Strict validation of an envelope received from the queue or NATS (an object, or its JSON text).
@@ -204,9 +220,12 @@ export function parseEvent(value: unknown): { ok: true; event: CloudEvent } | { 
     if (!ATTRIBUTE_NAME_RE.test(name)) {
       const lower = name.toLowerCase();
       const hint = KNOWN.has(lower) ? ` (use "${lower}")` : "";
-      return fail(`attribute name "${name}" is invalid: CloudEvents names are lower-case letters and digits only${hint}`);
+      return fail(
+        `attribute name "${name}" is invalid: CloudEvents names are lower-case letters and digits only${hint}`,
+      );
     }
-    const okType = typeof attr === "string" || typeof attr === "boolean" || (typeof attr === "number" && Number.isSafeInteger(attr));
+    const okType =
+      typeof attr === "string" || typeof attr === "boolean" || (typeof attr === "number" && Number.isSafeInteger(attr));
     if (!okType) return fail(`extension attribute "${name}" must be a string, an integer or a boolean`);
   }
 
@@ -217,13 +236,16 @@ export function parseEvent(value: unknown): { ok: true; event: CloudEvent } | { 
   if (typeof o.source !== "string") return fail("source is required");
   const prefix = `/tenants/${o.tenantid}/`;
   if (!o.source.startsWith(prefix) || !CONTEXT_RE.test(o.source.slice(prefix.length))) {
-    return fail(`source must be "/tenants/{tenantid}/{context}" for this event's tenant, got ${JSON.stringify(o.source)}`);
+    return fail(
+      `source must be "/tenants/{tenantid}/{context}" for this event's tenant, got ${JSON.stringify(o.source)}`,
+    );
   }
   if (typeof o.time !== "string" || !validTime(o.time)) return fail("time must be an RFC 3339 timestamp");
   if (o.datacontenttype !== "application/json") return fail(`datacontenttype must be "application/json"`);
   if (!Object.hasOwn(o, "data") || o.data === undefined) return fail("data is required (null for no payload)");
   for (const name of ["subject", "userid", "correlationid", "causationid", "dataref"] as const) {
-    if (Object.hasOwn(o, name) && (typeof o[name] !== "string" || o[name] === "")) return fail(`${name} must be a non-empty string when present`);
+    if (Object.hasOwn(o, name) && (typeof o[name] !== "string" || o[name] === ""))
+      return fail(`${name} must be a non-empty string when present`);
   }
   return { ok: true, event: { ...o } as unknown as CloudEvent };
 }

@@ -17,7 +17,13 @@ import {
 const TENANT = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
 function proposalEvent(notes: string, terms = "", id: string = crypto.randomUUID()): CloudEvent {
-  return buildEvent({ type: "Proposal.Expired", tenantId: TENANT, context: "proposals", subject: id, data: { id, status: "expired", version: 3, notes, terms } });
+  return buildEvent({
+    type: "Proposal.Expired",
+    tenantId: TENANT,
+    context: "proposals",
+    subject: id,
+    data: { id, status: "expired", version: 3, notes, terms },
+  });
 }
 
 describe("queue budgets", () => {
@@ -39,7 +45,11 @@ describe("referenceForm", () => {
   it("keeps the envelope, cuts data to id and version, and points dataref at the aggregate", () => {
     const event = proposalEvent("x".repeat(200_000));
     const ref = referenceForm(event);
-    expect(ref).toEqual({ ...event, data: { id: event.subject, version: 3 }, dataref: `/v1/proposals/${event.subject}` });
+    expect(ref).toEqual({
+      ...event,
+      data: { id: event.subject, version: 3 },
+      dataref: `/v1/proposals/${event.subject}`,
+    });
     expect(ref && isReferenceForm(ref)).toBe(true);
     expect(isReferenceForm(event)).toBe(false);
     expect(parseEvent(ref)).toMatchObject({ ok: true, event: { dataref: `/v1/proposals/${event.subject}` } });
@@ -47,7 +57,13 @@ describe("referenceForm", () => {
 
   it("falls back to the subject for the id, and has nothing to point at without one", () => {
     const id = crypto.randomUUID();
-    const noDataId = buildEvent({ type: "Lead.Created", tenantId: TENANT, context: "leads", subject: id, data: { title: "x" } });
+    const noDataId = buildEvent({
+      type: "Lead.Created",
+      tenantId: TENANT,
+      context: "leads",
+      subject: id,
+      data: { title: "x" },
+    });
     expect(referenceForm(noDataId)?.data).toEqual({ id });
     const nothing = buildEvent({ type: "Lead.Created", tenantId: TENANT, context: "leads", data: "x" });
     expect(referenceForm(nothing)).toBeUndefined();
@@ -67,7 +83,10 @@ describe("planQueueBatches", () => {
     const plan = planQueueBatches([ascii, heavy]);
     expect(plan.unsendable).toEqual([]);
     const sent = plan.batches.flat();
-    expect(sent.map((m) => [m.body.id, m.referenced])).toEqual([[ascii.id, false], [heavy.id, true]]);
+    expect(sent.map((m) => [m.body.id, m.referenced])).toEqual([
+      [ascii.id, false],
+      [heavy.id, true],
+    ]);
     expect(sent[0]?.body).toBe(ascii);
     expect(sent[1]?.body.data).toEqual({ id: heavy.subject, version: 3 });
   });
@@ -78,7 +97,8 @@ describe("planQueueBatches", () => {
     const large = Array.from({ length: 10 }, () => proposalEvent("n".repeat(20_000), "t".repeat(20_000)));
     const plan = planQueueBatches(large);
     expect(plan.batches.length).toBeGreaterThan(1);
-    for (const batch of plan.batches) expect(batch.reduce((n, m) => n + m.bytes + MESSAGE_OVERHEAD_BYTES, 0)).toBeLessThanOrEqual(BATCH_BUDGET_BYTES);
+    for (const batch of plan.batches)
+      expect(batch.reduce((n, m) => n + m.bytes + MESSAGE_OVERHEAD_BYTES, 0)).toBeLessThanOrEqual(BATCH_BUDGET_BYTES);
   });
 
   it("reports an event whose envelope alone is over the budget instead of sending it", () => {
@@ -90,7 +110,11 @@ describe("planQueueBatches", () => {
   });
 
   it("property: every event in exactly one batch, in order, each batch and message within the limits", () => {
-    const text = fc.oneof(fc.string({ maxLength: 2_000 }), fc.string({ unit: "grapheme", maxLength: 30_000 }), fc.constantFrom("", "€".repeat(45_000), "\u0001".repeat(25_000)));
+    const text = fc.oneof(
+      fc.string({ maxLength: 2_000 }),
+      fc.string({ unit: "grapheme", maxLength: 30_000 }),
+      fc.constantFrom("", "€".repeat(45_000), "\u0001".repeat(25_000)),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(text, text), { maxLength: 40 }), (pairs) => {
         const events = pairs.map(([notes, terms]) => proposalEvent(notes, terms));
@@ -100,7 +124,9 @@ describe("planQueueBatches", () => {
         for (const batch of plan.batches) {
           expect(batch.length).toBeGreaterThan(0);
           expect(batch.length).toBeLessThanOrEqual(QUEUE_BATCH_MAX_MESSAGES);
-          expect(batch.reduce((n, m) => n + m.bytes + MESSAGE_OVERHEAD_BYTES, 0)).toBeLessThanOrEqual(BATCH_BUDGET_BYTES);
+          expect(batch.reduce((n, m) => n + m.bytes + MESSAGE_OVERHEAD_BYTES, 0)).toBeLessThanOrEqual(
+            BATCH_BUDGET_BYTES,
+          );
           for (const m of batch) {
             expect(m.bytes).toBe(jsonByteLength(m.body));
             expect(m.bytes).toBeLessThanOrEqual(MESSAGE_BUDGET_BYTES);

@@ -43,12 +43,18 @@ export function isReferenceForm(event: CloudEvent): boolean {
  * still deduplicates. Undefined when there is no aggregate id to point at.
  */
 export function referenceForm(event: CloudEvent): CloudEvent<DataReference> | undefined {
-  const data = typeof event.data === "object" && event.data !== null && !Array.isArray(event.data) ? (event.data as Record<string, unknown>) : {};
+  const data =
+    typeof event.data === "object" && event.data !== null && !Array.isArray(event.data)
+      ? (event.data as Record<string, unknown>)
+      : {};
   const id = typeof data.id === "string" && data.id !== "" ? data.id : event.subject;
   // source is /tenants/{tenantid}/{context} (checked: an outbox row is not parsed before sending).
   const context = typeof event.source === "string" ? event.source.split("/")[3] : undefined;
   if (!id || !context) return undefined;
-  const reference: DataReference = { id, ...(Number.isSafeInteger(data.version) ? { version: data.version as number } : {}) };
+  const reference: DataReference = {
+    id,
+    ...(Number.isSafeInteger(data.version) ? { version: data.version as number } : {}),
+  };
   return { ...event, data: reference, dataref: `/v1/${context}/${encodeURIComponent(id)}` };
 }
 
@@ -88,7 +94,10 @@ export function planQueueBatches(events: readonly CloudEvent[]): QueuePlan {
       message = { body: reference, bytes, referenced: true };
     }
     const cost = message.bytes + MESSAGE_OVERHEAD_BYTES;
-    if (current.length === QUEUE_BATCH_MAX_MESSAGES || (current.length > 0 && currentBytes + cost > BATCH_BUDGET_BYTES)) {
+    if (
+      current.length === QUEUE_BATCH_MAX_MESSAGES ||
+      (current.length > 0 && currentBytes + cost > BATCH_BUDGET_BYTES)
+    ) {
       batches.push(current);
       current = [];
       currentBytes = 0;

@@ -5,11 +5,15 @@ import { canonicalJson, requestHash } from "./request-hash.ts";
 
 // Independent oracle (Node's crypto, tests only) over the documented preimage.
 const oracle = (method: string, path: string, kind: "json" | "text", text: string) =>
-  createHash("sha256").update(JSON.stringify([method, path, kind, text]), "utf8").digest("hex");
+  createHash("sha256")
+    .update(JSON.stringify([method, path, kind, text]), "utf8")
+    .digest("hex");
 
 describe("canonicalJson", () => {
   it("sorts keys recursively and drops whitespace; keeps array order", () => {
-    expect(canonicalJson('{ "b": 1, "a": { "d": [3, 1, {"z": true, "y": null}], "c": "x" } }')).toBe('{"a":{"c":"x","d":[3,1,{"y":null,"z":true}]},"b":1}');
+    expect(canonicalJson('{ "b": 1, "a": { "d": [3, 1, {"z": true, "y": null}], "c": "x" } }')).toBe(
+      '{"a":{"c":"x","d":[3,1,{"y":null,"z":true}]},"b":1}',
+    );
     expect(canonicalJson("[2, 1]")).toBe("[2,1]");
     expect(canonicalJson(' "texto" ')).toBe('"texto"');
     expect(canonicalJson("null")).toBe("null");
@@ -23,7 +27,9 @@ describe("canonicalJson", () => {
 
   it("sorts by UTF-16 code units (RFC 8785 §3.2.3)", () => {
     // U+1F600 is the surrogate pair D83D DE00, so it sorts before U+FB33 despite its code point.
-    expect(canonicalJson('{"\\u00e9":1,"z":2,"A":3,"\\ud83d\\ude00":4,"\\ufb33":5}')).toBe('{"A":3,"z":2,"\u00e9":1,"\ud83d\ude00":4,"\ufb33":5}');
+    expect(canonicalJson('{"\\u00e9":1,"z":2,"A":3,"\\ud83d\\ude00":4,"\\ufb33":5}')).toBe(
+      '{"A":3,"z":2,"\u00e9":1,"\ud83d\ude00":4,"\ufb33":5}',
+    );
   });
 
   it("keeps __proto__ as an ordinary key", () => {
@@ -31,7 +37,8 @@ describe("canonicalJson", () => {
   });
 
   it("returns undefined for non-JSON and absurd nesting", () => {
-    for (const t of ["", " ", "{", "{'a':1}", "a=1&b=2", "NaN", "\uFEFF{}", "[1,]"]) expect(canonicalJson(t)).toBeUndefined();
+    for (const t of ["", " ", "{", "{'a':1}", "a=1&b=2", "NaN", "\uFEFF{}", "[1,]"])
+      expect(canonicalJson(t)).toBeUndefined();
     expect(canonicalJson("[".repeat(5000) + "]".repeat(5000))).toBeUndefined();
     expect(canonicalJson("[".repeat(100) + "]".repeat(100))).toBe("[".repeat(100) + "]".repeat(100));
   });
@@ -39,7 +46,9 @@ describe("canonicalJson", () => {
 
 describe("requestHash", () => {
   it("is SHA-256 hex of [METHOD, path, kind, canonical body]", async () => {
-    expect(await requestHash("post", "/v1/leads", '{"b":1,"a":2}')).toBe(oracle("POST", "/v1/leads", "json", '{"a":2,"b":1}'));
+    expect(await requestHash("post", "/v1/leads", '{"b":1,"a":2}')).toBe(
+      oracle("POST", "/v1/leads", "json", '{"a":2,"b":1}'),
+    );
     expect(await requestHash("POST", "/v1/leads", "a=1")).toBe(oracle("POST", "/v1/leads", "text", "a=1"));
     expect(await requestHash("POST", "/v1/leads", "")).toBe(oracle("POST", "/v1/leads", "text", ""));
     expect(await requestHash("POST", "/v1/x", "{}")).toMatch(/^[0-9a-f]{64}$/);
@@ -47,12 +56,22 @@ describe("requestHash", () => {
 
   it("is stable across releases (stored hashes must keep matching)", async () => {
     // Pinned: changing the preimage or canonical form turns every stored key into a 422.
-    expect(await requestHash("POST", "/v1/contacts", '{"firstName":"Ana","email":"ana@example.mx"}')).toBe("47cc231301c10e843cc4e3636140c0c01b5cf3611f8dcc9827ecdc6f082299b9");
+    expect(await requestHash("POST", "/v1/contacts", '{"firstName":"Ana","email":"ana@example.mx"}')).toBe(
+      "47cc231301c10e843cc4e3636140c0c01b5cf3611f8dcc9827ecdc6f082299b9",
+    );
   });
 
   it("same object, other key order or spacing → same hash", async () => {
-    const a = await requestHash("POST", "/v1/proposals", '{"title":"Cotización","items":[{"quantity":"1","unitPrice":"100.00"}],"currency":"MXN"}');
-    const b = await requestHash("POST", "/v1/proposals", '{\n  "currency": "MXN",\n  "items": [ { "unitPrice": "100.00", "quantity": "1" } ],\n  "title": "Cotización"\n}');
+    const a = await requestHash(
+      "POST",
+      "/v1/proposals",
+      '{"title":"Cotización","items":[{"quantity":"1","unitPrice":"100.00"}],"currency":"MXN"}',
+    );
+    const b = await requestHash(
+      "POST",
+      "/v1/proposals",
+      '{\n  "currency": "MXN",\n  "items": [ { "unitPrice": "100.00", "quantity": "1" } ],\n  "title": "Cotización"\n}',
+    );
     expect(a).toBe(b);
   });
 
@@ -87,7 +106,9 @@ describe("requestHash", () => {
         const pretty = JSON.stringify(value, null, indent);
         // reverse every object's key order
         const reversed = JSON.stringify(value, (_k, v: unknown) =>
-          v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).reverse()) : v,
+          v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as object).reverse())
+            : v,
         );
         const h = await requestHash("POST", "/v1/x", compact);
         expect(await requestHash("POST", "/v1/x", pretty)).toBe(h);

@@ -26,10 +26,11 @@ describe("lead status machine", () => {
 
   it("never moves backwards, never to itself", () => {
     const rank = (s: LeadStatus) => LEAD_STATUSES.indexOf(s);
-    for (const from of LEAD_STATUSES) for (const to of allowedLeadTransitions(from)) {
-      expect(to === "lost" || rank(to) > rank(from)).toBe(true);
-      expect(to).not.toBe(from);
-    }
+    for (const from of LEAD_STATUSES)
+      for (const to of allowedLeadTransitions(from)) {
+        expect(to === "lost" || rank(to) > rank(from)).toBe(true);
+        expect(to).not.toBe(from);
+      }
   });
 
   it("converting requires qualified; lost from every open state; terminal states are closed", () => {

@@ -1,6 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, compare, divide, formatDecimal, formatMinimal, mul, parseDecimal, roundHalfUp, roundUp, sub, sum, truncate } from "./decimal.ts";
+import {
+  add,
+  compare,
+  divide,
+  formatDecimal,
+  formatMinimal,
+  mul,
+  parseDecimal,
+  roundHalfUp,
+  roundUp,
+  sub,
+  sum,
+  truncate,
+} from "./decimal.ts";
 
 const d = parseDecimal;
 const f = (s: string, places?: number) => formatDecimal(d(s), places);
@@ -42,16 +55,20 @@ describe("decimal", () => {
 
   it("agrees with integer arithmetic on cents (property)", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.bigInt({ min: 0n, max: 10n ** 6n }), (cents, q) => {
-        const a = { units: cents, scale: 2 };
-        const b = { units: q, scale: 6 };
-        const exact = cents * q; // scale 8
-        const r = roundHalfUp(mul(a, b), 2).units;
-        const abs = exact < 0n ? -exact : exact;
-        let expected = abs / 1000000n + ((abs % 1000000n) * 2n >= 1000000n ? 1n : 0n);
-        if (exact < 0n) expected = -expected;
-        return r === expected;
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+        fc.bigInt({ min: 0n, max: 10n ** 6n }),
+        (cents, q) => {
+          const a = { units: cents, scale: 2 };
+          const b = { units: q, scale: 6 };
+          const exact = cents * q; // scale 8
+          const r = roundHalfUp(mul(a, b), 2).units;
+          const abs = exact < 0n ? -exact : exact;
+          let expected = abs / 1000000n + ((abs % 1000000n) * 2n >= 1000000n ? 1n : 0n);
+          if (exact < 0n) expected = -expected;
+          return r === expected;
+        },
+      ),
     );
   });
 });

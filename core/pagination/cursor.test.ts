@@ -88,10 +88,25 @@ describe("encodeCursor / decodeCursor", () => {
   });
 
   it("property: every valid position round-trips; decode never throws", () => {
-    const timestamp = fc.date({ min: new Date("1970-01-01"), max: new Date("2999-12-31"), noInvalidDate: true }).map((d) => d.toISOString());
+    const timestamp = fc
+      .date({ min: new Date("1970-01-01"), max: new Date("2999-12-31"), noInvalidDate: true })
+      .map((d) => d.toISOString());
     const position = fc.oneof(
-      fc.record({ sort: fc.constantFrom("created" as const, "updated" as const), direction: fc.constantFrom("asc" as const, "desc" as const), value: fc.option(timestamp, { nil: null }), id: fc.uuid() }),
-      fc.record({ sort: fc.constant("score" as const), direction: fc.constantFrom("asc" as const, "desc" as const), value: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)), { nil: null }), id: fc.uuid() }),
+      fc.record({
+        sort: fc.constantFrom("created" as const, "updated" as const),
+        direction: fc.constantFrom("asc" as const, "desc" as const),
+        value: fc.option(timestamp, { nil: null }),
+        id: fc.uuid(),
+      }),
+      fc.record({
+        sort: fc.constant("score" as const),
+        direction: fc.constantFrom("asc" as const, "desc" as const),
+        value: fc.option(
+          fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)),
+          { nil: null },
+        ),
+        id: fc.uuid(),
+      }),
     );
     fc.assert(
       fc.property(position, (p) => {
@@ -100,10 +115,18 @@ describe("encodeCursor / decodeCursor", () => {
       { numRuns: 1000 },
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.base64String(), fc.jsonValue().map((v) => forge(JSON.stringify(v) ?? ""))), (s) => {
-        const d = decodeCursor(s);
-        if (d !== null) expect(encodeCursor(d)).toBe(s);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: "binary" }),
+          fc.base64String(),
+          fc.jsonValue().map((v) => forge(JSON.stringify(v) ?? "")),
+        ),
+        (s) => {
+          const d = decodeCursor(s);
+          if (d !== null) expect(encodeCursor(d)).toBe(s);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -45,7 +45,12 @@ class Canvas {
     }
   }
 
-  text(text: string, x: number, size: number, opts: { bold?: boolean; color?: ReturnType<typeof rgb>; align?: "left" | "right"; width?: number } = {}): void {
+  text(
+    text: string,
+    x: number,
+    size: number,
+    opts: { bold?: boolean; color?: ReturnType<typeof rgb>; align?: "left" | "right"; width?: number } = {},
+  ): void {
     const font = opts.bold ? this.bold : this.regular;
     const s = this.clean(text);
     const dx = opts.align === "right" && opts.width !== undefined ? opts.width - font.widthOfTextAtSize(s, size) : 0;
@@ -70,7 +75,12 @@ class Canvas {
   }
 
   rule(): void {
-    this.page.drawLine({ start: { x: MARGIN, y: this.y }, end: { x: W - MARGIN, y: this.y }, thickness: 0.7, color: RULE });
+    this.page.drawLine({
+      start: { x: MARGIN, y: this.y },
+      end: { x: W - MARGIN, y: this.y },
+      thickness: 0.7,
+      color: RULE,
+    });
   }
 }
 
@@ -81,7 +91,11 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
   doc.setSubject("Propuesta comercial");
   doc.setLanguage("es-MX");
   doc.setCreator("Zuclubit Smart CRM");
-  const c = new Canvas(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold));
+  const c = new Canvas(
+    doc,
+    await doc.embedFont(StandardFonts.Helvetica),
+    await doc.embedFont(StandardFonts.HelveticaBold),
+  );
 
   c.text(view.tenantName, MARGIN, 11, { bold: true, color: BRAND });
   c.y -= 24;
@@ -89,9 +103,16 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
     c.text(line, MARGIN, 18, { bold: true });
     c.y -= 22;
   }
-  c.text(`Propuesta ${view.number}${view.clientName ? ` · para ${view.clientName}` : ""}`, MARGIN, 10.5, { color: MUTED });
+  c.text(`Propuesta ${view.number}${view.clientName ? ` · para ${view.clientName}` : ""}`, MARGIN, 10.5, {
+    color: MUTED,
+  });
   c.y -= 15;
-  const dates = [view.sentOn ? `Enviada el ${view.sentOn}` : "", view.validUntil ? `Válida hasta el ${view.validUntil}` : ""].filter(Boolean).join(" · ");
+  const dates = [
+    view.sentOn ? `Enviada el ${view.sentOn}` : "",
+    view.validUntil ? `Válida hasta el ${view.validUntil}` : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
   if (dates) {
     c.text(dates, MARGIN, 10.5, { color: MUTED });
     c.y -= 15;
@@ -103,7 +124,16 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
     { title: "Concepto", width: 0, align: "left", value: (i) => i.name },
     { title: "Cant.", width: 42, align: "right", value: (i) => i.quantity },
     { title: "Precio unitario", width: 92, align: "right", value: (i) => i.unitPrice },
-    ...(view.hasDiscount ? [{ title: "Desc.", width: 42, align: "right" as const, value: (i: ProposalView["items"][number]) => i.discount }] : []),
+    ...(view.hasDiscount
+      ? [
+          {
+            title: "Desc.",
+            width: 42,
+            align: "right" as const,
+            value: (i: ProposalView["items"][number]) => i.discount,
+          },
+        ]
+      : []),
     { title: "IVA", width: 46, align: "right", value: (i) => i.tax },
     { title: "Importe", width: 96, align: "right", value: (i) => i.total },
   ];
@@ -119,7 +149,14 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
 
   const header = () => {
     c.room(30);
-    columns.forEach((col, i) => c.text(col.title.toUpperCase(), xs[i] ?? MARGIN, 8, { bold: true, color: MUTED, align: col.align, width: col.width }));
+    columns.forEach((col, i) =>
+      c.text(col.title.toUpperCase(), xs[i] ?? MARGIN, 8, {
+        bold: true,
+        color: MUTED,
+        align: col.align,
+        width: col.width,
+      }),
+    );
     c.y -= 6;
     c.rule();
     c.y -= 13;
@@ -164,7 +201,10 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
     c.y -= strong ? 20 : 15;
   }
 
-  for (const [title, body] of [["Notas", view.notes], ["Términos y condiciones", view.terms]] as const) {
+  for (const [title, body] of [
+    ["Notas", view.notes],
+    ["Términos y condiciones", view.terms],
+  ] as const) {
     if (!body) continue;
     c.y -= 10;
     c.room(30);
@@ -179,7 +219,10 @@ export async function renderProposalPdf(view: ProposalView): Promise<Uint8Array>
   if (view.status === "accepted" && view.acceptedByName) {
     c.y -= 12;
     c.room(16);
-    c.text(`Aceptada por ${view.acceptedByName}${view.decidedOn ? ` el ${view.decidedOn}` : ""}.`, MARGIN, 10.5, { bold: true, color: rgb(0.08, 0.39, 0.18) });
+    c.text(`Aceptada por ${view.acceptedByName}${view.decidedOn ? ` el ${view.decidedOn}` : ""}.`, MARGIN, 10.5, {
+      bold: true,
+      color: rgb(0.08, 0.39, 0.18),
+    });
   }
   return doc.save();
 }

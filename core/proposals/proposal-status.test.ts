@@ -23,10 +23,13 @@ const MATRIX: Record<ProposalStatus, readonly boolean[]> = {
 };
 
 describe("proposal status machine", () => {
-  it.each(PROPOSAL_STATUSES.flatMap((from) => PROPOSAL_STATUSES.map((to, j) => [from, to, j] as const)))("%s → %s", (from, to, j) => {
-    expect(canTransitionProposal(from, to)).toBe(MATRIX[from][j]);
-    expect(allowedProposalTransitions(from).includes(to)).toBe(MATRIX[from][j]);
-  });
+  it.each(PROPOSAL_STATUSES.flatMap((from) => PROPOSAL_STATUSES.map((to, j) => [from, to, j] as const)))(
+    "%s → %s",
+    (from, to, j) => {
+      expect(canTransitionProposal(from, to)).toBe(MATRIX[from][j]);
+      expect(allowedProposalTransitions(from).includes(to)).toBe(MATRIX[from][j]);
+    },
+  );
 
   it("only drafts are editable", () => {
     expect(PROPOSAL_STATUSES.filter(isProposalEditable)).toEqual(["draft"]);

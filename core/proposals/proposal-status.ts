@@ -50,4 +50,6 @@ export function isProposalClosed(status: ProposalStatus): boolean {
 }
 
 /** Statuses the daily expiry cron may move to `expired` when valid_until has passed. */
-export const EXPIRABLE_PROPOSAL_STATUSES: readonly ProposalStatus[] = PROPOSAL_STATUSES.filter((s) => canTransitionProposal(s, "expired"));
+export const EXPIRABLE_PROPOSAL_STATUSES: readonly ProposalStatus[] = PROPOSAL_STATUSES.filter((s) =>
+  canTransitionProposal(s, "expired"),
+);

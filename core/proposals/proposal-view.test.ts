@@ -16,10 +16,31 @@ describe("proposal view (es-MX)", () => {
 
   it("shows money as $12,345.67 MXN", () => {
     const view = buildProposalView({
-      tenantName: "Demo", number: "COT-2026-00001", title: "Propuesta", status: "sent", clientName: "Cliente", currency: "MXN",
-      sentAt: "2026-11-28T18:00:00.000Z", validUntil: "2026-12-31", decidedAt: null, acceptedByName: null, rejectionReason: null,
-      notes: null, terms: null, timezone: "America/Mexico_City",
-      items: [{ name: "Licencia", description: null, quantity: "12.0000", unitPrice: "1000.0000", discountPercent: "10.00", taxRate: "0.160000", total: "12528.00" }],
+      tenantName: "Demo",
+      number: "COT-2026-00001",
+      title: "Propuesta",
+      status: "sent",
+      clientName: "Cliente",
+      currency: "MXN",
+      sentAt: "2026-11-28T18:00:00.000Z",
+      validUntil: "2026-12-31",
+      decidedAt: null,
+      acceptedByName: null,
+      rejectionReason: null,
+      notes: null,
+      terms: null,
+      timezone: "America/Mexico_City",
+      items: [
+        {
+          name: "Licencia",
+          description: null,
+          quantity: "12.0000",
+          unitPrice: "1000.0000",
+          discountPercent: "10.00",
+          taxRate: "0.160000",
+          total: "12528.00",
+        },
+      ],
       totals: { subtotal: "12000.00", discountTotal: "1200.00", taxTotal: "1728.00", total: "12528.00" },
     });
     expect(view.total).toBe("$12,528.00 MXN");

@@ -46,7 +46,15 @@ export interface ProposalView {
   rejectionReason: string | null;
   notes: string | null;
   terms: string | null;
-  items: { name: string; description: string | null; quantity: string; unitPrice: string; discount: string; tax: string; total: string }[];
+  items: {
+    name: string;
+    description: string | null;
+    quantity: string;
+    unitPrice: string;
+    discount: string;
+    tax: string;
+    total: string;
+  }[];
   subtotal: string;
   discount: string;
   tax: string;
@@ -63,7 +71,20 @@ export const STATUS_LABELS: Record<ProposalStatus, string> = {
   expired: "Vencida",
 };
 
-const MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"];
+const MONTHS = [
+  "enero",
+  "febrero",
+  "marzo",
+  "abril",
+  "mayo",
+  "junio",
+  "julio",
+  "agosto",
+  "septiembre",
+  "octubre",
+  "noviembre",
+  "diciembre",
+];
 
 /** "2026-12-15" or an ISO timestamp → "15 de diciembre de 2026", in the tenant's time zone. */
 export function formatDateMx(value: string, timezone: string): string {
@@ -72,7 +93,12 @@ export function formatDateMx(value: string, timezone: string): string {
   if (dateOnly) {
     [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
   } else {
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date(value));
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).formatToParts(new Date(value));
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
     [y, m, d] = [get("year"), get("month"), get("day")];
   }

@@ -5,7 +5,15 @@ import { buildComprobante } from "../cfdi/build.ts";
 import { CfdiError } from "../cfdi/errors.ts";
 import type { ConceptoInput, InvoiceInput } from "../cfdi/invoice-input.ts";
 import { formatDecimal, mul, parseDecimal, roundHalfUp, sum } from "../money/decimal.ts";
-import { MAX_AMOUNT, checkLine, computeLine, computeTotals, exceedsMaxAmount, formatMoneyMx, sumLineAmounts } from "./totals.ts";
+import {
+  MAX_AMOUNT,
+  checkLine,
+  computeLine,
+  computeTotals,
+  exceedsMaxAmount,
+  formatMoneyMx,
+  sumLineAmounts,
+} from "./totals.ts";
 import type { LineAmounts, LineInput } from "./totals.ts";
 
 const TWO_DECIMALS = /^\d+\.\d{2}$/;
@@ -27,8 +35,12 @@ describe("computeLine", () => {
     expect(computeLine({ quantity: "1", unitPrice: "0.125", taxRate: null }).subtotal).toBe("0.13");
     expect(computeLine({ quantity: "1", unitPrice: "0.1249", taxRate: null }).subtotal).toBe("0.12");
     expect(computeLine({ quantity: "3", unitPrice: "0.3333", taxRate: null }).subtotal).toBe("1.00"); // 0.9999
-    expect(computeLine({ quantity: "1", unitPrice: "10", discountPercent: "33.33", taxRate: null }).discount).toBe("3.33"); // 3.333
-    expect(computeLine({ quantity: "1", unitPrice: "10.01", discountPercent: "50", taxRate: null }).discount).toBe("5.01"); // 5.005
+    expect(computeLine({ quantity: "1", unitPrice: "10", discountPercent: "33.33", taxRate: null }).discount).toBe(
+      "3.33",
+    ); // 3.333
+    expect(computeLine({ quantity: "1", unitPrice: "10.01", discountPercent: "50", taxRate: null }).discount).toBe(
+      "5.01",
+    ); // 5.005
     expect(computeLine({ quantity: "1", unitPrice: "0.03", taxRate: "0.16" }).tax).toBe("0.00"); // 0.0048
     expect(computeLine({ quantity: "1", unitPrice: "0.05", taxRate: "0.1" }).tax).toBe("0.01"); // 0.005
     // the binary-float trap: 1.005 × 100 in floats is 100.49999…
@@ -37,36 +49,61 @@ describe("computeLine", () => {
   });
 
   it("exento (null) and tasa 0 both add no tax", () => {
-    expect(computeLine({ quantity: "2", unitPrice: "25.50", taxRate: null })).toEqual({ subtotal: "51.00", discount: "0.00", taxableBase: "51.00", tax: "0.00", total: "51.00" });
+    expect(computeLine({ quantity: "2", unitPrice: "25.50", taxRate: null })).toEqual({
+      subtotal: "51.00",
+      discount: "0.00",
+      taxableBase: "51.00",
+      tax: "0.00",
+      total: "51.00",
+    });
     expect(computeLine({ quantity: "2", unitPrice: "25.50", taxRate: "0" }).tax).toBe("0.00");
     expect(computeLine({ quantity: "2", unitPrice: "25.50", taxRate: "0.000000" }).total).toBe("51.00");
   });
 
   it("handles free lines and 100 % discounts without negatives", () => {
-    expect(computeLine({ quantity: "5", unitPrice: "0", taxRate: "0.16" })).toEqual({ subtotal: "0.00", discount: "0.00", taxableBase: "0.00", tax: "0.00", total: "0.00" });
-    expect(computeLine({ quantity: "1", unitPrice: "999.99", discountPercent: "100", taxRate: "0.16" })).toEqual({ subtotal: "999.99", discount: "999.99", taxableBase: "0.00", tax: "0.00", total: "0.00" });
+    expect(computeLine({ quantity: "5", unitPrice: "0", taxRate: "0.16" })).toEqual({
+      subtotal: "0.00",
+      discount: "0.00",
+      taxableBase: "0.00",
+      tax: "0.00",
+      total: "0.00",
+    });
+    expect(computeLine({ quantity: "1", unitPrice: "999.99", discountPercent: "100", taxRate: "0.16" })).toEqual({
+      subtotal: "999.99",
+      discount: "999.99",
+      taxableBase: "0.00",
+      tax: "0.00",
+      total: "0.00",
+    });
   });
 
   it("accepts values read back from numeric columns (trailing zeros)", () => {
-    expect(computeLine({ quantity: "2.0000", unitPrice: "100.5000", discountPercent: "10.00", taxRate: "0.160000" }).total).toBe("209.84");
+    expect(
+      computeLine({ quantity: "2.0000", unitPrice: "100.5000", discountPercent: "10.00", taxRate: "0.160000" }).total,
+    ).toBe("209.84");
   });
 
   it("reaches the column maximum but not beyond", () => {
     expect(computeLine({ quantity: "1", unitPrice: MAX_AMOUNT, taxRate: null }).total).toBe(MAX_AMOUNT);
     // below the unit price limit, but the subtotal rounds up to 1,000,000,000,000.00
-    expect(checkLine({ quantity: "1", unitPrice: "999999999999.995", taxRate: null }).map((i) => i.field)).toEqual(["quantity"]);
+    expect(checkLine({ quantity: "1", unitPrice: "999999999999.995", taxRate: null }).map((i) => i.field)).toEqual([
+      "quantity",
+    ]);
     expect(() => computeLine({ quantity: "1", unitPrice: "999999999999.995", taxRate: null })).toThrow(/máximo/);
   });
 });
 
 describe("checkLine", () => {
   const ok: LineInput = { quantity: "1", unitPrice: "100", discountPercent: "0", taxRate: "0.16" };
-  const fields = (patch: Partial<Record<keyof LineInput, unknown>>) => checkLine({ ...ok, ...patch } as LineInput).map((i) => i.field);
+  const fields = (patch: Partial<Record<keyof LineInput, unknown>>) =>
+    checkLine({ ...ok, ...patch } as LineInput).map((i) => i.field);
 
   it("accepts the usual lines", () => {
     expect(checkLine(ok)).toEqual([]);
     expect(checkLine({ quantity: "0.0001", unitPrice: "0", taxRate: null })).toEqual([]);
-    expect(checkLine({ quantity: "9999999999.9999", unitPrice: "99.9999", discountPercent: "100", taxRate: "1" })).toEqual([]);
+    expect(
+      checkLine({ quantity: "9999999999.9999", unitPrice: "99.9999", discountPercent: "100", taxRate: "1" }),
+    ).toEqual([]);
     expect(checkLine({ quantity: "1", unitPrice: "1", discountPercent: "99.99", taxRate: "0.08" })).toEqual([]);
   });
 
@@ -99,14 +136,19 @@ describe("checkLine", () => {
     [{ taxRate: "0.1600001" }, ["taxRate"]],
     [{ taxRate: "" }, ["taxRate"]],
     [{ taxRate: undefined }, ["taxRate"]],
-    [{ quantity: "0", unitPrice: "-1", discountPercent: "101", taxRate: "2" }, ["quantity", "unitPrice", "discountPercent", "taxRate"]],
+    [
+      { quantity: "0", unitPrice: "-1", discountPercent: "101", taxRate: "2" },
+      ["quantity", "unitPrice", "discountPercent", "taxRate"],
+    ],
   ])("%j → %j", (patch, expected) => {
     expect(fields(patch)).toEqual(expected);
   });
 
   it("treats a missing or null discount as 0 %", () => {
     expect(checkLine({ quantity: "1", unitPrice: "1", taxRate: null })).toEqual([]);
-    expect(checkLine({ quantity: "1", unitPrice: "1", discountPercent: null, taxRate: null } as unknown as LineInput)).toEqual([]);
+    expect(
+      checkLine({ quantity: "1", unitPrice: "1", discountPercent: null, taxRate: null } as unknown as LineInput),
+    ).toEqual([]);
   });
 
   it("rejects a line whose total does not fit the money columns", () => {
@@ -119,9 +161,12 @@ describe("checkLine", () => {
   });
 
   it("messages are Spanish and computeLine refuses invalid lines", () => {
-    for (const i of checkLine({ quantity: "0", unitPrice: "x", discountPercent: "200", taxRate: "3" })) expect(i.message).toMatch(/^(La|El) /);
+    for (const i of checkLine({ quantity: "0", unitPrice: "x", discountPercent: "200", taxRate: "3" }))
+      expect(i.message).toMatch(/^(La|El) /);
     expect(() => computeLine({ quantity: "0", unitPrice: "1", taxRate: null })).toThrow(RangeError);
-    expect(() => computeLine({ quantity: "1", unitPrice: "1", taxRate: "0.16", discountPercent: "abc" })).toThrow(/discountPercent/);
+    expect(() => computeLine({ quantity: "1", unitPrice: "1", taxRate: "0.16", discountPercent: "abc" })).toThrow(
+      /discountPercent/,
+    );
   });
 });
 
@@ -141,7 +186,10 @@ describe("computeTotals / sumLineAmounts", () => {
   });
 
   it("an empty proposal totals zero", () => {
-    expect(computeTotals([])).toEqual({ lines: [], totals: { subtotal: "0.00", discountTotal: "0.00", taxTotal: "0.00", total: "0.00" } });
+    expect(computeTotals([])).toEqual({
+      lines: [],
+      totals: { subtotal: "0.00", discountTotal: "0.00", taxTotal: "0.00", total: "0.00" },
+    });
     expect(sumLineAmounts([])).toEqual({ subtotal: "0.00", discountTotal: "0.00", taxTotal: "0.00", total: "0.00" });
   });
 
@@ -155,9 +203,14 @@ describe("computeTotals / sumLineAmounts", () => {
   it("exceedsMaxAmount: valid lines whose sum the money columns cannot hold (total or subtotal)", () => {
     const atMax = { quantity: "1", unitPrice: MAX_AMOUNT, taxRate: null };
     expect(exceedsMaxAmount(computeTotals([atMax]).totals)).toBe(false);
-    expect(exceedsMaxAmount(computeTotals([atMax, { quantity: "1", unitPrice: "0.01", taxRate: null }]).totals)).toBe(true);
+    expect(exceedsMaxAmount(computeTotals([atMax, { quantity: "1", unitPrice: "0.01", taxRate: null }]).totals)).toBe(
+      true,
+    );
     // Half off each: the total (999,999,999,999.98) fits, the subtotal does not.
-    const halfOff = computeTotals([{ ...atMax, discountPercent: "50" }, { ...atMax, discountPercent: "50" }]).totals;
+    const halfOff = computeTotals([
+      { ...atMax, discountPercent: "50" },
+      { ...atMax, discountPercent: "50" },
+    ]).totals;
     expect(halfOff.total).toBe("999999999999.98");
     expect(exceedsMaxAmount(halfOff)).toBe(true);
   });
@@ -172,12 +225,21 @@ describe("computeTotals / sumLineAmounts", () => {
 
 /** Decimal text of `units / 10^scale`. */
 const dec = (units: bigint, scale: number) => formatDecimal({ units, scale });
-const lineArb: fc.Arbitrary<LineInput> = fc.record({
-  quantity: fc.oneof(fc.bigInt({ min: 1n, max: 100_000_000n }), fc.bigInt({ min: 1n, max: 99_999_999_999_999n })).map((u) => dec(u, 4)),
-  unitPrice: fc.oneof(fc.bigInt({ min: 0n, max: 10_000_000n }), fc.bigInt({ min: 0n, max: 1_000_000_000n })).map((u) => dec(u, 4)),
-  discountPercent: fc.option(fc.bigInt({ min: 0n, max: 10_000n }).map((u) => dec(u, 2)), { nil: undefined }),
-  taxRate: fc.option(fc.constantFrom("0.16", "0.08", "0", "0.160000", "1", "0.053", "0.000001"), { nil: null }),
-}).filter((l) => checkLine(l).length === 0);
+const lineArb: fc.Arbitrary<LineInput> = fc
+  .record({
+    quantity: fc
+      .oneof(fc.bigInt({ min: 1n, max: 100_000_000n }), fc.bigInt({ min: 1n, max: 99_999_999_999_999n }))
+      .map((u) => dec(u, 4)),
+    unitPrice: fc
+      .oneof(fc.bigInt({ min: 0n, max: 10_000_000n }), fc.bigInt({ min: 0n, max: 1_000_000_000n }))
+      .map((u) => dec(u, 4)),
+    discountPercent: fc.option(
+      fc.bigInt({ min: 0n, max: 10_000n }).map((u) => dec(u, 2)),
+      { nil: undefined },
+    ),
+    taxRate: fc.option(fc.constantFrom("0.16", "0.08", "0", "0.160000", "1", "0.053", "0.000001"), { nil: null }),
+  })
+  .filter((l) => checkLine(l).length === 0);
 
 /** Independent reference in integer cents: half up = floor((2n + d) / 2d) for n ≥ 0. */
 function halfUp(n: bigint, d: bigint): bigint {
@@ -202,7 +264,12 @@ describe("properties", () => {
       fc.property(lineArb, (l) => {
         const a = computeLine(l);
         const r = referenceCents(l);
-        expect([cents(a.subtotal), cents(a.discount), cents(a.tax), cents(a.total)]).toEqual([r.subtotal, r.discount, r.tax, r.total]);
+        expect([cents(a.subtotal), cents(a.discount), cents(a.tax), cents(a.total)]).toEqual([
+          r.subtotal,
+          r.discount,
+          r.tax,
+          r.total,
+        ]);
         expect(cents(a.taxableBase)).toBe(r.subtotal - r.discount);
       }),
       { numRuns: 3000 },
@@ -251,7 +318,11 @@ function satTotals(lines: LineInput[], decimals: number) {
         cantidad: parseDecimal(l.quantity),
         valorUnitario: parseDecimal(l.unitPrice),
         ...(a.discount !== "0.00" ? { descuento: parseDecimal(a.discount) } : {}),
-        traslados: [l.taxRate === null ? { impuesto: "002", tipoFactor: "Exento" as const } : { impuesto: "002", tipoFactor: "Tasa" as const, tasaOCuota: parseDecimal(l.taxRate) }],
+        traslados: [
+          l.taxRate === null
+            ? { impuesto: "002", tipoFactor: "Exento" as const }
+            : { impuesto: "002", tipoFactor: "Tasa" as const, tasaOCuota: parseDecimal(l.taxRate) },
+        ],
         retenciones: [],
       },
       decimals,
@@ -276,7 +347,15 @@ function concepto(l: LineInput, objetoImp = "02"): ConceptoInput {
     valorUnitario: l.unitPrice,
     ...(a.discount !== "0.00" ? { descuento: a.discount } : {}),
     objetoImp,
-    ...(objetoImp === "02" ? { traslados: [l.taxRate === null ? { impuesto: "IVA", tipoFactor: "Exento" } : { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: l.taxRate }] } : {}),
+    ...(objetoImp === "02"
+      ? {
+          traslados: [
+            l.taxRate === null
+              ? { impuesto: "IVA", tipoFactor: "Exento" }
+              : { impuesto: "IVA", tipoFactor: "Tasa", tasaOCuota: l.taxRate },
+          ],
+        }
+      : {}),
   };
 }
 
@@ -289,7 +368,13 @@ function invoice(conceptos: ConceptoInput[], totalEsperado: string, moneda = "MX
     lugarExpedicion: "86000",
     ...(moneda !== "MXN" ? { moneda, tipoCambio: "0.1187" } : {}),
     emisor: { rfc: "EKU9003173C9", nombre: "ESCUELA KEMPER URGATE", regimenFiscal: "601" },
-    receptor: { rfc: "MCI7306249Y1", nombre: "MUNICIPIO", domicilioFiscal: "54700", regimenFiscal: "603", usoCfdi: "G03" },
+    receptor: {
+      rfc: "MCI7306249Y1",
+      nombre: "MUNICIPIO",
+      domicilioFiscal: "54700",
+      regimenFiscal: "603",
+      usoCfdi: "G03",
+    },
     conceptos,
     totalEsperado,
   };
@@ -320,10 +405,21 @@ describe("agreement with SAT's CFDI 4.0 amounts (core/cfdi/amounts.ts)", () => {
   it("the CFDI builder accepts the proposal total as totalEsperado", () => {
     // c_TasaOCuota only has IVA traslado 0, 8 % and 16 %.
     // Zero-priced and zero-base lines are covered by the tests below.
-    const cfdiRate = taxable.filter((l) => (l.taxRate === null || ["0", "0.08", "0.16", "0.160000"].includes(l.taxRate)) && computeLine(l).taxableBase !== "0.00");
+    const cfdiRate = taxable.filter(
+      (l) =>
+        (l.taxRate === null || ["0", "0.08", "0.16", "0.160000"].includes(l.taxRate)) &&
+        computeLine(l).taxableBase !== "0.00",
+    );
     fc.assert(
       fc.property(fc.array(cfdiRate, { minLength: 1, maxLength: 5 }), (lines) => {
-        expect(cfdiCodes(invoice(lines.map((l) => concepto(l)), computeTotals(lines).totals.total))).toEqual([]);
+        expect(
+          cfdiCodes(
+            invoice(
+              lines.map((l) => concepto(l)),
+              computeTotals(lines).totals.total,
+            ),
+          ),
+        ).toEqual([]);
       }),
       { numRuns: 100 },
     );
@@ -333,13 +429,28 @@ describe("agreement with SAT's CFDI 4.0 amounts (core/cfdi/amounts.ts)", () => {
     const lines = [{ quantity: "3", unitPrice: "333.5", taxRate: "0.16" }];
     expect(computeTotals(lines).totals.total).toBe("1160.58"); // 1,000.50 + 160.08
     expect(satTotals(lines, 0).total).toBe("1161"); // 1,001 + 160
-    expect(cfdiCodes(invoice(lines.map((l) => concepto(l)), "1160.58", "JPY"))).toEqual(["TOO_MANY_DECIMALS"]);
+    expect(
+      cfdiCodes(
+        invoice(
+          lines.map((l) => concepto(l)),
+          "1160.58",
+          "JPY",
+        ),
+      ),
+    ).toEqual(["TOO_MANY_DECIMALS"]);
   });
 
   it("accepts IVA rates a CFDI cannot carry; the CFDI builder rejects them (c_TasaOCuota)", () => {
     const lines = [{ quantity: "1", unitPrice: "100", taxRate: "0.1" }];
     expect(computeTotals(lines).totals.total).toBe("110.00");
-    expect(cfdiCodes(invoice(lines.map((l) => concepto(l)), "110.00"))).toEqual(["TASA_O_CUOTA"]);
+    expect(
+      cfdiCodes(
+        invoice(
+          lines.map((l) => concepto(l)),
+          "110.00",
+        ),
+      ),
+    ).toEqual(["TASA_O_CUOTA"]);
   });
 
   it("a taxed line with a zero base must go to the CFDI as ObjetoImp 01; totals unchanged", () => {
@@ -349,7 +460,14 @@ describe("agreement with SAT's CFDI 4.0 amounts (core/cfdi/amounts.ts)", () => {
     ];
     const total = computeTotals(lines).totals.total;
     expect(total).toBe("1160.00");
-    expect(cfdiCodes(invoice(lines.map((l) => concepto(l)), total))).toContain("BASE_NO_POSITIVA");
+    expect(
+      cfdiCodes(
+        invoice(
+          lines.map((l) => concepto(l)),
+          total,
+        ),
+      ),
+    ).toContain("BASE_NO_POSITIVA");
     expect(cfdiCodes(invoice([concepto(lines[0]!), concepto(lines[1]!, "01")], total))).toEqual([]);
   });
 
@@ -360,13 +478,22 @@ describe("agreement with SAT's CFDI 4.0 amounts (core/cfdi/amounts.ts)", () => {
     ];
     const total = computeTotals(lines).totals.total;
     expect(total).toBe("1160.00");
-    expect(cfdiCodes(invoice(lines.map((l) => concepto(l)), total))).toContain("NOT_POSITIVE");
+    expect(
+      cfdiCodes(
+        invoice(
+          lines.map((l) => concepto(l)),
+          total,
+        ),
+      ),
+    ).toContain("NOT_POSITIVE");
     expect(cfdiCodes(invoice([concepto(lines[0]!)], total))).toEqual([]);
   });
 
   it("rounding once on the subtotal would not match SAT; per-line rounding does", () => {
     const lines = Array.from({ length: 3 }, () => ({ quantity: "1", unitPrice: "0.10", taxRate: "0.16" }));
-    const onSubtotal = formatDecimal(roundHalfUp(mul(sum(lines.map((l) => parseDecimal(computeLine(l).subtotal))), parseDecimal("0.16")), 2));
+    const onSubtotal = formatDecimal(
+      roundHalfUp(mul(sum(lines.map((l) => parseDecimal(computeLine(l).subtotal))), parseDecimal("0.16")), 2),
+    );
     expect(onSubtotal).toBe("0.05");
     expect(satTotals(lines, 2).taxTotal).toBe("0.06");
     expect(computeTotals(lines).totals.taxTotal).toBe("0.06");
@@ -392,6 +519,7 @@ describe("formatMoneyMx", () => {
   });
 
   it("refuses non-decimal text", () => {
-    for (const bad of ["", "1,000", "1e3", "abc", "NaN", "$5"]) expect(() => formatMoneyMx(bad, "MXN")).toThrow(RangeError);
+    for (const bad of ["", "1,000", "1e3", "abc", "NaN", "$5"])
+      expect(() => formatMoneyMx(bad, "MXN")).toThrow(RangeError);
   });
 });

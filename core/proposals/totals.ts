@@ -46,7 +46,19 @@
  * against core/cfdi.
  */
 import type { Decimal } from "../money/decimal.ts";
-import { ZERO, add, compare, formatDecimal, isZero, mul, parseDecimal, roundHalfUp, significantScale, sub, sum } from "../money/decimal.ts";
+import {
+  ZERO,
+  add,
+  compare,
+  formatDecimal,
+  isZero,
+  mul,
+  parseDecimal,
+  roundHalfUp,
+  significantScale,
+  sub,
+  sum,
+} from "../money/decimal.ts";
 
 export interface LineInput {
   quantity: string;
@@ -117,19 +129,32 @@ function amounts(q: Decimal, p: Decimal, pct: Decimal, rate: Decimal | null): Li
 export function checkLine(line: LineInput): LineIssue[] {
   const issues: LineIssue[] = [];
   const q = unsigned(line.quantity, 4);
-  if (!q) issues.push({ field: "quantity", message: "La cantidad debe ser un número decimal sin signo con hasta 4 decimales." });
+  if (!q)
+    issues.push({
+      field: "quantity",
+      message: "La cantidad debe ser un número decimal sin signo con hasta 4 decimales.",
+    });
   else if (isZero(q)) issues.push({ field: "quantity", message: "La cantidad debe ser mayor que cero." });
-  else if (compare(q, QUANTITY_LIMIT) >= 0) issues.push({ field: "quantity", message: "La cantidad debe ser menor que 10,000,000,000." });
+  else if (compare(q, QUANTITY_LIMIT) >= 0)
+    issues.push({ field: "quantity", message: "La cantidad debe ser menor que 10,000,000,000." });
 
   const p = unsigned(line.unitPrice, 4);
-  if (!p) issues.push({ field: "unitPrice", message: "El precio unitario debe ser un número decimal sin signo (mayor o igual a cero) con hasta 4 decimales." });
-  else if (compare(p, UNIT_PRICE_LIMIT) >= 0) issues.push({ field: "unitPrice", message: "El precio unitario debe ser menor que 1,000,000,000,000." });
+  if (!p)
+    issues.push({
+      field: "unitPrice",
+      message: "El precio unitario debe ser un número decimal sin signo (mayor o igual a cero) con hasta 4 decimales.",
+    });
+  else if (compare(p, UNIT_PRICE_LIMIT) >= 0)
+    issues.push({ field: "unitPrice", message: "El precio unitario debe ser menor que 1,000,000,000,000." });
 
   let pct: Decimal | undefined = ZERO;
   if (line.discountPercent !== undefined && line.discountPercent !== null) {
     pct = unsigned(line.discountPercent, 2);
     if (!pct || compare(pct, HUNDRED) > 0) {
-      issues.push({ field: "discountPercent", message: "El descuento debe ser un porcentaje entre 0 y 100 con hasta 2 decimales." });
+      issues.push({
+        field: "discountPercent",
+        message: "El descuento debe ser un porcentaje entre 0 y 100 con hasta 2 decimales.",
+      });
       pct = undefined;
     }
   }
@@ -138,13 +163,27 @@ export function checkLine(line: LineInput): LineIssue[] {
   if (line.taxRate !== null) {
     rate = unsigned(line.taxRate, 6);
     if (!rate || compare(rate, ONE) > 0) {
-      issues.push({ field: "taxRate", message: 'La tasa de impuesto debe ser null (exento) o una fracción entre 0 y 1 con hasta 6 decimales, por ejemplo "0.16".' });
+      issues.push({
+        field: "taxRate",
+        message:
+          'La tasa de impuesto debe ser null (exento) o una fracción entre 0 y 1 con hasta 6 decimales, por ejemplo "0.16".',
+      });
       rate = undefined;
     }
   }
 
-  if (q && p && pct && rate !== undefined && issues.length === 0 && compare(parseDecimal(amounts(q, p, pct, rate).total), MAX) > 0) {
-    issues.push({ field: "quantity", message: `El importe de la partida excede el máximo permitido (${formatMoneyMx(MAX_AMOUNT, "")}).` });
+  if (
+    q &&
+    p &&
+    pct &&
+    rate !== undefined &&
+    issues.length === 0 &&
+    compare(parseDecimal(amounts(q, p, pct, rate).total), MAX) > 0
+  ) {
+    issues.push({
+      field: "quantity",
+      message: `El importe de la partida excede el máximo permitido (${formatMoneyMx(MAX_AMOUNT, "")}).`,
+    });
   }
   return issues;
 }
@@ -152,9 +191,16 @@ export function checkLine(line: LineInput): LineIssue[] {
 /** Amounts of one line item. Throws RangeError when `checkLine` reports problems. */
 export function computeLine(line: LineInput): LineAmounts {
   const issues = checkLine(line);
-  if (issues.length > 0) throw new RangeError(`invalid line item: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
-  const pct = line.discountPercent === undefined || line.discountPercent === null ? ZERO : parseDecimal(line.discountPercent);
-  return amounts(parseDecimal(line.quantity), parseDecimal(line.unitPrice), pct, line.taxRate === null ? null : parseDecimal(line.taxRate));
+  if (issues.length > 0)
+    throw new RangeError(`invalid line item: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
+  const pct =
+    line.discountPercent === undefined || line.discountPercent === null ? ZERO : parseDecimal(line.discountPercent);
+  return amounts(
+    parseDecimal(line.quantity),
+    parseDecimal(line.unitPrice),
+    pct,
+    line.taxRate === null ? null : parseDecimal(line.taxRate),
+  );
 }
 
 /** Proposal totals from already computed (e.g. stored) line amounts: plain sums, 2 decimals. */

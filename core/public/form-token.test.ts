@@ -12,10 +12,20 @@ describe("form tokens", () => {
     const now = 1_800_000_000_000;
     const t = await issueFormToken(SECRET, "hash-a", now);
     expect(await checkFormToken(SECRET, "hash-b", t, now)).toEqual({ ok: false, reason: "mismatch" });
-    expect(await checkFormToken("another-secret-0123456789abcdefghij", "hash-a", t, now)).toEqual({ ok: false, reason: "mismatch" });
+    expect(await checkFormToken("another-secret-0123456789abcdefghij", "hash-a", t, now)).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
     const [ts, mac] = t.split(".") as [string, string];
-    expect(await checkFormToken(SECRET, "hash-a", `${Number(ts) + 1}.${mac}`, now)).toEqual({ ok: false, reason: "mismatch" });
-    expect(await checkFormToken(SECRET, "hash-a", t, now + (FORM_TOKEN_TTL_SECONDS + 1) * 1000)).toEqual({ ok: false, reason: "expired" });
-    for (const bad of [undefined, "", "abc", `${ts}.short`]) expect((await checkFormToken(SECRET, "hash-a", bad, now)).ok).toBe(false);
+    expect(await checkFormToken(SECRET, "hash-a", `${Number(ts) + 1}.${mac}`, now)).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(await checkFormToken(SECRET, "hash-a", t, now + (FORM_TOKEN_TTL_SECONDS + 1) * 1000)).toEqual({
+      ok: false,
+      reason: "expired",
+    });
+    for (const bad of [undefined, "", "abc", `${ts}.short`])
+      expect((await checkFormToken(SECRET, "hash-a", bad, now)).ok).toBe(false);
   });
 });

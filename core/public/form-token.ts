@@ -4,13 +4,14 @@
 import { base64UrlFromBytes } from "../encoding/base64url.ts";
 import { constantTimeEqual } from "../encoding/digest.ts";
 
-
 export const FORM_TOKEN_TTL_SECONDS = 2 * 60 * 60;
 
 const encoder = new TextEncoder();
 
 async function hmac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return base64UrlFromBytes(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message))));
 }
 
@@ -22,12 +23,19 @@ export async function issueFormToken(secret: string, linkTokenHash: string, now 
 
 export type FormTokenCheck = { ok: true } | { ok: false; reason: "malformed" | "expired" | "mismatch" };
 
-export async function checkFormToken(secret: string, linkTokenHash: string, token: string | undefined | null, now = Date.now()): Promise<FormTokenCheck> {
+export async function checkFormToken(
+  secret: string,
+  linkTokenHash: string,
+  token: string | undefined | null,
+  now = Date.now(),
+): Promise<FormTokenCheck> {
   const match = /^(\d{9,11})\.([A-Za-z0-9_-]{43})$/.exec(token ?? "");
   if (!match?.[1] || !match[2]) return { ok: false, reason: "malformed" };
   const issuedAt = Number(match[1]);
   const age = Math.floor(now / 1000) - issuedAt;
   if (age < -60 || age > FORM_TOKEN_TTL_SECONDS) return { ok: false, reason: "expired" };
   const expected = await hmac(secret, `${linkTokenHash}|${issuedAt}`);
-  return constantTimeEqual(encoder.encode(expected), encoder.encode(match[2])) ? { ok: true } : { ok: false, reason: "mismatch" };
+  return constantTimeEqual(encoder.encode(expected), encoder.encode(match[2]))
+    ? { ok: true }
+    : { ok: false, reason: "mismatch" };
 }

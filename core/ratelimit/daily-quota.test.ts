@@ -14,7 +14,9 @@ describe("daily quota in the tenant's time zone", () => {
 
   it("follows DST in zones that have it (New York spring forward, Santiago's midnight gap)", () => {
     // 2026-03-08: New York goes from EST (−5) to EDT (−4) at 02:00; midnight on the 9th is 04:00Z.
-    expect(nextLocalMidnight(Date.parse("2026-03-08T12:00:00Z"), "America/New_York")).toBe(Date.parse("2026-03-09T04:00:00Z"));
+    expect(nextLocalMidnight(Date.parse("2026-03-08T12:00:00Z"), "America/New_York")).toBe(
+      Date.parse("2026-03-09T04:00:00Z"),
+    );
     // Chile starts DST at 24:00 (clocks jump to 01:00): on 2026-09-06 local midnight does not exist.
     const santiago = "America/Santiago";
     const before = Date.parse("2026-09-05T20:00:00Z");

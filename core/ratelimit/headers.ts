@@ -18,7 +18,8 @@ export interface StateField {
 
 /** An sf-string: quoted, with `"` and `\` escaped; only printable ASCII is allowed. */
 function sfString(value: string): string {
-  if (!/^[\x20-\x7e]*$/.test(value)) throw new RangeError(`policy name must be printable ASCII: ${JSON.stringify(value)}`);
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new RangeError(`policy name must be printable ASCII: ${JSON.stringify(value)}`);
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

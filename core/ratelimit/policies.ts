@@ -27,7 +27,11 @@ export const DEFAULT_TIME_ZONE = "America/Mexico_City";
  * - `userPerMinute`, `userBurst`: replace the plan's per-user numbers;
  * - a daily quota name (`whatsapp:send`): replaces that quota's per-day limit.
  */
-export const OVERRIDE_KEYS = ["userPerMinute", "userBurst", ...(Object.keys(DAILY_QUOTAS) as DailyQuotaName[])] as const;
+export const OVERRIDE_KEYS = [
+  "userPerMinute",
+  "userBurst",
+  ...(Object.keys(DAILY_QUOTAS) as DailyQuotaName[]),
+] as const;
 export type OverrideKey = (typeof OVERRIDE_KEYS)[number];
 export type RateLimitOverrides = Partial<Record<OverrideKey, number>>;
 

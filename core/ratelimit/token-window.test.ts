@@ -78,7 +78,9 @@ describe("token bucket + sliding-window log", () => {
   it("rejects impossible costs and invalid policies", () => {
     const l = limiter(FREE);
     expect(() => l.hit(0, 21)).toThrow(RangeError);
-    expect(() => decide({ limit: 5, burst: 6, windowSeconds: 60 }, initialState(FREE, 0), new MemoryGrantLog(), 0)).toThrow(RangeError);
+    expect(() =>
+      decide({ limit: 5, burst: 6, windowSeconds: 60 }, initialState(FREE, 0), new MemoryGrantLog(), 0),
+    ).toThrow(RangeError);
   });
 
   it("property: any window ≤ limit, any interval ≤ burst + rate·T, and a retry after Retry-After succeeds", () => {

@@ -68,7 +68,9 @@ export function windowMs(policy: RatePolicy): number {
 export function checkPolicy(policy: RatePolicy): void {
   const ok = (n: number) => Number.isSafeInteger(n) && n >= 1;
   if (!ok(policy.limit) || !ok(policy.burst) || !ok(policy.windowSeconds) || policy.burst > policy.limit) {
-    throw new RangeError(`invalid rate policy ${JSON.stringify(policy)} (need integers 1 ≤ burst ≤ limit, window ≥ 1 s)`);
+    throw new RangeError(
+      `invalid rate policy ${JSON.stringify(policy)} (need integers 1 ≤ burst ≤ limit, window ≥ 1 s)`,
+    );
   }
 }
 

@@ -63,7 +63,15 @@ export function insertActivity(actor: Actor, activity: NewActivity): Statement<A
 
 /** The event about one activity, its payload the row as this batch left it (nothing if the row is absent). */
 export function activityEvent(actor: Actor, type: EventType, id: string): Statement<CloudEvent[]> {
-  return outboxEvents({ type, context: "activities", table: activities, rowId: id, tenantId: actor.tenantId, userId: actor.userId, correlationId: actor.correlationId });
+  return outboxEvents({
+    type,
+    context: "activities",
+    table: activities,
+    rowId: id,
+    tenantId: actor.tenantId,
+    userId: actor.userId,
+    correlationId: actor.correlationId,
+  });
 }
 
 function byId(tenantId: string, id: string): SQL | undefined {

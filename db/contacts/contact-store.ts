@@ -27,7 +27,9 @@ export const CONTACT_UNIQUE = { contacts_tenant_email_key: "email", contacts_ten
 export type ContactUniqueField = (typeof CONTACT_UNIQUE)[keyof typeof CONTACT_UNIQUE];
 
 export function duplicateField(constraint: string | undefined): ContactUniqueField | undefined {
-  return constraint && constraint in CONTACT_UNIQUE ? CONTACT_UNIQUE[constraint as keyof typeof CONTACT_UNIQUE] : undefined;
+  return constraint && constraint in CONTACT_UNIQUE
+    ? CONTACT_UNIQUE[constraint as keyof typeof CONTACT_UNIQUE]
+    : undefined;
 }
 
 export function insertContact(actor: Actor, contact: NewContact): Statement<ContactRow[]> {
@@ -53,11 +55,23 @@ export function insertContact(actor: Actor, contact: NewContact): Statement<Cont
 
 /** The event about one contact, its payload the row as this batch left it (nothing if the row is absent). */
 export function contactEvent(actor: Actor, type: EventType, id: string): Statement<CloudEvent[]> {
-  return outboxEvents({ type, context: "contacts", table: contacts, rowId: id, tenantId: actor.tenantId, userId: actor.userId, correlationId: actor.correlationId });
+  return outboxEvents({
+    type,
+    context: "contacts",
+    table: contacts,
+    rowId: id,
+    tenantId: actor.tenantId,
+    userId: actor.userId,
+    correlationId: actor.correlationId,
+  });
 }
 
 /** The contact that already holds the email or phone a unique constraint refused (the field that fired, not the other). */
-export function contactHolding(tenantId: string, field: ContactUniqueField, value: string): Statement<{ id: string }[]> {
+export function contactHolding(
+  tenantId: string,
+  field: ContactUniqueField,
+  value: string,
+): Statement<{ id: string }[]> {
   const match = field === "email" ? sql`lower(${contacts.email}) = lower(${value})` : eq(contacts.phone, value);
   return query((db) =>
     db
@@ -69,7 +83,12 @@ export function contactHolding(tenantId: string, field: ContactUniqueField, valu
 }
 
 export function getContact(tenantId: string, id: string): Statement<ContactRow[]> {
-  return query((db) => db.select().from(contacts).where(and(eq(contacts.tenantId, tenantId), eq(contacts.id, id))));
+  return query((db) =>
+    db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.tenantId, tenantId), eq(contacts.id, id))),
+  );
 }
 
 export type ContactChanges = Partial<Omit<NewContact, "id">>;

@@ -57,7 +57,14 @@ export function insertCustomer(actor: Actor, customer: NewCustomer): Statement<C
 }
 
 function customerEventSpec(actor: Actor, type: EventType, id: string): Omit<OutboxEventSpec, "table"> {
-  return { type, context: "customers", rowId: id, tenantId: actor.tenantId, userId: actor.userId, correlationId: actor.correlationId };
+  return {
+    type,
+    context: "customers",
+    rowId: id,
+    tenantId: actor.tenantId,
+    userId: actor.userId,
+    correlationId: actor.correlationId,
+  };
 }
 
 /** The event about one customer, its payload the row as this batch left it (nothing if the row is absent). */
@@ -77,7 +84,11 @@ export interface CustomerFromLead extends Partial<CustomerFiscal> {
  * inserted only if this batch's move set the lead's `converted_customer_id` to this fresh id, which
  * nothing else can have set. With its `Customer.Created` event in the same statement.
  */
-export function insertCustomerFromLead(actor: Actor, leadId: string, customer: CustomerFromLead): Statement<CloudEvent[]> {
+export function insertCustomerFromLead(
+  actor: Actor,
+  leadId: string,
+  customer: CustomerFromLead,
+): Statement<CloudEvent[]> {
   const insert = sql`insert into ${customers}
         (id, tenant_id, lead_id, contact_id, rfc, razon_social, regimen_fiscal, codigo_postal, uso_cfdi, email, phone, whatsapp_phone)
       select ${customer.id}::uuid, l.tenant_id, l.id, l.contact_id, ${customer.rfc ?? null},
@@ -91,7 +102,12 @@ export function insertCustomerFromLead(actor: Actor, leadId: string, customer: C
 }
 
 export function getCustomer(tenantId: string, id: string): Statement<CustomerRow[]> {
-  return query((db) => db.select().from(customers).where(and(eq(customers.tenantId, tenantId), eq(customers.id, id))));
+  return query((db) =>
+    db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.tenantId, tenantId), eq(customers.id, id))),
+  );
 }
 
 export type CustomerChanges = Partial<Omit<NewCustomer, "id">>;
@@ -101,13 +117,28 @@ export type CustomerChanges = Partial<Omit<NewCustomer, "id">>;
  * that version is written. The events it wrote: none when the customer is absent or the version
  * is no longer current.
  */
-export function updateCustomer(actor: Actor, id: string, changes: CustomerChanges, version: number | undefined): Statement<CloudEvent[]> {
+export function updateCustomer(
+  actor: Actor,
+  id: string,
+  changes: CustomerChanges,
+  version: number | undefined,
+): Statement<CloudEvent[]> {
   const { contactId, ...fields } = changes;
-  const set: PgUpdateSetSource<typeof customers> = { ...fields, version: sql`${customers.version} + 1`, updatedAt: sql`now()` };
-  if (contactId !== undefined) set.contactId = contactId === null ? null : tenantReference(contacts, contactId, actor.tenantId);
+  const set: PgUpdateSetSource<typeof customers> = {
+    ...fields,
+    version: sql`${customers.version} + 1`,
+    updatedAt: sql`now()`,
+  };
+  if (contactId !== undefined)
+    set.contactId = contactId === null ? null : tenantReference(contacts, contactId, actor.tenantId);
   const mine = and(eq(customers.tenantId, actor.tenantId), eq(customers.id, id));
   const where = version === undefined ? mine : and(mine, eq(customers.version, version));
-  return builtWith((db) => writeWithEventStatement(db.update(customers).set(set).where(where).returning(), customerEventSpec(actor, "Customer.Updated", id)));
+  return builtWith((db) =>
+    writeWithEventStatement(
+      db.update(customers).set(set).where(where).returning(),
+      customerEventSpec(actor, "Customer.Updated", id),
+    ),
+  );
 }
 
 export function deleteCustomer(tenantId: string, id: string): Statement<{ id: string }[]> {
@@ -135,7 +166,10 @@ export function listCustomers(
   page: { after: SQL | undefined; orderBy: SQL[]; limit: number },
 ): Statement<CustomerRow[]> {
   const where: (SQL | undefined)[] = [eq(customers.tenantId, tenantId), page.after];
-  if (filter.q) where.push(or(ilike(customers.razonSocial, filter.q), ilike(customers.rfc, filter.q), ilike(customers.email, filter.q)));
+  if (filter.q)
+    where.push(
+      or(ilike(customers.razonSocial, filter.q), ilike(customers.rfc, filter.q), ilike(customers.email, filter.q)),
+    );
   if (filter.createdFrom) where.push(gte(customers.createdAt, filter.createdFrom));
   if (filter.createdTo) where.push(lt(customers.createdAt, filter.createdTo));
   return query((db) =>

@@ -25,7 +25,8 @@ export interface Claim extends KeyOwner {
   ttlHours: number;
 }
 
-const owned = (k: KeyOwner) => and(eq(idempotencyKeys.tenantId, k.tenantId), eq(idempotencyKeys.userId, k.userId), eq(idempotencyKeys.key, k.key));
+const owned = (k: KeyOwner) =>
+  and(eq(idempotencyKeys.tenantId, k.tenantId), eq(idempotencyKeys.userId, k.userId), eq(idempotencyKeys.key, k.key));
 
 /** Prefix statements of a write's batch: drop the key if it expired, then claim it. */
 export function claimKey(claim: Claim): SQL[] {
@@ -40,7 +41,11 @@ export function claimKey(claim: Claim): SQL[] {
 /** The exact response, for later replays (written after the response). */
 export function storeResponse(owner: KeyOwner, status: number, body: unknown): Statement<{ key: string }[]> {
   return query((db) =>
-    db.update(idempotencyKeys).set({ statusCode: status, responseBody: body }).where(owned(owner)).returning({ key: idempotencyKeys.key }),
+    db
+      .update(idempotencyKeys)
+      .set({ statusCode: status, responseBody: body })
+      .where(owned(owner))
+      .returning({ key: idempotencyKeys.key }),
   );
 }
 

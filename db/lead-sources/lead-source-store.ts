@@ -21,13 +21,24 @@ export function insertLeadSource(actor: Actor, source: NewLeadSource): Statement
   return query((db) =>
     db
       .insert(leadSources)
-      .values({ id: source.id, tenantId: actor.tenantId, name: source.name, description: source.description ?? null, isActive: source.isActive ?? true })
+      .values({
+        id: source.id,
+        tenantId: actor.tenantId,
+        name: source.name,
+        description: source.description ?? null,
+        isActive: source.isActive ?? true,
+      })
       .returning(),
   );
 }
 
 export function getLeadSource(tenantId: string, id: string): Statement<LeadSourceRow[]> {
-  return query((db) => db.select().from(leadSources).where(and(eq(leadSources.tenantId, tenantId), eq(leadSources.id, id))));
+  return query((db) =>
+    db
+      .select()
+      .from(leadSources)
+      .where(and(eq(leadSources.tenantId, tenantId), eq(leadSources.id, id))),
+  );
 }
 
 export type LeadSourceChanges = Partial<Omit<NewLeadSource, "id">>;

@@ -23,7 +23,9 @@ export const LEAD_REFERENCE_FKS = {
 export type LeadReferenceField = (typeof LEAD_REFERENCE_FKS)[keyof typeof LEAD_REFERENCE_FKS];
 
 export function leadReferenceField(constraint: string | undefined): LeadReferenceField | undefined {
-  return constraint && constraint in LEAD_REFERENCE_FKS ? LEAD_REFERENCE_FKS[constraint as keyof typeof LEAD_REFERENCE_FKS] : undefined;
+  return constraint && constraint in LEAD_REFERENCE_FKS
+    ? LEAD_REFERENCE_FKS[constraint as keyof typeof LEAD_REFERENCE_FKS]
+    : undefined;
 }
 
 /**
@@ -73,7 +75,14 @@ export function insertLead(actor: Actor, lead: NewLead): Statement<LeadRow[]> {
 }
 
 function leadEventSpec(actor: Actor, type: EventType, id: string): Omit<OutboxEventSpec, "table"> {
-  return { type, context: "leads", rowId: id, tenantId: actor.tenantId, userId: actor.userId, correlationId: actor.correlationId };
+  return {
+    type,
+    context: "leads",
+    rowId: id,
+    tenantId: actor.tenantId,
+    userId: actor.userId,
+    correlationId: actor.correlationId,
+  };
 }
 
 /** The event about one lead, its payload the row as this batch left it (nothing if the row is absent). */
@@ -82,7 +91,12 @@ export function leadEvent(actor: Actor, type: EventType, id: string): Statement<
 }
 
 export function getLead(tenantId: string, id: string): Statement<LeadRow[]> {
-  return query((db) => db.select().from(leads).where(and(eq(leads.tenantId, tenantId), eq(leads.id, id))));
+  return query((db) =>
+    db
+      .select()
+      .from(leads)
+      .where(and(eq(leads.tenantId, tenantId), eq(leads.id, id))),
+  );
 }
 
 /** PATCHable fields; status and score are not (transitions below, the scoring job). */
@@ -92,7 +106,12 @@ export type LeadChanges = Partial<Omit<NewLead, "id">>;
  * A guarded update with its `Lead.Updated` event in the same statement: with `version`, only that
  * version is written. The events it wrote: none when the lead is absent or the version is stale.
  */
-export function updateLead(actor: Actor, id: string, changes: LeadChanges, version: number | undefined): Statement<CloudEvent[]> {
+export function updateLead(
+  actor: Actor,
+  id: string,
+  changes: LeadChanges,
+  version: number | undefined,
+): Statement<CloudEvent[]> {
   const { contactId, sourceId, ownerId, ...fields } = changes;
   const set: PgUpdateSetSource<typeof leads> = { ...fields, version: sql`${leads.version} + 1`, updatedAt: sql`now()` };
   if (contactId !== undefined) set.contactId = contactId && tenantReference(contacts, contactId, actor.tenantId);
@@ -100,7 +119,12 @@ export function updateLead(actor: Actor, id: string, changes: LeadChanges, versi
   if (ownerId !== undefined) set.ownerId = ownerId && tenantReference(users, ownerId, actor.tenantId);
   const mine = and(eq(leads.tenantId, actor.tenantId), eq(leads.id, id));
   const where = version === undefined ? mine : and(mine, eq(leads.version, version));
-  return builtWith((db) => writeWithEventStatement(db.update(leads).set(set).where(where).returning(), leadEventSpec(actor, "Lead.Updated", id)));
+  return builtWith((db) =>
+    writeWithEventStatement(
+      db.update(leads).set(set).where(where).returning(),
+      leadEventSpec(actor, "Lead.Updated", id),
+    ),
+  );
 }
 
 export function deleteLead(tenantId: string, id: string): Statement<{ id: string }[]> {
@@ -133,7 +157,9 @@ export function moveLead(actor: Actor, move: LeadMove): Statement<CloudEvent[]> 
         .set({
           status: move.to,
           ...(move.lostReason === undefined ? {} : { lostReason: move.lostReason }),
-          ...(move.convertedCustomerId === undefined ? {} : { convertedCustomerId: move.convertedCustomerId, convertedAt: sql`now()` }),
+          ...(move.convertedCustomerId === undefined
+            ? {}
+            : { convertedCustomerId: move.convertedCustomerId, convertedAt: sql`now()` }),
           version: sql`${leads.version} + 1`,
           updatedAt: sql`now()`,
         })
@@ -176,7 +202,11 @@ export interface LeadListFilter {
 export const leadSortColumns = { created: leads.createdAt, updated: leads.updatedAt, score: leads.score } as const;
 
 /** One page: `after` and `orderBy` come from the keyset cursor (workers/http/pagination.ts). */
-export function listLeads(tenantId: string, filter: LeadListFilter, page: { after: SQL | undefined; orderBy: SQL[]; limit: number }): Statement<LeadRow[]> {
+export function listLeads(
+  tenantId: string,
+  filter: LeadListFilter,
+  page: { after: SQL | undefined; orderBy: SQL[]; limit: number },
+): Statement<LeadRow[]> {
   const where: (SQL | undefined)[] = [eq(leads.tenantId, tenantId), page.after];
   if (filter.statuses) where.push(inArray(leads.status, [...filter.statuses]));
   if (filter.ownerId) where.push(eq(leads.ownerId, filter.ownerId));
@@ -187,7 +217,14 @@ export function listLeads(tenantId: string, filter: LeadListFilter, page: { afte
   if (filter.createdTo) where.push(lt(leads.createdAt, filter.createdTo));
   if (filter.q) {
     const pattern = filter.q;
-    where.push(or(ilike(leads.title, pattern), ilike(leads.companyName, pattern), ilike(leads.companyRfc, pattern), ilike(leads.industry, pattern)));
+    where.push(
+      or(
+        ilike(leads.title, pattern),
+        ilike(leads.companyName, pattern),
+        ilike(leads.companyRfc, pattern),
+        ilike(leads.industry, pattern),
+      ),
+    );
   }
   return query((db) =>
     db

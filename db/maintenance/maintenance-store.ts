@@ -19,7 +19,13 @@ export function expireProposals(tenantId: string, at: { now: Date; timezone: str
     db
       .update(proposals)
       .set({ status: "expired", expiredAt: sql`now()`, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` })
-      .where(and(eq(proposals.tenantId, tenantId), inArray(proposals.status, [...EXPIRABLE_PROPOSAL_STATUSES]), lt(proposals.validUntil, today)))
+      .where(
+        and(
+          eq(proposals.tenantId, tenantId),
+          inArray(proposals.status, [...EXPIRABLE_PROPOSAL_STATUSES]),
+          lt(proposals.validUntil, today),
+        ),
+      )
       .returning({ id: proposals.id }),
   );
 }

@@ -1,4 +1,18 @@
-import { and, asc, eq, getTableColumns, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  gte,
+  ilike,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import type { PgTable, PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { CloudEvent, EventType } from "../../core/events/cloudevents.ts";
 import type { ProposalStatus } from "../../core/proposals/proposal-status.ts";
@@ -27,9 +41,11 @@ export const PROPOSAL_REFERENCE_FIELDS = {
 export const ROTATABLE_STATUSES = ["sent", "viewed"] as const satisfies readonly ProposalStatus[];
 
 const mine = (tenantId: string, id: string) => and(eq(proposals.tenantId, tenantId), eq(proposals.id, id));
-const itemsOf = (tenantId: string, proposalId: string) => and(eq(proposalLineItems.tenantId, tenantId), eq(proposalLineItems.proposalId, proposalId));
+const itemsOf = (tenantId: string, proposalId: string) =>
+  and(eq(proposalLineItems.tenantId, tenantId), eq(proposalLineItems.proposalId, proposalId));
 /** True in a statement that follows the write of the proposal in the same batch, iff that write changed it. */
-const writtenHere = (id: string) => sql`exists (select 1 from proposals t where t.id = ${id}::uuid and ${writtenByThisTransaction})`;
+const writtenHere = (id: string) =>
+  sql`exists (select 1 from proposals t where t.id = ${id}::uuid and ${writtenByThisTransaction})`;
 
 /**
  * Reads a `RETURNING *` row of hand-written SQL as drizzle reads a select of `table`: keys from the
@@ -95,7 +111,15 @@ export function insertNumberedProposal(actor: Actor, proposal: NewProposal): Sta
 
 /** The event about one proposal, its payload the row as this batch left it (nothing if the row is absent). */
 export function proposalEvent(actor: Actor, type: EventType, id: string): Statement<CloudEvent[]> {
-  return outboxEvents({ type, context: "proposals", table: proposals, rowId: id, tenantId: actor.tenantId, userId: actor.userId, correlationId: actor.correlationId });
+  return outboxEvents({
+    type,
+    context: "proposals",
+    table: proposals,
+    rowId: id,
+    tenantId: actor.tenantId,
+    userId: actor.userId,
+    correlationId: actor.correlationId,
+  });
 }
 
 /** The event about one proposal, only if a guarded write earlier in the batch changed it (a 409/412 leaves none). */
@@ -185,7 +209,11 @@ function lineItemsInsert(tenantId: string, proposalId: string, records: LineItem
 }
 
 /** The lines of a proposal inserted in this batch; the rows as stored. */
-export function insertLineItems(tenantId: string, proposalId: string, records: LineItemRecord[]): Statement<LineItemRow[]> {
+export function insertLineItems(
+  tenantId: string,
+  proposalId: string,
+  records: LineItemRecord[],
+): Statement<LineItemRow[]> {
   return rows(lineItemsInsert(tenantId, proposalId, records, undefined), lineItemRow);
 }
 
@@ -193,7 +221,11 @@ export function insertLineItems(tenantId: string, proposalId: string, records: L
  * Replaces all the lines of a proposal, only if a guarded write earlier in the batch changed the
  * proposal (else nothing, []). Returns the new lines as stored.
  */
-export function replaceLineItems(tenantId: string, proposalId: string, records: LineItemRecord[]): Statement<LineItemRow[]> {
+export function replaceLineItems(
+  tenantId: string,
+  proposalId: string,
+  records: LineItemRecord[],
+): Statement<LineItemRow[]> {
   const guard = writtenHere(proposalId);
   return rows(
     sql`with removed as (delete from proposal_line_items where proposal_id = ${proposalId}::uuid and ${guard})
@@ -204,7 +236,9 @@ export function replaceLineItems(tenantId: string, proposalId: string, records: 
 
 /** The lines of a proposal by position. */
 export function listLineItems(tenantId: string, proposalId: string): Statement<LineItemRow[]> {
-  return query((db) => db.select().from(proposalLineItems).where(itemsOf(tenantId, proposalId)).orderBy(asc(proposalLineItems.position)));
+  return query((db) =>
+    db.select().from(proposalLineItems).where(itemsOf(tenantId, proposalId)).orderBy(asc(proposalLineItems.position)),
+  );
 }
 
 export function insertLineItem(item: LineItemInsert): Statement<{ id: string }[]> {
@@ -255,7 +289,12 @@ export interface ProposalChanges {
 }
 
 /** Changes a draft, at version `expected` when given (If-Match); no row when the guard refused it. */
-export function updateDraftProposal(tenantId: string, id: string, changes: ProposalChanges, expected: number | undefined): Statement<{ id: string }[]> {
+export function updateDraftProposal(
+  tenantId: string,
+  id: string,
+  changes: ProposalChanges,
+  expected: number | undefined,
+): Statement<{ id: string }[]> {
   const set: PgUpdateSetSource<typeof proposals> = { updatedAt: sql`now()`, version: sql`${proposals.version} + 1` };
   if (changes.title !== undefined) set.title = changes.title;
   if (changes.leadId !== undefined) set.leadId = tenantReference(leads, changes.leadId, tenantId);
@@ -278,7 +317,12 @@ export function updateDraftProposal(tenantId: string, id: string, changes: Propo
 }
 
 /** New totals for a draft still at the `version` they were computed from; no row otherwise. */
-export function updateDraftTotals(tenantId: string, id: string, totals: ProposalTotals, version: number): Statement<ProposalRow[]> {
+export function updateDraftTotals(
+  tenantId: string,
+  id: string,
+  totals: ProposalTotals,
+  version: number,
+): Statement<ProposalRow[]> {
   return query((db) =>
     db
       .update(proposals)
@@ -305,8 +349,17 @@ const newLink = (tokenHash: string) => ({
 });
 
 /** draft → sent with a new link; only a draft with at least one line, at version `expected` when given. */
-export function sendProposal(tenantId: string, id: string, tokenHash: string, expected: number | undefined): Statement<{ id: string }[]> {
-  const guard: (SQL | undefined)[] = [mine(tenantId, id), eq(proposals.status, "draft"), sql`exists (select 1 from proposal_line_items i where i.proposal_id = ${id}::uuid)`];
+export function sendProposal(
+  tenantId: string,
+  id: string,
+  tokenHash: string,
+  expected: number | undefined,
+): Statement<{ id: string }[]> {
+  const guard: (SQL | undefined)[] = [
+    mine(tenantId, id),
+    eq(proposals.status, "draft"),
+    sql`exists (select 1 from proposal_line_items i where i.proposal_id = ${id}::uuid)`,
+  ];
   if (expected !== undefined) guard.push(eq(proposals.version, expected));
   return query((db) =>
     db
@@ -318,7 +371,12 @@ export function sendProposal(tenantId: string, id: string, tokenHash: string, ex
 }
 
 /** A new link for a sent or viewed proposal, revoking the old one; the status does not change. */
-export function rotateProposalLink(tenantId: string, id: string, tokenHash: string, expected: number | undefined): Statement<{ id: string }[]> {
+export function rotateProposalLink(
+  tenantId: string,
+  id: string,
+  tokenHash: string,
+  expected: number | undefined,
+): Statement<{ id: string }[]> {
   const guard: (SQL | undefined)[] = [mine(tenantId, id), inArray(proposals.status, [...ROTATABLE_STATUSES])];
   if (expected !== undefined) guard.push(eq(proposals.version, expected));
   return query((db) =>

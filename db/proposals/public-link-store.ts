@@ -186,7 +186,11 @@ export interface DecisionClient {
  * submit, a second tab or an accept racing a reject yields exactly one outcome (the row lock
  * serialises them; the loser matches nothing). The rows it changed (one or none).
  */
-export function decideProposal(hash: string, decision: ProposalDecision, client: DecisionClient): Statement<{ id: string }[]> {
+export function decideProposal(
+  hash: string,
+  decision: ProposalDecision,
+  client: DecisionClient,
+): Statement<{ id: string }[]> {
   const change =
     decision.kind === "accept"
       ? sql`status = 'accepted', accepted_at = now(), accepted_by_name = ${decision.input.fullName}, accepted_by_rfc = ${decision.input.rfc},

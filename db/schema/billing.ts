@@ -19,7 +19,9 @@ export const cfdiInvoices = pgTable(
     folio: text("folio"),
     // Folio fiscal (TimbreFiscalDigital UUID), set by the PAC.
     uuid: uuid("uuid"),
-    tipoComprobante: text("tipo_comprobante", { enum: ["I", "E", "P", "T", "N"] }).notNull().default("I"),
+    tipoComprobante: text("tipo_comprobante", { enum: ["I", "E", "P", "T", "N"] })
+      .notNull()
+      .default("I"),
     moneda: text("moneda").notNull().default("MXN"),
     tipoCambio: numeric("tipo_cambio", { precision: 18, scale: 6 }),
     metodoPago: text("metodo_pago"),
@@ -49,7 +51,9 @@ export const msiPaymentPlans = pgTable(
   {
     id: id(),
     tenantId: tenantRef(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id, { onDelete: "restrict" }),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "restrict" }),
     proposalId: uuid("proposal_id").references(() => proposals.id, { onDelete: "set null" }),
     cfdiInvoiceId: uuid("cfdi_invoice_id").references(() => cfdiInvoices.id, { onDelete: "set null" }),
     totalAmount: numeric("total_amount", { precision: 14, scale: 2 }).notNull(),
@@ -57,7 +61,9 @@ export const msiPaymentPlans = pgTable(
     months: integer("months").notNull(),
     firstDueDate: date("first_due_date", { mode: "string" }).notNull(),
     cardProvider: text("card_provider"),
-    status: text("status", { enum: ["active", "completed", "defaulted", "cancelled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "completed", "defaulted", "cancelled"] })
+      .notNull()
+      .default("active"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -73,11 +79,15 @@ export const msiInstallments = pgTable(
     id: id(),
     // The seed reached installments' tenant only through the plan; RLS needs it on the row.
     tenantId: tenantRef(),
-    planId: uuid("plan_id").notNull().references(() => msiPaymentPlans.id, { onDelete: "cascade" }),
+    planId: uuid("plan_id")
+      .notNull()
+      .references(() => msiPaymentPlans.id, { onDelete: "cascade" }),
     number: integer("number").notNull(),
     dueDate: date("due_date", { mode: "string" }).notNull(),
     amount: numeric("amount", { precision: 14, scale: 2 }).notNull(),
-    status: text("status", { enum: ["pending", "paid", "overdue", "cancelled"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "paid", "overdue", "cancelled"] })
+      .notNull()
+      .default("pending"),
     paidAt: tstz("paid_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -97,7 +107,9 @@ export const whatsappConversations = pgTable(
     customerId: uuid("customer_id").references(() => customers.id, { onDelete: "set null" }),
     provider: text("provider", { enum: ["meta", "twilio", "360dialog"] }).notNull(),
     phone: text("phone").notNull(),
-    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "closed"] })
+      .notNull()
+      .default("open"),
     lastMessageAt: tstz("last_message_at"),
     lastMessagePreview: text("last_message_preview"),
     unreadCount: integer("unread_count").notNull().default(0),

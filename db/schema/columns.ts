@@ -15,8 +15,17 @@ const timestamptz = customType<{ data: string; driverData: string }>({
   toDriver: (value) => value,
 });
 
-export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+export const id = () =>
+  uuid("id")
+    .primaryKey()
+    .default(sql`gen_random_uuid()`);
 export const tenantId = () => uuid("tenant_id").notNull();
 export const tstz = (name: string) => timestamptz(name);
-export const createdAt = () => tstz("created_at").notNull().default(sql`now()`);
-export const updatedAt = () => tstz("updated_at").notNull().default(sql`now()`);
+export const createdAt = () =>
+  tstz("created_at")
+    .notNull()
+    .default(sql`now()`);
+export const updatedAt = () =>
+  tstz("updated_at")
+    .notNull()
+    .default(sql`now()`);

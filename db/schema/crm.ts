@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { LEAD_STATUSES } from "../../core/leads/lead-status.ts";
 import { PROPOSAL_STATUSES } from "../../core/proposals/proposal-status.ts";
 import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
@@ -33,8 +46,12 @@ export const contacts = pgTable(
   (t) => [
     check("contacts_email_format", sql`${t.email} IS NULL OR ${t.email} ~* ${sql.raw(EMAIL_RE)}`),
     check("contacts_phone_e164", sql`${t.phone} IS NULL OR ${t.phone} ~ ${sql.raw(E164_RE)}`),
-    uniqueIndex("contacts_tenant_email_key").on(t.tenantId, sql`lower(${t.email})`).where(sql`${t.email} IS NOT NULL`),
-    uniqueIndex("contacts_tenant_phone_key").on(t.tenantId, t.phone).where(sql`${t.phone} IS NOT NULL`),
+    uniqueIndex("contacts_tenant_email_key")
+      .on(t.tenantId, sql`lower(${t.email})`)
+      .where(sql`${t.email} IS NOT NULL`),
+    uniqueIndex("contacts_tenant_phone_key")
+      .on(t.tenantId, t.phone)
+      .where(sql`${t.phone} IS NOT NULL`),
     index("contacts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
   ],
 );
@@ -185,7 +202,9 @@ export const proposalLineItems = pgTable(
   {
     id: id(),
     tenantId: tenantRef(),
-    proposalId: uuid("proposal_id").notNull().references(() => proposals.id, { onDelete: "cascade" }),
+    proposalId: uuid("proposal_id")
+      .notNull()
+      .references(() => proposals.id, { onDelete: "cascade" }),
     position: integer("position").notNull(),
     name: text("name").notNull(),
     description: text("description"),
@@ -227,7 +246,9 @@ export const activities = pgTable(
     userId: uuid("user_id"),
     subject: text("subject"),
     body: text("body"),
-    occurredAt: tstz("occurred_at").notNull().default(sql`now()`),
+    occurredAt: tstz("occurred_at")
+      .notNull()
+      .default(sql`now()`),
     dueAt: tstz("due_at"),
     completedAt: tstz("completed_at"),
     pinned: boolean("pinned").notNull().default(false),
@@ -238,6 +259,8 @@ export const activities = pgTable(
   },
   (t) => [
     index("activities_tenant_occurred_idx").on(t.tenantId, t.occurredAt, t.id),
-    index("activities_expires_idx").on(t.expiresAt).where(sql`${t.pinned} = false`),
+    index("activities_expires_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.pinned} = false`),
   ],
 );

@@ -21,13 +21,18 @@ export const outbox = pgTable(
     /** The last send failure seen (cleared on delivery); never the payload. */
     lastError: text("last_error"),
     /** When the sweep may send it again: a minute after commit, then with back-off. */
-    nextAttemptAt: tstz("next_attempt_at").notNull().default(sql`(now() + interval '1 minute')`),
+    nextAttemptAt: tstz("next_attempt_at")
+      .notNull()
+      .default(sql`(now() + interval '1 minute')`),
     /** Given up on after MAX_ATTEMPTS: no longer retried, counted by GET /ops/outbox. */
     deadAt: tstz("dead_at"),
   },
-  (t) => [index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.deliveredAt} IS NULL AND ${t.deadAt} IS NULL`)],
+  (t) => [
+    index("outbox_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.deliveredAt} IS NULL AND ${t.deadAt} IS NULL`),
+  ],
 );
-
 
 export const aiJobs = pgTable(
   "ai_jobs",
@@ -36,7 +41,9 @@ export const aiJobs = pgTable(
     tenantId: tenantRef(),
     kind: text("kind", { enum: ["lead_scoring", "transcription"] }).notNull(),
     subjectId: uuid("subject_id").notNull(),
-    status: text("status", { enum: ["queued", "running", "succeeded", "failed"] }).notNull().default("queued"),
+    status: text("status", { enum: ["queued", "running", "succeeded", "failed"] })
+      .notNull()
+      .default("queued"),
     attempts: integer("attempts").notNull().default(0),
     result: jsonb("result").$type<Record<string, unknown>>(),
     error: text("error"),
@@ -64,5 +71,8 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
     expiresAt: tstz("expires_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.key] }),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
 );

@@ -15,7 +15,9 @@ export const tenants = pgTable(
     currency: text("currency").notNull().default("MXN"),
     timezone: text("timezone").notNull().default("America/Mexico_City"),
     plan: text("plan", { enum: PLANS }).notNull().default("free"),
-    status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "suspended"] })
+      .notNull()
+      .default("active"),
     // Fiscal profile of the issuer (emisor) for CFDI.
     rfc: text("rfc"),
     razonSocial: text("razon_social"),

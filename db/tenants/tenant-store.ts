@@ -51,7 +51,10 @@ export interface TenantLimitsRow {
 }
 
 /** Sets the plan and rate-limit overrides (replacing the previous overrides); no row if the tenant does not exist. */
-export function updateTenantLimits(tenantId: string, limits: { plan: Plan; overrides: Record<string, number> }): Statement<TenantLimitsRow[]> {
+export function updateTenantLimits(
+  tenantId: string,
+  limits: { plan: Plan; overrides: Record<string, number> },
+): Statement<TenantLimitsRow[]> {
   return query((db) =>
     db
       .update(tenants)
@@ -73,7 +76,9 @@ export function listActiveTenants(ids?: readonly string[]): Statement<{ id: stri
 }
 
 /** The limits the tenant's rate limiter enforces (its plan, overrides and day boundary). */
-export function getTenantLimits(tenantId: string): Statement<{ plan: Plan; overrides: Record<string, number>; timezone: string }[]> {
+export function getTenantLimits(
+  tenantId: string,
+): Statement<{ plan: Plan; overrides: Record<string, number>; timezone: string }[]> {
   return query((db) =>
     db
       .select({ plan: tenants.plan, overrides: tenants.rateLimitOverrides, timezone: tenants.timezone })

@@ -11,7 +11,11 @@ export interface LocalAuthServer {
  * The part of Supabase Auth the API talks to: the JWKS endpoint with our local public key(s),
  * so the Worker verifies local tokens through the same code path as production.
  */
-export async function startAuthServer(opts: { port: number; host?: string; publicJwks: JWK[] }): Promise<LocalAuthServer> {
+export async function startAuthServer(opts: {
+  port: number;
+  host?: string;
+  publicJwks: JWK[];
+}): Promise<LocalAuthServer> {
   const host = opts.host ?? "127.0.0.1";
   const body = JSON.stringify({ keys: opts.publicJwks });
   const server: Server = createServer((req, res) => {

@@ -9,7 +9,9 @@ import { generateSigningKey } from "../../core/auth/supabase-token.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 /** `CRM_DEV_DIR` runs a second, separate local stack (the browser tests do). */
-export const DEV_DIR = process.env.CRM_DEV_DIR ? path.resolve(process.env.CRM_DEV_DIR) : path.join(ROOT, ".local", "dev");
+export const DEV_DIR = process.env.CRM_DEV_DIR
+  ? path.resolve(process.env.CRM_DEV_DIR)
+  : path.join(ROOT, ".local", "dev");
 const KEYS_FILE = path.join(DEV_DIR, "keys.json");
 const STATE_FILE = path.join(DEV_DIR, "state.json");
 
@@ -39,7 +41,12 @@ export async function loadOrCreateKeys(): Promise<DevKeys> {
     return keys as DevKeys;
   }
   const { privateJwk, publicJwk } = await generateSigningKey(`local-${randomBytes(4).toString("hex")}`);
-  const keys: DevKeys = { privateJwk, publicJwk, hs256Secret: randomBytes(32).toString("base64url"), formSecret: randomBytes(32).toString("base64url") };
+  const keys: DevKeys = {
+    privateJwk,
+    publicJwk,
+    hs256Secret: randomBytes(32).toString("base64url"),
+    formSecret: randomBytes(32).toString("base64url"),
+  };
   writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }

@@ -18,7 +18,12 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
 }
 
 /** Resolves once a TCP connection to host:port succeeds; rejects after `timeoutMs`. */
-export async function waitForTcp(host: string, port: number, timeoutMs = 10_000, isAlive?: () => boolean): Promise<void> {
+export async function waitForTcp(
+  host: string,
+  port: number,
+  timeoutMs = 10_000,
+  isAlive?: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

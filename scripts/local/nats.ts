@@ -67,7 +67,14 @@ async function startOnce(bin: string, port: number, wsPort: number): Promise<Loc
   );
   // "Server is ready" is logged after the client, websocket and JetStream listeners are up.
   const server = await startServerProcess({
-    name: "nats-server", address: `127.0.0.1:${port} (ws ${wsPort})`, bin, args: ["-c", conf, "-js"], dir, ready: /Server is ready/, readyTimeoutMs: 15_000, ports: [port, wsPort],
+    name: "nats-server",
+    address: `127.0.0.1:${port} (ws ${wsPort})`,
+    bin,
+    args: ["-c", conf, "-js"],
+    dir,
+    ready: /Server is ready/,
+    readyTimeoutMs: 15_000,
+    ports: [port, wsPort],
   });
   return {
     url: `nats://127.0.0.1:${port}`,

@@ -167,7 +167,13 @@ const PG_ERROR_FIELDS = [
 ] as const;
 
 function isPgError(e: unknown): e is pg.DatabaseError {
-  return e instanceof pg.DatabaseError || (typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" && /^[0-9A-Z]{5}$/.test((e as { code: string }).code));
+  return (
+    e instanceof pg.DatabaseError ||
+    (typeof e === "object" &&
+      e !== null &&
+      typeof (e as { code?: unknown }).code === "string" &&
+      /^[0-9A-Z]{5}$/.test((e as { code: string }).code))
+  );
 }
 
 function pgErrorBody(e: pg.DatabaseError): Record<string, unknown> {
@@ -298,7 +304,7 @@ export async function startNeonProxy(opts: {
     const base = { user: target.user, database: target.database, target: `${target.host}:${target.port}` };
 
     if (typeof body === "object" && body !== null && Array.isArray((body as { queries?: unknown }).queries)) {
-      const queries = ((body as { queries: unknown[] }).queries).map(checkQuery);
+      const queries = (body as { queries: unknown[] }).queries.map(checkQuery);
       stats.httpQueries += queries.length;
       if (tagStats) tagStats.httpQueries += queries.length;
       const begin = beginStatement(req.headers);

@@ -65,7 +65,9 @@ describe("pglite-server behind the neon proxy", () => {
       ${JSON.stringify({ k: 1 })}::jsonb AS j, ${ts}::timestamptz AS ts, ${TENANT_A}::uuid AS u,
       ${[1, 2]}::int[] AS a, ${null}::int AS nul, current_user AS who`;
     // PGlite ignores the login role: everyone is `postgres`
-    expect(rows).toEqual([{ t: "x", i: 7, n: "1.50", j: { k: 1 }, ts, u: TENANT_A, a: [1, 2], nul: null, who: "postgres" }]);
+    expect(rows).toEqual([
+      { t: "x", i: 7, n: "1.50", j: { k: 1 }, ts, u: TENANT_A, a: [1, 2], nul: null, who: "postgres" },
+    ]);
     expect(proxy.stats()).toEqual({ httpRequests: 1, httpQueries: 1, wsConnections: 0, wsMessages: 0 });
   });
 

@@ -28,7 +28,9 @@ describe.skipIf(!bindir)("postgres-cluster (real PostgreSQL binaries)", () => {
       expect(cluster.superuserUrl).toMatch(new RegExp(`^postgresql://postgres:[^@]+@127\\.0\\.0\\.1:${port}/crm$`));
       const su = new pg.Client({ connectionString: cluster.superuserUrl });
       await su.connect();
-      const v = await su.query("SELECT current_database() AS db, current_setting('server_version_num')::int AS v, current_setting('fsync') AS fsync");
+      const v = await su.query(
+        "SELECT current_database() AS db, current_setting('server_version_num')::int AS v, current_setting('fsync') AS fsync",
+      );
       expect(v.rows[0]).toMatchObject({ db: "crm", fsync: "off" });
       expect(v.rows[0].v).toBeGreaterThanOrEqual(150000);
       await su.query("CREATE ROLE crm_app LOGIN PASSWORD 'right-pw' NOSUPERUSER NOCREATEDB NOCREATEROLE");
@@ -36,7 +38,9 @@ describe.skipIf(!bindir)("postgres-cluster (real PostgreSQL binaries)", () => {
 
       const ok = new pg.Client({ host: "127.0.0.1", port, user: "crm_app", password: "right-pw", database: "crm" });
       await ok.connect();
-      const who = await ok.query("SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su");
+      const who = await ok.query(
+        "SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su",
+      );
       expect(who.rows[0]).toEqual({ u: "crm_app", su: false });
       await ok.end();
 

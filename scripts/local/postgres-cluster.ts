@@ -28,13 +28,17 @@ export function findPostgresBinaries(): string | null {
   if (process.env.PG_BINDIR) candidates.push(process.env.PG_BINDIR);
   candidates.push("/usr/lib/postgresql/15/bin");
   try {
-    const out = execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const out = execFileSync("pg_config", ["--bindir"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     if (out) candidates.push(out);
   } catch {
     // no pg_config
   }
   for (const p of (process.env.PATH ?? "").split(":")) if (p) candidates.push(p);
-  for (const dir of ["/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/14/bin"]) candidates.push(dir);
+  for (const dir of ["/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/14/bin"])
+    candidates.push(dir);
   for (const dir of candidates) if (hasAll(dir)) return dir;
   return null;
 }
@@ -151,9 +155,12 @@ export async function startPostgresCluster(opts: { port: number; dir?: string })
   running.add(c);
   try {
     const init = runPg(bindir, "initdb", [
-      "-D", dataDir,
-      "-U", "postgres",
-      "--pwfile", pwfile,
+      "-D",
+      dataDir,
+      "-U",
+      "postgres",
+      "--pwfile",
+      pwfile,
       "--auth-local=trust",
       "--auth-host=scram-sha-256",
       "--encoding=UTF8",
@@ -183,9 +190,14 @@ export async function startPostgresCluster(opts: { port: number; dir?: string })
       const { uid, gid } = pgUserIds();
       chownSync(join(dataDir, "postgresql.auto.conf"), uid, gid);
     }
-    const start = runPg(bindir, "pg_ctl", ["start", "-D", dataDir, "-w", "-t", "60", "-l", join(baseDir, "postgres.log")], {
-      timeoutMs: 70_000,
-    });
+    const start = runPg(
+      bindir,
+      "pg_ctl",
+      ["start", "-D", dataDir, "-w", "-t", "60", "-l", join(baseDir, "postgres.log")],
+      {
+        timeoutMs: 70_000,
+      },
+    );
     if (start.status !== 0) {
       let log = "";
       try {

@@ -28,45 +28,48 @@ describe("freePort", () => {
 });
 
 // In CI a missing redis-server is a failure (startRedis throws with the install line).
-describe.skipIf(missing !== null && !ci)(`redis-server launcher${missing ? ` (${ci ? "required in CI" : "skipped"}: ${missing})` : ""}`, () => {
-  it("starts on a free loopback port without persistence, stops and removes its temp dir", async () => {
-    const r = await startRedis();
-    expect(r.url).toBe(`redis://127.0.0.1:${r.port}`);
-    const conn = await RespConnection.connect("127.0.0.1", r.port);
-    const replies = await conn.send([
-      ["PING"],
-      ["SET", "k", "vález"],
-      ["GET", "k"],
-      ["CONFIG", "GET", "dir"],
-      ["CONFIG", "GET", "save"],
-      ["CONFIG", "GET", "appendonly"],
-      ["CONFIG", "GET", "bind"],
-    ]);
-    conn.close();
-    expect(replies.some((x) => x instanceof RespError)).toBe(false);
-    expect(String((replies[0] as { value: string }).value)).toBe("PONG");
-    expect((replies[2] as Buffer).toString("utf8")).toBe("vález");
-    const cfg = (i: number) => String((replies[i] as Buffer[])[1]);
-    const dir = cfg(3);
-    expect(fs.existsSync(dir)).toBe(true);
-    expect(cfg(4)).toBe("");
-    expect(cfg(5)).toBe("no");
-    expect(cfg(6)).toBe("127.0.0.1");
+describe.skipIf(missing !== null && !ci)(
+  `redis-server launcher${missing ? ` (${ci ? "required in CI" : "skipped"}: ${missing})` : ""}`,
+  () => {
+    it("starts on a free loopback port without persistence, stops and removes its temp dir", async () => {
+      const r = await startRedis();
+      expect(r.url).toBe(`redis://127.0.0.1:${r.port}`);
+      const conn = await RespConnection.connect("127.0.0.1", r.port);
+      const replies = await conn.send([
+        ["PING"],
+        ["SET", "k", "vález"],
+        ["GET", "k"],
+        ["CONFIG", "GET", "dir"],
+        ["CONFIG", "GET", "save"],
+        ["CONFIG", "GET", "appendonly"],
+        ["CONFIG", "GET", "bind"],
+      ]);
+      conn.close();
+      expect(replies.some((x) => x instanceof RespError)).toBe(false);
+      expect(String((replies[0] as { value: string }).value)).toBe("PONG");
+      expect((replies[2] as Buffer).toString("utf8")).toBe("vález");
+      const cfg = (i: number) => String((replies[i] as Buffer[])[1]);
+      const dir = cfg(3);
+      expect(fs.existsSync(dir)).toBe(true);
+      expect(cfg(4)).toBe("");
+      expect(cfg(5)).toBe("no");
+      expect(cfg(6)).toBe("127.0.0.1");
 
-    await r.stop();
-    await r.stop(); // idempotent
-    expect(fs.existsSync(dir)).toBe(false);
-    expect(await canConnect(r.port)).toBe(false);
-  });
-
-  it("honours a given port and reports a clear error when it is taken", async () => {
-    const port = await freePort();
-    const r = await startRedis({ port });
-    try {
-      expect(r.port).toBe(port);
-      await expect(startRedis({ port })).rejects.toThrow(/failed to start on 127\.0\.0\.1:/);
-    } finally {
       await r.stop();
-    }
-  });
-});
+      await r.stop(); // idempotent
+      expect(fs.existsSync(dir)).toBe(false);
+      expect(await canConnect(r.port)).toBe(false);
+    });
+
+    it("honours a given port and reports a clear error when it is taken", async () => {
+      const port = await freePort();
+      const r = await startRedis({ port });
+      try {
+        expect(r.port).toBe(port);
+        await expect(startRedis({ port })).rejects.toThrow(/failed to start on 127\.0\.0\.1:/);
+      } finally {
+        await r.stop();
+      }
+    });
+  },
+);

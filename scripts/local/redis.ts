@@ -45,19 +45,35 @@ export async function startRedis(opts: { port?: number } = {}): Promise<LocalRed
 async function startOnce(bin: string, port: number): Promise<LocalRedis> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crm-redis-"));
   const args = [
-    "--port", String(port),
-    "--bind", "127.0.0.1",
-    "--dir", dir,
-    "--save", "",
-    "--appendonly", "no",
-    "--daemonize", "no",
-    "--protected-mode", "yes",
-    "--logfile", "",
-    "--loglevel", "notice",
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "no",
+    "--protected-mode",
+    "yes",
+    "--logfile",
+    "",
+    "--loglevel",
+    "notice",
   ];
   // The log line (not just an open port) proves that *this* process owns the port.
   const server = await startServerProcess({
-    name: "redis-server", address: `127.0.0.1:${port}`, bin, args, dir, ready: /Ready to accept connections/, readyTimeoutMs: 10_000, ports: [port],
+    name: "redis-server",
+    address: `127.0.0.1:${port}`,
+    bin,
+    args,
+    dir,
+    ready: /Ready to accept connections/,
+    readyTimeoutMs: 10_000,
+    ports: [port],
   });
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => server.stop() };
 }

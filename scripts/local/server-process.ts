@@ -81,7 +81,9 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<{ 
   } catch (err) {
     cleanupSync();
     unregister();
-    throw new Error(`${opts.name} failed to start on ${opts.address}: ${(spawnError as Error | null)?.message ?? (err as Error).message}\n${output}`);
+    throw new Error(
+      `${opts.name} failed to start on ${opts.address}: ${(spawnError as Error | null)?.message ?? (err as Error).message}\n${output}`,
+    );
   }
 
   let stopped: Promise<void> | null = null;

@@ -247,7 +247,9 @@ class Pool {
     conn.socket.on("close", () => this.all.delete(conn));
     const init: Arg[][] = [];
     if (this.target.password !== undefined) {
-      init.push(this.target.username ? ["AUTH", this.target.username, this.target.password] : ["AUTH", this.target.password]);
+      init.push(
+        this.target.username ? ["AUTH", this.target.username, this.target.password] : ["AUTH", this.target.password],
+      );
     }
     if (this.target.db) init.push(["SELECT", this.target.db]);
     if (init.length) {
@@ -336,8 +338,34 @@ class HttpError extends Error {
 }
 
 /** Commands that change per-connection state: the connection is closed instead of reused. */
-const STATEFUL = new Set(["select", "auth", "hello", "client", "reset", "multi", "exec", "discard", "watch", "unwatch", "quit", "readonly", "readwrite", "swapdb"]);
-const UNSUPPORTED = new Set(["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor", "sync", "psync", "shutdown"]);
+const STATEFUL = new Set([
+  "select",
+  "auth",
+  "hello",
+  "client",
+  "reset",
+  "multi",
+  "exec",
+  "discard",
+  "watch",
+  "unwatch",
+  "quit",
+  "readonly",
+  "readwrite",
+  "swapdb",
+]);
+const UNSUPPORTED = new Set([
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "monitor",
+  "sync",
+  "psync",
+  "shutdown",
+]);
 
 function toArg(v: unknown): Arg {
   if (typeof v === "string") return v;
@@ -354,7 +382,8 @@ function checkCommand(cmd: unknown): Arg[] {
 
 function prepare(args: Arg[], shas: ScriptShas): Arg[] {
   const name = String(args[0]).toLowerCase();
-  if (UNSUPPORTED.has(name)) throw new HttpError(400, `ERR command '${name}' is not supported by the local Upstash REST server`);
+  if (UNSUPPORTED.has(name))
+    throw new HttpError(400, `ERR command '${name}' is not supported by the local Upstash REST server`);
   const out = [...args];
   if ((name === "eval" || name === "eval_ro") && out.length > 1) {
     out[1] = shas.translate(String(out[1]));
@@ -423,7 +452,11 @@ export interface LocalUpstashRest {
   stop(): Promise<void>;
 }
 
-export async function startUpstashRest(opts: { redisUrl: string; token: string; port?: number }): Promise<LocalUpstashRest> {
+export async function startUpstashRest(opts: {
+  redisUrl: string;
+  token: string;
+  port?: number;
+}): Promise<LocalUpstashRest> {
   if (!opts.token) throw new Error("startUpstashRest: token is required");
   const target = parseRedisUrl(opts.redisUrl);
   const pool = new Pool(target);
@@ -441,7 +474,7 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
   const authorized = (req: http.IncomingMessage, url: URL): boolean => {
     const h = req.headers.authorization ?? "";
     const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-    const given = m ? m[1]! : url.searchParams.get("_token") ?? "";
+    const given = m ? m[1]! : (url.searchParams.get("_token") ?? "");
     const g = Buffer.from(given);
     return g.length === expected.length && crypto.timingSafeEqual(g, expected);
   };
@@ -517,22 +550,33 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
       if (!authorized(req, url)) return send(401, { error: "WRONGPASS invalid or missing auth token" });
       const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
       const format = String(req.headers["upstash-response-format"] ?? "json").toLowerCase();
-      if (format !== "json") return send(400, { error: `ERR unsupported response format '${format}' (the local server speaks json only)` });
+      if (format !== "json")
+        return send(400, { error: `ERR unsupported response format '${format}' (the local server speaks json only)` });
       const body = await readBody(req);
-      const segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+      const segments = url.pathname
+        .split("/")
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
 
       if (segments.length === 1 && (segments[0] === "pipeline" || segments[0] === "multi-exec")) {
         if (method !== "POST" && method !== "PUT") return send(405, { error: "ERR method not allowed" });
         const parsed = parseJson(body);
-        if (!Array.isArray(parsed) || parsed.length === 0) throw new HttpError(400, "ERR request body must be a non-empty array of commands");
+        if (!Array.isArray(parsed) || parsed.length === 0)
+          throw new HttpError(400, "ERR request body must be a non-empty array of commands");
         const cmds = parsed.map(checkCommand);
         if (segments[0] === "pipeline") {
           const replies = await runPipeline(cmds);
-          return send(200, replies.map((r) => entry(r, base64)));
+          return send(
+            200,
+            replies.map((r) => entry(r, base64)),
+          );
         }
         const result = await runMultiExec(cmds);
         if (result instanceof RespError) return send(400, { error: result.message });
-        return send(200, result.map((r) => entry(r, base64)));
+        return send(
+          200,
+          result.map((r) => entry(r, base64)),
+        );
       }
 
       let args: Arg[];

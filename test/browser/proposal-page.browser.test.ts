@@ -55,7 +55,15 @@ describe.runIf(available)("public proposal page in Chromium", () => {
     await startApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
   }, 180_000);
 
@@ -77,8 +85,13 @@ describe.runIf(available)("public proposal page in Chromium", () => {
     // A phone's user agent: headless Chromium announces itself as HeadlessChrome, which the page
     // (rightly) treats as a robot that must not mark the proposal viewed.
     const context = await browser!.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "es-MX",
-      userAgent: "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: "es-MX",
+      userAgent:
+        "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
     });
     const page = await context.newPage();
     await page.goto(links["clínica"] ?? "");
@@ -99,14 +112,21 @@ describe.runIf(available)("public proposal page in Chromium", () => {
   });
 
   it("rejects the other proposal on a desktop screen, and downloads its PDF", async () => {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: "es-MX", acceptDownloads: true });
+    const context = await browser!.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "es-MX",
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     await page.goto(links["ferretería"] ?? "");
     const total = (await page.getByTestId("total").textContent()) ?? "";
     expect(total).toMatch(/^\$[\d,]+\.\d{2} MXN$/);
     await page.screenshot({ path: path.join(SHOTS, "desktop-proposal.png"), fullPage: true });
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Descargar PDF" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Descargar PDF" }).click(),
+    ]);
     const pdfPath = path.join(dataDir, "download.pdf");
     await download.saveAs(pdfPath);
     expect(download.suggestedFilename()).toMatch(/^COT-\d{4}-\d{5}\.pdf$/);

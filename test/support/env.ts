@@ -13,8 +13,14 @@ export interface TestEnv extends Env {
 export const testEnv = env as unknown as TestEnv;
 
 export function requireTestEnv(): TestEnv {
-  for (const key of ["DATABASE_URL", "TEST_SUPERUSER_DATABASE_URL", "TEST_JWT_PRIVATE_JWK", "TEST_NEON_PROXY_URL"] as const) {
-    if (!testEnv[key]) throw new Error(`${key} is not set: run the suites with \`npm test\`, which starts the services`);
+  for (const key of [
+    "DATABASE_URL",
+    "TEST_SUPERUSER_DATABASE_URL",
+    "TEST_JWT_PRIVATE_JWK",
+    "TEST_NEON_PROXY_URL",
+  ] as const) {
+    if (!testEnv[key])
+      throw new Error(`${key} is not set: run the suites with \`npm test\`, which starts the services`);
   }
   return testEnv;
 }

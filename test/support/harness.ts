@@ -99,7 +99,9 @@ export async function measuredApi(
   return { res, stats, roundTrips: stats.httpRequests + stats.wsMessages };
 }
 
-export async function problem(res: Response): Promise<{ status: number; code: string; detail: string; requestId?: string; errors?: { path: string }[] }> {
+export async function problem(
+  res: Response,
+): Promise<{ status: number; code: string; detail: string; requestId?: string; errors?: { path: string }[] }> {
   expect(res.headers.get("content-type")).toContain("application/problem+json");
   return (await res.json()) as { status: number; code: string; detail: string; requestId?: string };
 }

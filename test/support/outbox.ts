@@ -10,7 +10,10 @@ import { ownerSql } from "./harness.ts";
  * consumer; fails after `timeoutMs` with how many are still undelivered. The default outlasts one
  * consumer retry (20 s back-off after a failed first attempt, queues/events-consumer.ts).
  */
-export async function waitForDelivery(rows: { tenantId: string } | { ids: readonly string[] }, timeoutMs = 30_000): Promise<void> {
+export async function waitForDelivery(
+  rows: { tenantId: string } | { ids: readonly string[] },
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [row] =
@@ -47,7 +50,11 @@ export function flakyQueue(real: Queue<unknown>, failures: number): { queue: Que
     send: (body: unknown, options?: QueueSendOptions) => real.send(body, options),
     async sendBatch(messages: Iterable<MessageSendRequest<unknown>>, options?: QueueSendBatchOptions) {
       const list = [...messages];
-      const recorded = list.map((m) => ({ id: (m.body as CloudEvent).id, bytes: jsonByteLength(m.body), body: m.body as CloudEvent }));
+      const recorded = list.map((m) => ({
+        id: (m.body as CloudEvent).id,
+        bytes: jsonByteLength(m.body),
+        body: m.body as CloudEvent,
+      }));
       if (left > 0) {
         left -= 1;
         calls.push({ ok: false, messages: recorded });

@@ -23,7 +23,15 @@ export async function seedCustomer(tenantId: string, razonSocial = "Clínica San
 
 /** Three lines: one discounted, one exento, one plain — totals computed by hand in the tests. */
 export const THREE_ITEMS = [
-  { name: "Licencia anual CRM", quantity: "3", unitPrice: "1499.99", discountPercent: "10", taxRate: "0.16", satProductKey: "43231500", satUnitKey: "E48" },
+  {
+    name: "Licencia anual CRM",
+    quantity: "3",
+    unitPrice: "1499.99",
+    discountPercent: "10",
+    taxRate: "0.16",
+    satProductKey: "43231500",
+    satUnitKey: "E48",
+  },
   { name: "Consulta médica (exenta)", quantity: "1", unitPrice: "850.00", taxRate: null },
   { name: "Capacitación", description: "Dos sesiones", quantity: "2.5", unitPrice: "333.33", taxRate: "0.16" },
 ];

@@ -7,22 +7,34 @@ describe("activities: bad input", () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     const leadId = await seedLead(tenant.id);
-    const bad = await api("/v1/activities", { method: "POST", token, json: { type: "status_change", leadId, occurredAt: "ayer" } });
+    const bad = await api("/v1/activities", {
+      method: "POST",
+      token,
+      json: { type: "status_change", leadId, occurredAt: "ayer" },
+    });
     expect(bad.status).toBe(400);
     expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual(["body.occurredAt", "body.type"]);
     const orphan = await api("/v1/activities", { method: "POST", token, json: { type: "note" } });
     expect((await problem(orphan)).errors?.map((e) => e.path)).toEqual(["body.leadId"]);
     for (const field of ["leadId", "customerId", "proposalId"]) {
-      const res = await api("/v1/activities", { method: "POST", token, json: { type: "note", leadId, [field]: crypto.randomUUID() } });
+      const res = await api("/v1/activities", {
+        method: "POST",
+        token,
+        json: { type: "note", leadId, [field]: crypto.randomUUID() },
+      });
       expect(res.status, field).toBe(422);
       expect((await problem(res)).errors?.map((e) => e.path)).toEqual([`body.${field}`]);
     }
-    expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([{ n: 0 }]);
+    expect(await ownerSql`select count(*)::int as n from activities where tenant_id = ${tenant.id}`).toEqual([
+      { n: 0 },
+    ]);
     expect((await api("/v1/activities?sort=updated", { token })).status).toBe(400);
     expect((await api("/v1/activities?type=lunch", { token })).status).toBe(400);
     expect((await api("/v1/activities?cursor=xyz", { token })).status).toBe(400);
     expect((await api("/v1/activities/123", { token })).status).toBe(400);
-    expect((await api(`/v1/activities/${crypto.randomUUID()}`, { method: "PATCH", token, json: { pinned: true } })).status).toBe(404);
+    expect(
+      (await api(`/v1/activities/${crypto.randomUUID()}`, { method: "PATCH", token, json: { pinned: true } })).status,
+    ).toBe(404);
   });
 
   it("lets system status changes be pinned but not rewritten", async () => {

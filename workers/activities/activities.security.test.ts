@@ -11,19 +11,35 @@ describe("activities: another tenant's token, roles", () => {
     const leadA = await seedLead(a.id);
     const customerA = await seedCustomer(a.id);
     const proposalA = await createProposal(tokenA, { customerId: customerA });
-    const created = (await (await api("/v1/activities", { method: "POST", token: tokenA, json: { type: "note", leadId: leadA, body: "Secreto" } })).json()) as { id: string };
+    const created = (await (
+      await api("/v1/activities", {
+        method: "POST",
+        token: tokenA,
+        json: { type: "note", leadId: leadA, body: "Secreto" },
+      })
+    ).json()) as { id: string };
 
     expect((await api(`/v1/activities/${created.id}`, { token: tokenB })).status).toBe(404);
-    expect((await api(`/v1/activities/${created.id}`, { method: "PATCH", token: tokenB, json: { pinned: true } })).status).toBe(404);
+    expect(
+      (await api(`/v1/activities/${created.id}`, { method: "PATCH", token: tokenB, json: { pinned: true } })).status,
+    ).toBe(404);
     expect((await api(`/v1/activities/${created.id}`, { method: "DELETE", token: tokenB })).status).toBe(404);
     for (const qs of ["", `?leadId=${leadA}`, "?type=note"]) {
-      expect(((await (await api(`/v1/activities${qs}`, { token: tokenB })).json()) as { data: unknown[] }).data, qs).toEqual([]);
+      expect(
+        ((await (await api(`/v1/activities${qs}`, { token: tokenB })).json()) as { data: unknown[] }).data,
+        qs,
+      ).toEqual([]);
     }
     const leadB = await seedLead(b.id);
     for (const ref of [{ leadId: leadA }, { customerId: customerA }, { proposalId: proposalA.id }]) {
-      expect((await api("/v1/activities", { method: "POST", token: tokenB, json: { type: "note", leadId: leadB, ...ref } })).status).toBe(422);
+      expect(
+        (await api("/v1/activities", { method: "POST", token: tokenB, json: { type: "note", leadId: leadB, ...ref } }))
+          .status,
+      ).toBe(422);
     }
-    expect(await ownerSql`select pinned, body from activities where id = ${created.id}`).toEqual([{ pinned: false, body: "Secreto" }]);
+    expect(await ownerSql`select pinned, body from activities where id = ${created.id}`).toEqual([
+      { pinned: false, body: "Secreto" },
+    ]);
   });
 
   it("lets the author or a manager delete, not another user; needs a token", async () => {
@@ -32,7 +48,12 @@ describe("activities: another tenant's token, roles", () => {
     const other = await tokenFor(tenant);
     const manager = await tokenFor(tenant, { role: "manager" });
     const leadId = await seedLead(tenant.id);
-    const post = async () => ((await (await api("/v1/activities", { method: "POST", token: author, json: { type: "note", leadId } })).json()) as { id: string }).id;
+    const post = async () =>
+      (
+        (await (
+          await api("/v1/activities", { method: "POST", token: author, json: { type: "note", leadId } })
+        ).json()) as { id: string }
+      ).id;
     const one = await post();
     const two = await post();
     expect((await api(`/v1/activities/${one}`, { method: "DELETE", token: other })).status).toBe(403);

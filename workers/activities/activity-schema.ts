@@ -19,7 +19,10 @@ export const ActivitySchema = z
     dueAt: z.string().nullable(),
     completedAt: z.string().nullable(),
     pinned: z.boolean(),
-    expiresAt: z.string().nullable().openapi({ description: "Removed by the daily cron after this time; null while pinned" }),
+    expiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "Removed by the daily cron after this time; null while pinned" }),
     metadata: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
   })
@@ -47,7 +50,10 @@ export function toActivity(row: ActivityRow): Activity {
   };
 }
 
-const Timestamp = z.iso.datetime({ offset: true, error: "fecha y hora ISO 8601 con zona, p. ej. 2026-03-01T10:00:00-06:00" });
+const Timestamp = z.iso.datetime({
+  offset: true,
+  error: "fecha y hora ISO 8601 con zona, p. ej. 2026-03-01T10:00:00-06:00",
+});
 
 const ActivityFields = {
   type: z.enum(USER_ACTIVITY_TYPES),
@@ -59,12 +65,18 @@ const ActivityFields = {
   occurredAt: Timestamp.optional().openapi({ description: "Default: now" }),
   dueAt: Timestamp.nullish(),
   completedAt: Timestamp.nullish(),
-  pinned: z.boolean().optional().openapi({ description: "Pinned activities are kept; others expire 90 days after creation" }),
+  pinned: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Pinned activities are kept; others expire 90 days after creation" }),
 };
 
 export const ActivityCreateSchema = z
   .object(ActivityFields)
-  .refine((v) => v.leadId || v.customerId || v.proposalId, { message: "indique leadId, customerId o proposalId", path: ["leadId"] })
+  .refine((v) => v.leadId || v.customerId || v.proposalId, {
+    message: "indique leadId, customerId o proposalId",
+    path: ["leadId"],
+  })
   .openapi("ActivityCreate");
 
 export const ActivityPatchSchema = z

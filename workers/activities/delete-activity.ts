@@ -27,7 +27,10 @@ export function registerDeleteActivity(app: OpenAPIHono<HonoEnv>): void {
     // A plain user deletes only what they logged; a manager or admin anything of the tenant.
     const authorId = hasRole(auth.role, "manager") ? undefined : auth.userId;
     // The read first (a deleted row cannot be read afterwards): it tells 404 from 403.
-    const [before, deleted] = await readRun(c, [getActivityId(auth.tenantId, id), deleteActivity(auth.tenantId, id, authorId)]);
+    const [before, deleted] = await readRun(c, [
+      getActivityId(auth.tenantId, id),
+      deleteActivity(auth.tenantId, id, authorId),
+    ]);
     if (deleted.length > 0) return c.body(null, 204);
     if (before.length === 0) throw new AppError("NOT_FOUND", "activity not found");
     throw new AppError("FORBIDDEN", "only the author or a manager can delete this activity");

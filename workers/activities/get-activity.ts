@@ -7,7 +7,6 @@ import { AppError } from "../http/problem.ts";
 import { readRun } from "../services.ts";
 import { ActivitySchema, toActivity } from "./activity-schema.ts";
 
-
 const route = createRoute({
   method: "get",
   path: "/v1/activities/{id}",

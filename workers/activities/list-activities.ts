@@ -26,7 +26,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: "A page of activities", content: { "application/json": { schema: pageSchema(ActivitySchema, "ActivityPage") } } },
+    200: {
+      description: "A page of activities",
+      content: { "application/json": { schema: pageSchema(ActivitySchema, "ActivityPage") } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
@@ -39,9 +42,16 @@ export function registerListActivities(app: OpenAPIHono<HonoEnv>): void {
     const { where: after, orderBy } = keyset(sort, column, activities.id, query.cursor);
     const { leadId, customerId, proposalId, userId, type, occurredFrom, occurredTo } = query;
     const [rows] = await readRun(c, [
-      listActivities(c.get("auth").tenantId, { leadId, customerId, proposalId, userId, type, occurredFrom, occurredTo }, { after, orderBy, limit: query.limit + 1 }),
+      listActivities(
+        c.get("auth").tenantId,
+        { leadId, customerId, proposalId, userId, type, occurredFrom, occurredTo },
+        { after, orderBy, limit: query.limit + 1 },
+      ),
     ]);
-    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "occurred" ? r.occurredAt : r.createdAt, id: r.id }));
+    const result = page(rows, query.limit, sort, (r) => ({
+      value: sort.field === "occurred" ? r.occurredAt : r.createdAt,
+      id: r.id,
+    }));
     return c.json({ data: result.data.map(toActivity), nextCursor: result.nextCursor }, 200);
   });
 }

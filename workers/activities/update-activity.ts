@@ -15,7 +15,10 @@ const route = createRoute({
   description:
     "Pinning keeps the activity (expiresAt null); unpinning gives it 90 days from now. System-logged status changes can only be pinned or unpinned (409 otherwise).",
   security: [{ bearerAuth: [] }],
-  request: { params: IdParamSchema, body: { required: true, content: { "application/json": { schema: ActivityPatchSchema } } } },
+  request: {
+    params: IdParamSchema,
+    body: { required: true, content: { "application/json": { schema: ActivityPatchSchema } } },
+  },
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: ActivitySchema } } },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409),
@@ -27,10 +30,14 @@ export function registerUpdateActivity(app: OpenAPIHono<HonoEnv>): void {
     const { id } = c.req.valid("param");
     const tenantId = c.get("auth").tenantId;
     // The read after the update: the row as it now is, and 404 apart from a refused change.
-    const [updated, rows] = await readRun(c, [updateActivity(tenantId, id, c.req.valid("json")), getActivity(tenantId, id)]);
+    const [updated, rows] = await readRun(c, [
+      updateActivity(tenantId, id, c.req.valid("json")),
+      getActivity(tenantId, id),
+    ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "activity not found");
-    if (updated.length === 0) throw new AppError("CONFLICT", "status changes are logged by the system; only pinned can be changed");
+    if (updated.length === 0)
+      throw new AppError("CONFLICT", "status changes are logged by the system; only pinned can be changed");
     return c.json(toActivity(row), 200);
   });
 }

@@ -62,7 +62,9 @@ describe("JWT attack suite", () => {
   });
 
   it("rejects HS256 signed with the public key (algorithm confusion)", async () => {
-    const jwks = (await (await fetch(`${testEnv.TEST_AUTH_SERVER_URL}/auth/v1/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+    const jwks = (await (await fetch(`${testEnv.TEST_AUTH_SERVER_URL}/auth/v1/.well-known/jwks.json`)).json()) as {
+      keys: JWK[];
+    };
     const publicJwk = jwks.keys[0] as JWK;
     const spki = await exportSPKI((await importJWK(publicJwk, "ES256")) as CryptoKey);
     for (const secret of [spki, JSON.stringify(publicJwk)]) {
@@ -91,9 +93,15 @@ describe("JWT attack suite", () => {
     const secret = new TextEncoder().encode(testEnv.SUPABASE_JWT_SECRET);
     const noIss: Record<string, unknown> = claims();
     delete noIss.iss;
-    await expectRejected(await new SignJWT(noIss).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret), 401, /iss/);
     await expectRejected(
-      await new SignJWT(claims({ iss: "https://otro-proyecto.supabase.co/auth/v1" })).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret),
+      await new SignJWT(noIss).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret),
+      401,
+      /iss/,
+    );
+    await expectRejected(
+      await new SignJWT(claims({ iss: "https://otro-proyecto.supabase.co/auth/v1" }))
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .sign(secret),
       401,
       /iss/,
     );
@@ -103,8 +111,12 @@ describe("JWT attack suite", () => {
     const base = { DATABASE_URL: "postgres://u:p@localhost/db", SUPABASE_JWT_SECRET: "x".repeat(32) };
     expect(() => loadConfig({ ...base })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base })).toThrow(/JWT_ISSUER/);
-    expect(loadConfig({ ...base, JWT_ISSUER: "https://abc.supabase.co/auth/v1" }).jwtIssuer).toBe("https://abc.supabase.co/auth/v1");
-    expect(loadConfig({ ...base, SUPABASE_URL: "https://abc.supabase.co/" }).jwtIssuer).toBe("https://abc.supabase.co/auth/v1");
+    expect(loadConfig({ ...base, JWT_ISSUER: "https://abc.supabase.co/auth/v1" }).jwtIssuer).toBe(
+      "https://abc.supabase.co/auth/v1",
+    );
+    expect(loadConfig({ ...base, SUPABASE_URL: "https://abc.supabase.co/" }).jwtIssuer).toBe(
+      "https://abc.supabase.co/auth/v1",
+    );
   });
 
   it("rejects a wrong audience", async () => {
@@ -119,7 +131,9 @@ describe("JWT attack suite", () => {
 
   it("rejects a key that is not in the JWKS (unknown kid)", async () => {
     const { privateKey } = await generateKeyPair("ES256");
-    const token = await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", kid: "attacker-key" }).sign(privateKey);
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: "ES256", kid: "attacker-key" })
+      .sign(privateKey);
     await expectRejected(token, 401, /unknown key/);
   });
 

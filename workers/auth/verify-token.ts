@@ -30,7 +30,11 @@ const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 function jwksFor(url: string) {
   let set = jwksByUrl.get(url);
   if (!set) {
-    set = createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    set = createRemoteJWKSet(new URL(url), {
+      cacheMaxAge: 10 * 60_000,
+      cooldownDuration: 30_000,
+      timeoutDuration: 5_000,
+    });
     jwksByUrl.set(url, set);
   }
   return set;

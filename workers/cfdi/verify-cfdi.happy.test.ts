@@ -7,21 +7,41 @@ describe("POST /v1/cfdi/verify", () => {
   it("verifies a real stamped third-party invoice and one signed with SAT's test CSD", async () => {
     const token = await tokenFor(await createTenant());
     for (const xml of [realInvoice, signedInvoice]) {
-      const res = await api("/v1/cfdi/verify", { method: "POST", token, body: xml, headers: { "content-type": "application/xml" } });
+      const res = await api("/v1/cfdi/verify", {
+        method: "POST",
+        token,
+        body: xml,
+        headers: { "content-type": "application/xml" },
+      });
       expect(res.status).toBe(200);
       const report = (await res.json()) as { valid: boolean; selloValid: boolean; errors: unknown[] };
       expect(report.errors).toEqual([]);
       expect(report).toMatchObject({ valid: true, selloValid: true });
     }
-    const stamped = (await (await api("/v1/cfdi/verify", { method: "POST", token, body: realInvoice, headers: { "content-type": "text/xml" } })).json()) as { timbre?: { UUID?: string; uuid?: string } };
+    const stamped = (await (
+      await api("/v1/cfdi/verify", {
+        method: "POST",
+        token,
+        body: realInvoice,
+        headers: { "content-type": "text/xml" },
+      })
+    ).json()) as { timbre?: { UUID?: string; uuid?: string } };
     expect(stamped.timbre).toBeDefined();
   });
 
   it("reports a tampered invoice as invalid (200, valid: false)", async () => {
     const token = await tokenFor(await createTenant());
-    const tampered = signedInvoice.replace(/Total="([0-9.]+)"/, (_m: string, t: string) => `Total="${(Number(t) + 1).toFixed(2)}"`);
+    const tampered = signedInvoice.replace(
+      /Total="([0-9.]+)"/,
+      (_m: string, t: string) => `Total="${(Number(t) + 1).toFixed(2)}"`,
+    );
     expect(tampered).not.toBe(signedInvoice);
-    const res = await api("/v1/cfdi/verify", { method: "POST", token, body: tampered, headers: { "content-type": "application/xml" } });
+    const res = await api("/v1/cfdi/verify", {
+      method: "POST",
+      token,
+      body: tampered,
+      headers: { "content-type": "application/xml" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ valid: false, selloValid: false });
   });
@@ -31,11 +51,29 @@ describe("POST /v1/cfdi/verify", () => {
     const json = await api("/v1/cfdi/verify", { method: "POST", token, json: { xml: "<x/>" } });
     expect(json.status).toBe(415);
     expect((await problem(json)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
-    const empty = await api("/v1/cfdi/verify", { method: "POST", token, body: " ", headers: { "content-type": "application/xml" } });
+    const empty = await api("/v1/cfdi/verify", {
+      method: "POST",
+      token,
+      body: " ",
+      headers: { "content-type": "application/xml" },
+    });
     expect(empty.status).toBe(400);
-    const garbage = await api("/v1/cfdi/verify", { method: "POST", token, body: "<<<not xml", headers: { "content-type": "application/xml" } });
+    const garbage = await api("/v1/cfdi/verify", {
+      method: "POST",
+      token,
+      body: "<<<not xml",
+      headers: { "content-type": "application/xml" },
+    });
     expect(garbage.status).toBe(200);
     expect(await garbage.json()).toMatchObject({ valid: false });
-    expect((await api("/v1/cfdi/verify", { method: "POST", body: signedInvoice, headers: { "content-type": "application/xml" } })).status).toBe(401);
+    expect(
+      (
+        await api("/v1/cfdi/verify", {
+          method: "POST",
+          body: signedInvoice,
+          headers: { "content-type": "application/xml" },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

@@ -35,7 +35,12 @@ describe("POST /v1/cfdi/verify: size and hostile documents", () => {
       expect(p.detail).toContain("2 MiB");
     }
     // Other routes keep the app-wide limit.
-    const other = await api("/v1/me", { method: "POST", token, body: bodyOf(MAX_BODY_BYTES + 1), headers: { "content-type": "application/json" } });
+    const other = await api("/v1/me", {
+      method: "POST",
+      token,
+      body: bodyOf(MAX_BODY_BYTES + 1),
+      headers: { "content-type": "application/json" },
+    });
     expect(other.status).toBe(413);
     expect((await problem(other)).detail).not.toContain("2 MiB");
   });

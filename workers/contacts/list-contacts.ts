@@ -22,7 +22,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: "A page of contacts", content: { "application/json": { schema: pageSchema(ContactSchema, "ContactPage") } } },
+    200: {
+      description: "A page of contacts",
+      content: { "application/json": { schema: pageSchema(ContactSchema, "ContactPage") } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
@@ -31,12 +34,24 @@ export function registerListContacts(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const { where: after, orderBy } = keyset(sort, sort.field === "updated" ? contactSortColumns.updated : contactSortColumns.created, contacts.id, query.cursor);
+    const { where: after, orderBy } = keyset(
+      sort,
+      sort.field === "updated" ? contactSortColumns.updated : contactSortColumns.created,
+      contacts.id,
+      query.cursor,
+    );
     const q = query.q ? { pattern: likePattern(query.q), digits: query.q.replace(/\D/g, "") } : undefined;
     const [rows] = await readRun(c, [
-      listContacts(c.get("auth").tenantId, { q, createdFrom: query.createdFrom, createdTo: query.createdTo }, { after, orderBy, limit: query.limit + 1 }),
+      listContacts(
+        c.get("auth").tenantId,
+        { q, createdFrom: query.createdFrom, createdTo: query.createdTo },
+        { after, orderBy, limit: query.limit + 1 },
+      ),
     ]);
-    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
+    const result = page(rows, query.limit, sort, (r) => ({
+      value: sort.field === "updated" ? r.updatedAt : r.createdAt,
+      id: r.id,
+    }));
     return c.json({ data: result.data.map(toContact), nextCursor: result.nextCursor }, 200);
   });
 }

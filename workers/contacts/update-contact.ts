@@ -9,7 +9,9 @@ import { actorOf, writeRun } from "../services.ts";
 import { ContactInputSchema, ContactSchema, toContact } from "./contact-schema.ts";
 import { duplicateContactProblem } from "./duplicate-contact.ts";
 
-const PatchSchema = ContactInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
+const PatchSchema = ContactInputSchema.partial().refine((v) => Object.keys(v).length > 0, {
+  message: "send at least one field",
+});
 
 const route = createRoute({
   method: "patch",
@@ -17,7 +19,10 @@ const route = createRoute({
   tags: ["Contacts"],
   summary: "Update a contact",
   security: [{ bearerAuth: [] }],
-  request: { params: IdParamSchema, body: { required: true, content: { "application/json": { schema: PatchSchema } } } },
+  request: {
+    params: IdParamSchema,
+    body: { required: true, content: { "application/json": { schema: PatchSchema } } },
+  },
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: ContactSchema } } },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409),

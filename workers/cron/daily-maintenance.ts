@@ -1,6 +1,10 @@
 import type { Logger } from "../../core/logging/logger.ts";
 import { purgeExpiredActivities } from "../../db/activities/activity-store.ts";
-import { expireProposals, proposalsExpiredEvents, purgeExpiredIdempotencyKeys } from "../../db/maintenance/maintenance-store.ts";
+import {
+  expireProposals,
+  proposalsExpiredEvents,
+  purgeExpiredIdempotencyKeys,
+} from "../../db/maintenance/maintenance-store.ts";
 import { listActiveTenants } from "../../db/tenants/tenant-store.ts";
 import type { Config, Env } from "../../platform/env.ts";
 import { relayOutboxRows } from "../../platform/outbox-relay.ts";
@@ -38,7 +42,14 @@ export async function runDailyMaintenance(
   options: MaintenanceOptions = {},
 ): Promise<MaintenanceResult> {
   const [list] = await systemWork(config, waitUntil).run([listActiveTenants(options.tenantIds)]);
-  const result: MaintenanceResult = { tenants: list.length, proposalsExpired: 0, activitiesPurged: 0, idempotencyKeysPurged: 0, events: 0, eventsSent: 0 };
+  const result: MaintenanceResult = {
+    tenants: list.length,
+    proposalsExpired: 0,
+    activitiesPurged: 0,
+    idempotencyKeysPurged: 0,
+    events: 0,
+    eventsSent: 0,
+  };
 
   for (const tenant of list) {
     const uow = tenantWork(config, tenant.id, undefined, waitUntil);
@@ -62,7 +73,10 @@ export async function runDailyMaintenance(
       continue;
     }
     result.events += written.length;
-    if (written.length > 0) result.eventsSent += (await relayOutboxRows(env, config, logger.with({ tenantId: tenant.id }), written, waitUntil)).sent.length;
+    if (written.length > 0)
+      result.eventsSent += (
+        await relayOutboxRows(env, config, logger.with({ tenantId: tenant.id }), written, waitUntil)
+      ).sent.length;
   }
   logger.info("daily maintenance", { ...result });
   return result;

@@ -25,7 +25,12 @@ export interface SweepResult {
  * Cross-tenant, so it runs as crm_system, which may read the outbox and update only its retry
  * columns. SKIP LOCKED keeps overlapping runs apart.
  */
-export async function sweepOutbox(env: Env, config: Config, logger: Logger, waitUntil: (p: Promise<unknown>) => void): Promise<SweepResult> {
+export async function sweepOutbox(
+  env: Env,
+  config: Config,
+  logger: Logger,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<SweepResult> {
   if (!env.EVENTS) {
     // Without a queue there is nothing to attempt; counting attempts would only kill the rows.
     logger.warn("outbox sweep skipped: no EVENTS queue binding");
@@ -38,13 +43,15 @@ export async function sweepOutbox(env: Env, config: Config, logger: Logger, wait
   ]);
   for (const row of dead) {
     // One line per event, for alerting; the payload is never logged.
-    logger.with({ tenantId: row.tenantId }).error("outbox event dead: not delivered after the maximum attempts, no longer retried", {
-      eventId: row.id,
-      type: row.type,
-      attempts: row.attempts,
-      lastError: row.lastError,
-      createdAt: row.createdAt,
-    });
+    logger
+      .with({ tenantId: row.tenantId })
+      .error("outbox event dead: not delivered after the maximum attempts, no longer retried", {
+        eventId: row.id,
+        type: row.type,
+        attempts: row.attempts,
+        lastError: row.lastError,
+        createdAt: row.createdAt,
+      });
   }
 
   if (events.length > 0) {

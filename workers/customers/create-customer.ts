@@ -5,7 +5,14 @@ import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
 import { actorOf, writeRun } from "../services.ts";
-import { CustomerInputSchema, CustomerSchema, defaultUsoCfdi, fiscalProblem, missingContact, toCustomer } from "./customer-schema.ts";
+import {
+  CustomerInputSchema,
+  CustomerSchema,
+  defaultUsoCfdi,
+  fiscalProblem,
+  missingContact,
+  toCustomer,
+} from "./customer-schema.ts";
 import { publish } from "../events/publish.ts";
 
 const route = createRoute({

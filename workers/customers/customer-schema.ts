@@ -19,7 +19,7 @@ export const CustomerSchema = z
     phone: z.string().nullable().openapi({ description: "E.164" }),
     whatsappPhone: z.string().nullable().openapi({ description: "E.164" }),
     address: z.record(z.string(), z.unknown()).nullable(),
-    version: z.number().int().openapi({ description: "Also the ETag (`\"v{version}\"`)" }),
+    version: z.number().int().openapi({ description: 'Also the ETag (`"v{version}"`)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -51,7 +51,11 @@ export const RfcInputSchema = z
   .string()
   .max(20)
   .transform(normalizeRfc)
-  .openapi({ type: "string", example: "csr920315ab1", description: "Stored upper-case; format and embedded date are checked (XAXX010101000 / XEXX010101000 allowed)" });
+  .openapi({
+    type: "string",
+    example: "csr920315ab1",
+    description: "Stored upper-case; format and embedded date are checked (XAXX010101000 / XEXX010101000 allowed)",
+  });
 
 /** Fiscal data as sent; catalog and combination rules are checked by `fiscalProblem`. */
 export const FiscalInputSchema = z.object({
@@ -59,7 +63,12 @@ export const FiscalInputSchema = z.object({
   razonSocial: z.string().trim().min(1).max(300).openapi({ example: "Clínica San Rafael" }),
   regimenFiscal: z.string().trim().max(3).nullish().openapi({ example: "601" }),
   codigoPostal: z.string().trim().max(10).nullish().openapi({ example: "44100" }),
-  usoCfdi: z.string().trim().max(4).optional().openapi({ example: "G03", description: "Default G03 (S01 with a generic RFC)" }),
+  usoCfdi: z
+    .string()
+    .trim()
+    .max(4)
+    .optional()
+    .openapi({ example: "G03", description: "Default G03 (S01 with a generic RFC)" }),
   email: EmailSchema.nullish(),
   whatsappPhone: PhoneInputSchema.nullish(),
 });
@@ -67,7 +76,9 @@ export const FiscalInputSchema = z.object({
 export const CustomerInputSchema = FiscalInputSchema.extend({
   phone: PhoneInputSchema.nullish(),
   contactId: z.uuid().nullish(),
-  address: CustomFieldsSchema.nullish().openapi({ description: "Free-form postal address (calle, colonia, municipio, estado…)" }),
+  address: CustomFieldsSchema.nullish().openapi({
+    description: "Free-form postal address (calle, colonia, municipio, estado…)",
+  }),
 });
 
 /** SAT: with a generic RFC the uso must be S01; otherwise "Gastos en general" is the usual default. */
@@ -88,5 +99,7 @@ export function fiscalProblem(input: FiscalInput, pathPrefix = "body"): AppError
 export function missingContact(err: unknown): AppError | undefined {
   const pg = findPgError(err);
   if (pg?.code !== "23503" || pg.constraint !== CUSTOMER_CONTACT_FK) return undefined;
-  return new AppError("UNPROCESSABLE", "contact not found", { errors: [{ path: "body.contactId", message: "not found", code: "not_found" }] });
+  return new AppError("UNPROCESSABLE", "contact not found", {
+    errors: [{ path: "body.contactId", message: "not found", code: "not_found" }],
+  });
 }

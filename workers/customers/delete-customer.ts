@@ -13,7 +13,8 @@ const route = createRoute({
   path: "/v1/customers/{id}",
   tags: ["Customers"],
   summary: "Delete a customer (manager or admin)",
-  description: "A customer with CFDI invoices or MSI payment plans cannot be deleted (409): fiscal records must be kept.",
+  description:
+    "A customer with CFDI invoices or MSI payment plans cannot be deleted (409): fiscal records must be kept.",
   security: [{ bearerAuth: [] }],
   middleware: [requireRole("manager")] as const,
   request: { params: IdParamSchema },
@@ -32,7 +33,10 @@ export function registerDeleteCustomer(app: OpenAPIHono<HonoEnv>): void {
       return c.body(null, 204);
     } catch (err) {
       // ON DELETE RESTRICT from cfdi_invoices / msi_payment_plans.
-      if (findPgError(err)?.code === "23503") throw new AppError("CONFLICT", "the customer has invoices or payment plans and cannot be deleted", { cause: err });
+      if (findPgError(err)?.code === "23503")
+        throw new AppError("CONFLICT", "the customer has invoices or payment plans and cannot be deleted", {
+          cause: err,
+        });
       throw err;
     }
   });

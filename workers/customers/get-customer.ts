@@ -8,7 +8,6 @@ import { AppError } from "../http/problem.ts";
 import { readRun } from "../services.ts";
 import { CustomerSchema, toCustomer } from "./customer-schema.ts";
 
-
 const route = createRoute({
   method: "get",
   path: "/v1/customers/{id}",
@@ -18,7 +17,11 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: IdParamSchema },
   responses: {
-    200: { description: "The customer", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: CustomerSchema } } },
+    200: {
+      description: "The customer",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: CustomerSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404),
   },
 });

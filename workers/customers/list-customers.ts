@@ -22,7 +22,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: "A page of customers", content: { "application/json": { schema: pageSchema(CustomerSchema, "CustomerPage") } } },
+    200: {
+      description: "A page of customers",
+      content: { "application/json": { schema: pageSchema(CustomerSchema, "CustomerPage") } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
@@ -33,9 +36,18 @@ export function registerListCustomers(app: OpenAPIHono<HonoEnv>): void {
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
     const column = sort.field === "updated" ? customerSortColumns.updated : customerSortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, customers.id, query.cursor);
-    const filter = { q: query.q ? likePattern(query.q) : undefined, createdFrom: query.createdFrom, createdTo: query.createdTo };
-    const [rows] = await readRun(c, [listCustomers(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
-    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
+    const filter = {
+      q: query.q ? likePattern(query.q) : undefined,
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
+    };
+    const [rows] = await readRun(c, [
+      listCustomers(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 }),
+    ]);
+    const result = page(rows, query.limit, sort, (r) => ({
+      value: sort.field === "updated" ? r.updatedAt : r.createdAt,
+      id: r.id,
+    }));
     return c.json({ data: result.data.map(toCustomer), nextCursor: result.nextCursor }, 200);
   });
 }

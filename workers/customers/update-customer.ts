@@ -9,7 +9,9 @@ import { CustomerInputSchema, CustomerSchema, fiscalProblem, missingContact, toC
 import { IdParamSchema } from "../http/params.ts";
 import { publish } from "../events/publish.ts";
 
-const PatchSchema = CustomerInputSchema.partial().refine((v) => Object.keys(v).length > 0, { message: "send at least one field" });
+const PatchSchema = CustomerInputSchema.partial().refine((v) => Object.keys(v).length > 0, {
+  message: "send at least one field",
+});
 
 const FISCAL_FIELDS = ["rfc", "regimenFiscal", "codigoPostal", "usoCfdi"] as const;
 
@@ -27,7 +29,11 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: PatchSchema } } },
   },
   responses: {
-    200: { description: "Updated", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: CustomerSchema } } },
+    200: {
+      description: "Updated",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: CustomerSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409, 412, 422),
   },
 });

@@ -23,7 +23,11 @@ describe("API conventions for bad requests", () => {
   });
 
   it("rejects oversized bodies with 413 before reading them", async () => {
-    const res = await api("/v1/me", { method: "POST", body: "x".repeat(MAX_BODY_BYTES + 1), headers: { "content-type": "application/json" } });
+    const res = await api("/v1/me", {
+      method: "POST",
+      body: "x".repeat(MAX_BODY_BYTES + 1),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(413);
     expect((await problem(res)).code).toBe("PAYLOAD_TOO_LARGE");
   });
@@ -36,7 +40,11 @@ describe("API conventions for bad requests", () => {
   it("serves the OpenAPI 3.1 document and a docs page", async () => {
     const res = await api("/openapi.json");
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/v1/me"]));
     expect(doc.components.securitySchemes.bearerAuth).toBeDefined();

@@ -30,8 +30,14 @@ export function findPgError(err: unknown): PgLikeError | undefined {
 const PG_CODES: Record<string, { code: ErrorCode; detail: (e: PgLikeError) => string }> = {
   ZT403: { code: "FORBIDDEN", detail: (e) => e.message },
   ZT409: { code: "CONFLICT", detail: (e) => `${e.message}; retry the request` },
-  "23505": { code: "CONFLICT", detail: (e) => `a record with these values already exists (${e.constraint ?? "unique"})` },
-  "23503": { code: "UNPROCESSABLE", detail: (e) => `a referenced record does not exist (${e.constraint ?? "foreign key"})` },
+  "23505": {
+    code: "CONFLICT",
+    detail: (e) => `a record with these values already exists (${e.constraint ?? "unique"})`,
+  },
+  "23503": {
+    code: "UNPROCESSABLE",
+    detail: (e) => `a referenced record does not exist (${e.constraint ?? "foreign key"})`,
+  },
   "23514": { code: "UNPROCESSABLE", detail: (e) => `a value is not allowed (${e.constraint ?? "check"})` },
   "22P02": { code: "BAD_REQUEST", detail: () => "a value has the wrong format" },
   "22001": { code: "UNPROCESSABLE", detail: () => "a value is too long" },
@@ -41,17 +47,28 @@ const PG_CODES: Record<string, { code: ErrorCode; detail: (e: PgLikeError) => st
 
 function statusToCode(status: number): ErrorCode {
   switch (status) {
-    case 400: return "BAD_REQUEST";
-    case 401: return "UNAUTHORIZED";
-    case 403: return "FORBIDDEN";
-    case 404: return "NOT_FOUND";
-    case 405: return "METHOD_NOT_ALLOWED";
-    case 409: return "CONFLICT";
-    case 413: return "PAYLOAD_TOO_LARGE";
-    case 415: return "UNSUPPORTED_MEDIA_TYPE";
-    case 422: return "UNPROCESSABLE";
-    case 429: return "RATE_LIMITED";
-    default: return status >= 500 ? "INTERNAL" : "BAD_REQUEST";
+    case 400:
+      return "BAD_REQUEST";
+    case 401:
+      return "UNAUTHORIZED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 405:
+      return "METHOD_NOT_ALLOWED";
+    case 409:
+      return "CONFLICT";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    case 422:
+      return "UNPROCESSABLE";
+    case 429:
+      return "RATE_LIMITED";
+    default:
+      return status >= 500 ? "INTERNAL" : "BAD_REQUEST";
   }
 }
 

@@ -31,7 +31,15 @@ export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[]
   const claim = c.get("idempotency");
   if (!claim) return [];
   const { tenantId, userId } = c.get("auth");
-  return claimKey({ tenantId, userId, key: claim.key, path: c.req.path, requestHash: claim.hash, ...target, ttlHours: IDEMPOTENCY_TTL_HOURS });
+  return claimKey({
+    tenantId,
+    userId,
+    key: claim.key,
+    path: c.req.path,
+    requestHash: claim.hash,
+    ...target,
+    ttlHours: IDEMPOTENCY_TTL_HOURS,
+  });
 }
 
 function isKeyConflict(err: unknown): boolean {
@@ -43,7 +51,9 @@ function isKeyConflict(err: unknown): boolean {
  * @param replayGet re-dispatches a GET of the stored resource path through the app (same auth),
  *   for a replay whose response body was not stored (the write committed but the process stopped first).
  */
-export function idempotency(replayGet: (c: Context<HonoEnv>, path: string) => Promise<Response>): MiddlewareHandler<HonoEnv> {
+export function idempotency(
+  replayGet: (c: Context<HonoEnv>, path: string) => Promise<Response>,
+): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
     const key = c.req.header("idempotency-key");
@@ -84,10 +94,16 @@ async function replay(
   const { tenantId, userId } = c.get("auth");
   const [rows] = await unitOfWork(c).run([findKey({ tenantId, userId, key })]);
   const stored = rows[0];
-  if (!stored) return renderError(new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"), c);
+  if (!stored)
+    return renderError(
+      new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"),
+      c,
+    );
   if (stored.requestHash !== hash || stored.path !== c.req.path) {
     return renderError(
-      new AppError("UNPROCESSABLE", "this Idempotency-Key was already used with a different request", { extensions: { idempotencyKey: key } }),
+      new AppError("UNPROCESSABLE", "this Idempotency-Key was already used with a different request", {
+        extensions: { idempotencyKey: key },
+      }),
       c,
     );
   }
@@ -100,7 +116,10 @@ async function replay(
     });
   }
   const res = await replayGet(c, stored.resourcePath ?? c.req.path);
-  const out = new Response(res.body, { status: res.ok ? (stored.statusCode ?? res.status) : res.status, headers: res.headers });
+  const out = new Response(res.body, {
+    status: res.ok ? (stored.statusCode ?? res.status) : res.status,
+    headers: res.headers,
+  });
   for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
   return out;
 }

@@ -6,15 +6,28 @@ import { AppError } from "./problem.ts";
 export const MAX_PAGE = 200;
 
 export const ListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50).openapi({ description: `Page size, 1–${MAX_PAGE}` }),
-  cursor: z.string().max(512).optional().openapi({ description: "Opaque cursor from the previous page's `nextCursor`" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE)
+    .default(50)
+    .openapi({ description: `Page size, 1–${MAX_PAGE}` }),
+  cursor: z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ description: "Opaque cursor from the previous page's `nextCursor`" }),
 });
 
 export function pageSchema<T extends z.ZodType>(item: T, name: string) {
   return z
     .object({
       data: z.array(item),
-      nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
+      nextCursor: z
+        .string()
+        .nullable()
+        .openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
     })
     .openapi(name);
 }

@@ -7,16 +7,25 @@ import { PUBLIC_CSP } from "../public/security-headers.ts";
 const MESSAGES: Partial<Record<number, [string, string]>> = {
   400: ["Solicitud no válida", "No pudimos leer lo que enviaste. Vuelve a abrir el enlace e inténtalo de nuevo."],
   413: ["Solicitud demasiado grande", "Lo que enviaste es demasiado grande. Vuelve a intentarlo con menos texto."],
-  429: ["Demasiadas solicitudes", "Recibimos muchas solicitudes seguidas para esta propuesta. Espera un momento y vuelve a intentarlo."],
+  429: [
+    "Demasiadas solicitudes",
+    "Recibimos muchas solicitudes seguidas para esta propuesta. Espera un momento y vuelve a intentarlo.",
+  ],
   503: ["Servicio no disponible por un momento", "No pudimos atenderte ahora. Vuelve a intentarlo en unos segundos."],
 };
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+  return s.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
+  );
 }
 
 export function publicErrorPage(error: AppError, requestId: string | undefined): Response {
-  const [title, message] = MESSAGES[error.status] ?? ["Algo salió mal", "Tuvimos un problema al mostrar esta propuesta. Vuelve a intentarlo en unos minutos."];
+  const [title, message] = MESSAGES[error.status] ?? [
+    "Algo salió mal",
+    "Tuvimos un problema al mostrar esta propuesta. Vuelve a intentarlo en unos minutos.",
+  ];
   const retry = error.headers["retry-after"];
   const html = `<!doctype html>
 <html lang="es-MX"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -28,7 +28,9 @@ export function registerCreateLeadSource(app: OpenAPIHono<HonoEnv>): void {
     const input = c.req.valid("json");
     const id = crypto.randomUUID();
     try {
-      const [created] = await writeRun(c, { resourcePath: `/v1/lead-sources/${id}`, status: 201 }, [insertLeadSource(actorOf(c), { ...input, id })]);
+      const [created] = await writeRun(c, { resourcePath: `/v1/lead-sources/${id}`, status: 201 }, [
+        insertLeadSource(actorOf(c), { ...input, id }),
+      ]);
       const row = created[0];
       if (!row) throw new AppError("INTERNAL", "insert returned no row");
       return c.json(toLeadSource(row), 201, { location: `/v1/lead-sources/${id}` });

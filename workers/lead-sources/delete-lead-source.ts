@@ -12,7 +12,8 @@ const route = createRoute({
   path: "/v1/lead-sources/{id}",
   tags: ["Lead sources"],
   summary: "Delete a lead source (manager or admin)",
-  description: "Leads from this source keep their data and lose the link (consider `isActive: false` to retire a source instead).",
+  description:
+    "Leads from this source keep their data and lose the link (consider `isActive: false` to retire a source instead).",
   security: [{ bearerAuth: [] }],
   middleware: [requireRole("manager")] as const,
   request: { params: IdParamSchema },

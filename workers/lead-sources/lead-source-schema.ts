@@ -28,7 +28,12 @@ export function toLeadSource(row: LeadSourceRow): LeadSource {
 }
 
 export const LeadSourceInputSchema = z.object({
-  name: z.string().trim().min(1).max(120).openapi({ example: "Expo Guadalajara 2026", description: "Unique per tenant, case-insensitive" }),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .openapi({ example: "Expo Guadalajara 2026", description: "Unique per tenant, case-insensitive" }),
   description: z.string().trim().max(1000).nullish(),
   isActive: z.boolean().optional(),
 });
@@ -41,4 +46,3 @@ export function duplicateName(err: unknown): AppError | undefined {
     errors: [{ path: "body.name", message: "duplicate", code: "duplicate" }],
   });
 }
-

@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, measuredApi, tokenFor } from "../../test/support/harness.ts";
 
-interface LeadSource { id: string; name: string; description: string | null; isActive: boolean }
+interface LeadSource {
+  id: string;
+  name: string;
+  description: string | null;
+  isActive: boolean;
+}
 
 describe("lead sources", () => {
   it("creates, lists, reads, updates and deletes a source", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant, { role: "manager" });
-    const res = await api("/v1/lead-sources", { method: "POST", token, json: { name: "Expo Guadalajara 2026", description: "Stand 14" } });
+    const res = await api("/v1/lead-sources", {
+      method: "POST",
+      token,
+      json: { name: "Expo Guadalajara 2026", description: "Stand 14" },
+    });
     expect(res.status).toBe(201);
     const created = (await res.json()) as LeadSource;
     expect(created).toMatchObject({ name: "Expo Guadalajara 2026", description: "Stand 14", isActive: true });
@@ -17,7 +26,9 @@ describe("lead sources", () => {
     expect(await (await api(`/v1/lead-sources/${created.id}`, { token })).json()).toEqual(created);
     const all = (await (await api("/v1/lead-sources", { token })).json()) as { data: LeadSource[] };
     expect(all.data.map((s) => s.name)).toEqual(["Facebook Ads", "Expo Guadalajara 2026"]);
-    const active = (await (await api("/v1/lead-sources?isActive=true&q=expo", { token })).json()) as { data: LeadSource[] };
+    const active = (await (await api("/v1/lead-sources?isActive=true&q=expo", { token })).json()) as {
+      data: LeadSource[];
+    };
     expect(active.data.map((s) => s.id)).toEqual([created.id]);
 
     const patched = await api(`/v1/lead-sources/${created.id}`, { method: "PATCH", token, json: { isActive: false } });
@@ -36,6 +47,8 @@ describe("lead sources", () => {
     const id = ((await create.res.json()) as LeadSource).id;
     expect((await measuredApi("/v1/lead-sources", { token })).roundTrips).toBe(1);
     expect((await measuredApi(`/v1/lead-sources/${id}`, { token })).roundTrips).toBe(1);
-    expect((await measuredApi(`/v1/lead-sources/${id}`, { method: "PATCH", token, json: { name: "Referidos" } })).roundTrips).toBe(1);
+    expect(
+      (await measuredApi(`/v1/lead-sources/${id}`, { method: "PATCH", token, json: { name: "Referidos" } })).roundTrips,
+    ).toBe(1);
   });
 });

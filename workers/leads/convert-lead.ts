@@ -6,14 +6,21 @@ import { AppError } from "../http/problem.ts";
 import { actorOf, writeRun } from "../services.ts";
 import { getCustomer, insertCustomerFromLead } from "../../db/customers/customer-store.ts";
 import { getLead } from "../../db/leads/lead-store.ts";
-import { CustomerSchema, defaultUsoCfdi, FiscalInputSchema, fiscalProblem, toCustomer } from "../customers/customer-schema.ts";
+import {
+  CustomerSchema,
+  defaultUsoCfdi,
+  FiscalInputSchema,
+  fiscalProblem,
+  toCustomer,
+} from "../customers/customer-schema.ts";
 import { IdParamSchema } from "../http/params.ts";
 import { LeadSchema, toLead } from "./lead-schema.ts";
 import { moveStatements, refusedTransition, runMove, sourcesOf, TRANSITION_ERRORS } from "./lead-transition.ts";
 import { publish } from "../events/publish.ts";
 
 const BodySchema = FiscalInputSchema.partial().openapi({
-  description: "Fiscal data for the new customer, all optional: razonSocial defaults to the lead's company name (then its contact's name, then its title); email to the contact's.",
+  description:
+    "Fiscal data for the new customer, all optional: razonSocial defaults to the lead's company name (then its contact's name, then its title); email to the contact's.",
 });
 
 const ResultSchema = z.object({ lead: LeadSchema, customer: CustomerSchema }).openapi("LeadConversion");
@@ -31,7 +38,10 @@ const route = createRoute({
     body: { required: false, content: { "application/json": { schema: BodySchema } } },
   },
   responses: {
-    200: { description: "The converted lead and the new customer", content: { "application/json": { schema: ResultSchema } } },
+    200: {
+      description: "The converted lead and the new customer",
+      content: { "application/json": { schema: ResultSchema } },
+    },
     ...TRANSITION_ERRORS,
     ...problemResponses(422),
   },

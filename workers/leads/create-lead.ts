@@ -24,7 +24,11 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: LeadInputSchema } } },
   },
   responses: {
-    201: { description: "Created", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+    201: {
+      description: "Created",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: LeadSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 409, 422),
   },
 });
@@ -53,7 +57,10 @@ export function registerCreateLead(app: OpenAPIHono<HonoEnv>): void {
         created = rows;
         events = [...contactEvents, ...leadEvents];
       } else {
-        [created, events] = await writeRun(c, target, [insertLead(actor, { ...input, id, contactId: givenContactId }), leadEvent(actor, "Lead.Created", id)]);
+        [created, events] = await writeRun(c, target, [
+          insertLead(actor, { ...input, id, contactId: givenContactId }),
+          leadEvent(actor, "Lead.Created", id),
+        ]);
       }
       const row = created[0];
       if (!row) throw new AppError("INTERNAL", "insert returned no row");

@@ -17,7 +17,11 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: IdParamSchema },
   responses: {
-    200: { description: "The lead", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+    200: {
+      description: "The lead",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: LeadSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404),
   },
 });

@@ -27,7 +27,7 @@ export const LeadSchema = z
     customFields: z.record(z.string(), z.unknown()),
     convertedCustomerId: z.uuid().nullable(),
     convertedAt: z.string().nullable(),
-    version: z.number().int().openapi({ description: "Also the ETag (`\"v{version}\"`)" }),
+    version: z.number().int().openapi({ description: 'Also the ETag (`"v{version}"`)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -64,7 +64,9 @@ export function toLead(row: LeadRow): Lead {
 /** numeric(14,2): at most 12 integer digits and 2 decimals, non-negative, as a string (never a float). */
 export const MoneySchema = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$/, { error: "a non-negative decimal string with up to 2 decimals, e.g. \"185000.00\"" })
+  .regex(/^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$/, {
+    error: 'a non-negative decimal string with up to 2 decimals, e.g. "185000.00"',
+  })
   .openapi({ example: "185000.00" });
 
 /** A field the API returns but never accepts: present in a body → 400 naming it (zod would silently strip it). */
@@ -84,7 +86,11 @@ const LeadFields = {
   companyRfc: RfcInputSchema.nullish(),
   industry: z.string().trim().max(120).nullish(),
   estimatedValue: MoneySchema.nullish(),
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: "ISO 4217 code, e.g. MXN" }).optional().openapi({ example: "MXN", description: "Default MXN" }),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: "ISO 4217 code, e.g. MXN" })
+    .optional()
+    .openapi({ example: "MXN", description: "Default MXN" }),
   customFields: CustomFieldsSchema.optional(),
   nextFollowUpAt: z.iso.datetime({ offset: true }).nullish(),
   status: readOnly("status", "use POST /v1/leads/{id}/contact, /qualify, /lose or /convert"),
@@ -94,8 +100,13 @@ const LeadFields = {
 export const LeadInputSchema = z
   .object({
     ...LeadFields,
-    contactId: z.uuid().nullish().openapi({ description: "An existing contact; or send `contact` to create one in the same request" }),
-    contact: ContactInputSchema.optional().openapi({ description: "A new contact created with the lead (409 with `existingId` if its email or phone exists)" }),
+    contactId: z
+      .uuid()
+      .nullish()
+      .openapi({ description: "An existing contact; or send `contact` to create one in the same request" }),
+    contact: ContactInputSchema.optional().openapi({
+      description: "A new contact created with the lead (409 with `existingId` if its email or phone exists)",
+    }),
   })
   .refine((v) => !(v.contactId && v.contact), { message: "send contactId or contact, not both", path: ["contact"] });
 
@@ -118,7 +129,11 @@ export function missingReference(err: unknown): AppError | undefined {
   const pg = findPgError(err);
   const field = pg?.code === "23503" ? leadReferenceField(pg.constraint) : undefined;
   if (!field) return undefined;
-  const what = field === "ownerId" ? "owner is not a user of this tenant" : `${field === "contactId" ? "contact" : "lead source"} not found`;
-  return new AppError("UNPROCESSABLE", what, { errors: [{ path: `body.${field}`, message: "not found", code: "not_found" }] });
+  const what =
+    field === "ownerId"
+      ? "owner is not a user of this tenant"
+      : `${field === "contactId" ? "contact" : "lead source"} not found`;
+  return new AppError("UNPROCESSABLE", what, {
+    errors: [{ path: `body.${field}`, message: "not found", code: "not_found" }],
+  });
 }
-

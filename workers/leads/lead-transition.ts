@@ -1,4 +1,10 @@
-import { allowedLeadTransitions, canTransitionLead, isLeadStatus, LEAD_STATUSES, type LeadStatus } from "../../core/leads/lead-status.ts";
+import {
+  allowedLeadTransitions,
+  canTransitionLead,
+  isLeadStatus,
+  LEAD_STATUSES,
+  type LeadStatus,
+} from "../../core/leads/lead-status.ts";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
@@ -25,7 +31,10 @@ export function sourcesOf(to: LeadStatus): LeadStatus[] {
 export type TransitionSpec = Omit<LeadMove, "from">;
 
 /** A move's batch starts with these: the guarded move (with its event) and the assert that aborts the batch if it was refused. */
-export function moveStatements(actor: Actor, spec: TransitionSpec): readonly [Statement<CloudEvent[]>, Statement<number>] {
+export function moveStatements(
+  actor: Actor,
+  spec: TransitionSpec,
+): readonly [Statement<CloudEvent[]>, Statement<number>] {
   return [moveLead(actor, { ...spec, from: sourcesOf(spec.to) }), assertLeadMoved(spec.id)] as const;
 }
 

@@ -29,8 +29,19 @@ const QuerySchema = ListQuerySchema.extend({
   maxScore: Score.optional(),
   createdFrom: z.iso.datetime({ offset: true }).optional(),
   createdTo: z.iso.datetime({ offset: true }).optional(),
-  q: z.string().trim().min(1).max(100).optional().openapi({ description: "Search in title, company name, company RFC and industry" }),
-  sort: z.string().optional().openapi({ description: "created, -created (default), updated, -updated, score, -score (leads without a score last)" }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Search in title, company name, company RFC and industry" }),
+  sort: z
+    .string()
+    .optional()
+    .openapi({
+      description: "created, -created (default), updated, -updated, score, -score (leads without a score last)",
+    }),
 });
 
 const route = createRoute({
@@ -41,7 +52,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: "A page of leads", content: { "application/json": { schema: pageSchema(LeadSchema, "LeadPage") } } },
+    200: {
+      description: "A page of leads",
+      content: { "application/json": { schema: pageSchema(LeadSchema, "LeadPage") } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
@@ -50,7 +64,12 @@ export function registerListLeads(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated", "score"], { field: "created", direction: "desc" });
-    const column = sort.field === "updated" ? leadSortColumns.updated : sort.field === "score" ? leadSortColumns.score : leadSortColumns.created;
+    const column =
+      sort.field === "updated"
+        ? leadSortColumns.updated
+        : sort.field === "score"
+          ? leadSortColumns.score
+          : leadSortColumns.created;
     const { where: after, orderBy } = keyset(sort, column, leads.id, query.cursor);
     const filter = {
       statuses: query.status,
@@ -62,7 +81,9 @@ export function registerListLeads(app: OpenAPIHono<HonoEnv>): void {
       createdTo: query.createdTo,
       q: query.q ? likePattern(query.q) : undefined,
     };
-    const [rows] = await readRun(c, [listLeads(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
+    const [rows] = await readRun(c, [
+      listLeads(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 }),
+    ]);
     const result = page(rows, query.limit, sort, (r) => ({
       value: sort.field === "updated" ? r.updatedAt : sort.field === "score" ? r.score : r.createdAt,
       id: r.id,

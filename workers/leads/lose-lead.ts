@@ -9,7 +9,12 @@ import { moveStatements, refusedTransition, runMove, sourcesOf, TRANSITION_ERROR
 import { publish } from "../events/publish.ts";
 
 const BodySchema = z.object({
-  reason: z.string().trim().min(1, { error: "a reason is required" }).max(1000).openapi({ example: "Eligió a la competencia por precio" }),
+  reason: z
+    .string()
+    .trim()
+    .min(1, { error: "a reason is required" })
+    .max(1000)
+    .openapi({ example: "Eligió a la competencia por precio" }),
 });
 
 const route = createRoute({
@@ -25,7 +30,11 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: BodySchema } } },
   },
   responses: {
-    200: { description: "The lost lead", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+    200: {
+      description: "The lost lead",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: LeadSchema } },
+    },
     ...TRANSITION_ERRORS,
   },
 });

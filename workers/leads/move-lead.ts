@@ -30,7 +30,11 @@ function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
     security: [{ bearerAuth: [] }],
     request: { params: IdParamSchema, headers: z.object({ "idempotency-key": z.string().optional() }) },
     responses: {
-      200: { description: "The lead after the move", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+      200: {
+        description: "The lead after the move",
+        headers: { ETag: { schema: { type: "string" } } },
+        content: { "application/json": { schema: LeadSchema } },
+      },
       ...TRANSITION_ERRORS,
     },
   });
@@ -51,7 +55,12 @@ function registerMove(app: OpenAPIHono<HonoEnv>, move: Move): void {
 }
 
 export function registerContactLead(app: OpenAPIHono<HonoEnv>): void {
-  registerMove(app, { action: "contact", to: "contacted", event: "Lead.Contacted", summary: "Mark a lead as contacted" });
+  registerMove(app, {
+    action: "contact",
+    to: "contacted",
+    event: "Lead.Contacted",
+    summary: "Mark a lead as contacted",
+  });
 }
 
 export function registerQualifyLead(app: OpenAPIHono<HonoEnv>): void {

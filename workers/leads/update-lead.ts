@@ -23,7 +23,11 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: LeadPatchSchema } } },
   },
   responses: {
-    200: { description: "Updated", headers: { ETag: { schema: { type: "string" } } }, content: { "application/json": { schema: LeadSchema } } },
+    200: {
+      description: "Updated",
+      headers: { ETag: { schema: { type: "string" } } },
+      content: { "application/json": { schema: LeadSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 412, 422),
   },
 });

@@ -9,11 +9,17 @@ describe("GET /v1/me", () => {
 
     const res = await api("/v1/me", { token });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { user: { id: string; role: string; email: string }; tenant: { id: string; slug: string; name: string }; plan: string };
+    const body = (await res.json()) as {
+      user: { id: string; role: string; email: string };
+      tenant: { id: string; slug: string; name: string };
+      plan: string;
+    };
     expect(body.user).toMatchObject({ id: userId, role: "manager", email: "ana@norte.mx" });
     expect(body.tenant).toMatchObject({ id: tenant.id, slug: tenant.slug, name: "Comercializadora Norte SA de CV" });
     expect(body.plan).toBe("pro");
-    expect((body.user as unknown as { createdAt: string }).createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect((body.user as unknown as { createdAt: string }).createdAt).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+    );
 
     const rows = await ownerSql`select tenant_id, role from users where id = ${userId}`;
     expect(rows).toEqual([{ tenant_id: tenant.id, role: "manager" }]);
@@ -55,7 +61,9 @@ describe("GET /v1/me", () => {
     const tenant = await createTenant();
     for (let round = 0; round < 10; round++) {
       const token = await tokenFor(tenant, { email: `paralelo${round}@example.mx` });
-      const statuses = await Promise.all(Array.from({ length: 16 }, async () => (await api("/v1/me", { token })).status));
+      const statuses = await Promise.all(
+        Array.from({ length: 16 }, async () => (await api("/v1/me", { token })).status),
+      );
       expect(statuses, `round ${round}`).toEqual(Array(16).fill(200));
     }
   });

@@ -1,7 +1,12 @@
 // TenantLimiterDO itself (the real object in workerd): window roll-over and daily quotas with a
 // controlled clock (`now`, honoured only when ENVIRONMENT=test), tenant isolation, how a tenant's
 // limits reach it (database on first use, push on change), and the idle-key sweep.
-import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
 import type { Env } from "../../platform/env.ts";
@@ -14,7 +19,10 @@ const OPS_TOKEN = "ops-".padEnd(48, "k");
 const env: Env = { ...testEnv, RATE_LIMIT_SCALE: "1", OPS_API_TOKEN: OPS_TOKEN };
 const app = createApp();
 
-async function call(path: string, init: RequestInit & { token?: string; now?: number; e?: Env } = {}): Promise<Response> {
+async function call(
+  path: string,
+  init: RequestInit & { token?: string; now?: number; e?: Env } = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   if (init.now !== undefined) headers.set("x-test-now", String(init.now));
@@ -43,7 +51,10 @@ describe("window roll-over (controlled clock)", () => {
     expect(full).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
     // At t0 + 60 s the t0 grants leave the window (t − 60 s, t]: a burst again.
     expect(await allowedAt(t0 + 60_000, 30)).toBe(20);
-    expect(await stub.check(tenant.id, user, { now: t0 + 60_000 })).toMatchObject({ allowed: false, retryAfterSeconds: 12 });
+    expect(await stub.check(tenant.id, user, { now: t0 + 60_000 })).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 12,
+    });
   });
 
   it("the clock option is ignored outside test runs", async () => {
@@ -85,9 +96,19 @@ describe("daily quota (whatsapp:send, 1,000 per tenant-local day)", () => {
     const stub = stubFor(tenant.id);
     const evening = Date.parse("2026-12-01T05:30:00Z"); // 23:30 on 30 Nov in CDMX (UTC−6)
     const midnight = Date.parse("2026-12-01T06:00:00Z");
-    expect(await stub.consume(tenant.id, "whatsapp:send", 995, { now: evening })).toEqual({ allowed: true, limit: 1_000, remaining: 5, resetAt: midnight });
-    expect(await stub.consume(tenant.id, "whatsapp:send", 6, { now: evening + 1 })).toMatchObject({ allowed: false, remaining: 5 });
-    const concurrent = await Promise.all(Array.from({ length: 20 }, () => stub.consume(tenant.id, "whatsapp:send", 1, { now: midnight - 1 })));
+    expect(await stub.consume(tenant.id, "whatsapp:send", 995, { now: evening })).toEqual({
+      allowed: true,
+      limit: 1_000,
+      remaining: 5,
+      resetAt: midnight,
+    });
+    expect(await stub.consume(tenant.id, "whatsapp:send", 6, { now: evening + 1 })).toMatchObject({
+      allowed: false,
+      remaining: 5,
+    });
+    const concurrent = await Promise.all(
+      Array.from({ length: 20 }, () => stub.consume(tenant.id, "whatsapp:send", 1, { now: midnight - 1 })),
+    );
     expect(concurrent.filter((r) => r.allowed)).toHaveLength(5);
     expect(await stub.consume(tenant.id, "whatsapp:send", 1, { now: midnight })).toMatchObject({
       allowed: true,
@@ -113,7 +134,10 @@ describe("daily quota (whatsapp:send, 1,000 per tenant-local day)", () => {
     expect(q.resetAt.getTime()).toBeGreaterThan(Date.now());
     expect(q.resetAt.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
     await expect(consumeQuota(env, tenant.id, "unknown:quota", 1)).rejects.toThrow(/unknown daily quota/);
-    expect(await consumeQuota(env, tenant.id, "msi:reminder", 2, { limit: 2 })).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await consumeQuota(env, tenant.id, "msi:reminder", 2, { limit: 2 })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
   });
 });
 
@@ -123,7 +147,11 @@ describe("how the limiter learns the tenant's limits", () => {
     await ownerSql`update tenants set rate_limit_overrides = '{"userPerMinute": 7, "userBurst": 3, "junk": "x"}' where id = ${tenant.id}`;
     const d = await stubFor(tenant.id).check(tenant.id, crypto.randomUUID());
     expect(d.policy).toEqual({ limit: 7, burst: 3, windowSeconds: 60 });
-    expect(await stubFor(tenant.id).getLimits(tenant.id)).toMatchObject({ plan: "pro", overrides: { userPerMinute: 7, userBurst: 3 }, source: "database" });
+    expect(await stubFor(tenant.id).getLimits(tenant.id)).toMatchObject({
+      plan: "pro",
+      overrides: { userPerMinute: 7, userBurst: 3 },
+      source: "database",
+    });
   });
 
   it("a plan change through the operations route applies to the very next request", async () => {
@@ -139,7 +167,10 @@ describe("how the limiter learns the tenant's limits", () => {
       body: JSON.stringify({ plan: "pro", overrides: {} }),
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ plan: "pro", effective: { user: { perMinute: 1_000, burst: 100 }, dailyQuotas: { "whatsapp:send": 1_000 } } });
+    expect(await put.json()).toMatchObject({
+      plan: "pro",
+      effective: { user: { perMinute: 1_000, burst: 100 }, dailyQuotas: { "whatsapp:send": 1_000 } },
+    });
     const [row] = await ownerSql`select plan from tenants where id = ${tenant.id}`;
     expect(row?.plan).toBe("pro");
 
@@ -165,10 +196,31 @@ describe("how the limiter learns the tenant's limits", () => {
     const headers = { "content-type": "application/json" };
     expect((await call(`/ops/tenants/${tenant.id}/limits`, { method: "PUT", headers, body })).status).toBe(401);
     const adminJwt = await tokenFor(tenant, { role: "admin" });
-    expect((await call(`/ops/tenants/${tenant.id}/limits`, { method: "PUT", headers: { ...headers, authorization: `Bearer ${adminJwt}` }, body })).status).toBe(401);
+    expect(
+      (
+        await call(`/ops/tenants/${tenant.id}/limits`, {
+          method: "PUT",
+          headers: { ...headers, authorization: `Bearer ${adminJwt}` },
+          body,
+        })
+      ).status,
+    ).toBe(401);
     const noOps: Env = { ...env, OPS_API_TOKEN: undefined };
-    expect((await call(`/ops/tenants/${tenant.id}/limits`, { method: "PUT", headers: { ...headers, authorization: `Bearer ${OPS_TOKEN}` }, body, e: noOps })).status).toBe(404);
-    const unknown = await call(`/ops/tenants/${crypto.randomUUID()}/limits`, { method: "PUT", headers: { ...headers, authorization: `Bearer ${OPS_TOKEN}` }, body });
+    expect(
+      (
+        await call(`/ops/tenants/${tenant.id}/limits`, {
+          method: "PUT",
+          headers: { ...headers, authorization: `Bearer ${OPS_TOKEN}` },
+          body,
+          e: noOps,
+        })
+      ).status,
+    ).toBe(404);
+    const unknown = await call(`/ops/tenants/${crypto.randomUUID()}/limits`, {
+      method: "PUT",
+      headers: { ...headers, authorization: `Bearer ${OPS_TOKEN}` },
+      body,
+    });
     expect(unknown.status).toBe(404);
     const bad = await call(`/ops/tenants/${tenant.id}/limits`, {
       method: "PUT",
@@ -207,7 +259,10 @@ describe("idle keys", () => {
     await stub.consume(tenant.id, "whatsapp:send", 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const keys = await runInDurableObject(stub, (_instance: TenantLimiterDO, state) =>
-      state.storage.sql.exec<{ key: string }>("SELECT key FROM buckets UNION ALL SELECT key FROM quotas ORDER BY 1").toArray().map((r) => r.key),
+      state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM buckets UNION ALL SELECT key FROM quotas ORDER BY 1")
+        .toArray()
+        .map((r) => r.key),
     );
     expect(keys).toEqual(["user:active-user", "whatsapp:send"]);
   });

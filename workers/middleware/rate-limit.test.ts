@@ -16,7 +16,11 @@ const upstash = testEnv as unknown as { TEST_UPSTASH_REDIS_REST_URL?: string; TE
 const realLimits: Env = { ...testEnv, RATE_LIMIT_SCALE: "1" };
 const infoLogs: Env = { ...realLimits, LOG_LEVEL: "info" };
 const withUpstash: Env | undefined = upstash.TEST_UPSTASH_REDIS_REST_URL
-  ? { ...realLimits, UPSTASH_REDIS_REST_URL: upstash.TEST_UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: upstash.TEST_UPSTASH_REDIS_REST_TOKEN }
+  ? {
+      ...realLimits,
+      UPSTASH_REDIS_REST_URL: upstash.TEST_UPSTASH_REDIS_REST_URL,
+      UPSTASH_REDIS_REST_TOKEN: upstash.TEST_UPSTASH_REDIS_REST_TOKEN,
+    }
   : undefined;
 
 let ipCounter = 0;
@@ -24,7 +28,15 @@ const freshIp = () => `198.51.${Math.floor(Math.random() * 250)}.${(ipCounter++ 
 
 async function call(
   path: string,
-  opts: { token?: string; ip?: string; now?: number; method?: string; json?: unknown; env?: Env; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string;
+    ip?: string;
+    now?: number;
+    method?: string;
+    json?: unknown;
+    env?: Env;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const headers = new Headers(opts.headers);
   if (opts.token !== undefined) headers.set("authorization", `Bearer ${opts.token}`);
@@ -101,7 +113,9 @@ describe("per-IP limit", () => {
     const now = Date.now();
     const rs: Response[] = [];
     for (let i = 0; i < 10; i++) {
-      rs.push(...(await Promise.all(Array.from({ length: 100 }, () => call("/v1/me", { token: "not.a.jwt", ip, now })))));
+      rs.push(
+        ...(await Promise.all(Array.from({ length: 100 }, () => call("/v1/me", { token: "not.a.jwt", ip, now })))),
+      );
     }
     expect(count(rs, 401)).toBe(1_000);
     expect(rs[0]!.headers.get("ratelimit-policy")).toBe('"ip";q=1000;w=60');
@@ -138,19 +152,23 @@ describe("per-IP limit", () => {
     expect(clientKey("")).toBe("local");
   });
 
-  it.skipIf(!withUpstash)("with Upstash configured: @upstash/ratelimit over real Redis, still before authentication", async () => {
-    const env = withUpstash!;
-    const ip = freshIp();
-    const rs: Response[] = [];
-    for (let i = 0; i < 10; i++) rs.push(...(await Promise.all(Array.from({ length: 100 }, () => call("/v1/me", { token: "x.y.z", ip, env })))));
-    expect(count(rs, 401)).toBe(1_000);
-    const over = await call("/v1/me", { token: "x.y.z", ip, env });
-    expect(over.status).toBe(429);
-    expect(over.headers.get("ratelimit-policy")).toBe('"ip";q=1000;w=60');
-    expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    // Blocked now without asking Redis (ephemeral cache), and still limited.
-    expect((await call("/v1/me", { token: "x.y.z", ip, env })).status).toBe(429);
-  });
+  it.skipIf(!withUpstash)(
+    "with Upstash configured: @upstash/ratelimit over real Redis, still before authentication",
+    async () => {
+      const env = withUpstash!;
+      const ip = freshIp();
+      const rs: Response[] = [];
+      for (let i = 0; i < 10; i++)
+        rs.push(...(await Promise.all(Array.from({ length: 100 }, () => call("/v1/me", { token: "x.y.z", ip, env })))));
+      expect(count(rs, 401)).toBe(1_000);
+      const over = await call("/v1/me", { token: "x.y.z", ip, env });
+      expect(over.status).toBe(429);
+      expect(over.headers.get("ratelimit-policy")).toBe('"ip";q=1000;w=60');
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      // Blocked now without asking Redis (ephemeral cache), and still limited.
+      expect((await call("/v1/me", { token: "x.y.z", ip, env })).status).toBe(429);
+    },
+  );
 });
 
 describe("limiter unreachable", () => {
@@ -177,7 +195,13 @@ describe("limiter unreachable", () => {
     expect(read.status).toBe(200);
     expect(read.headers.get("ratelimit")).toBeNull();
 
-    const write = await call("/v1/contacts", { token, ip: freshIp(), env: broken, method: "POST", json: { firstName: "Ana" } });
+    const write = await call("/v1/contacts", {
+      token,
+      ip: freshIp(),
+      env: broken,
+      method: "POST",
+      json: { firstName: "Ana" },
+    });
     expect(write.status).toBe(503);
     expect(await write.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(write.headers.get("retry-after")).toBe("1");
@@ -185,9 +209,14 @@ describe("limiter unreachable", () => {
     const requests = logLines(spy).filter((l) => l.message === "request");
     const readLine = requests.find((l) => (l.data as { method: string }).method === "GET")!;
     const writeLine = requests.find((l) => (l.data as { method: string }).method === "POST")!;
-    expect((readLine.data as { rateLimit: unknown }).rateLimit).toMatchObject({ ip: { decision: "error-open" }, user: { decision: "error-open" } });
+    expect((readLine.data as { rateLimit: unknown }).rateLimit).toMatchObject({
+      ip: { decision: "error-open" },
+      user: { decision: "error-open" },
+    });
     expect((writeLine.data as { rateLimit: unknown }).rateLimit).toMatchObject({ ip: { decision: "error-closed" } });
-    expect(logLines(spy).some((l) => l.level === "error" && String(l.message).startsWith("rate limiter unreachable"))).toBe(true);
+    expect(
+      logLines(spy).some((l) => l.level === "error" && String(l.message).startsWith("rate limiter unreachable")),
+    ).toBe(true);
   });
 
   it("a limiter slower than RATE_LIMIT_TIMEOUT_MS gets the same rule: reads pass, writes 503", async () => {
@@ -195,12 +224,18 @@ describe("limiter unreachable", () => {
     const slow: Env = {
       ...realLimits,
       RATE_LIMIT_TIMEOUT_MS: "150",
-      TENANT_LIMITER: { idFromName: (name: string) => ({ name }), get: () => ({ check: never, checkKey: never }) } as unknown as Env["TENANT_LIMITER"],
+      TENANT_LIMITER: {
+        idFromName: (name: string) => ({ name }),
+        get: () => ({ check: never, checkKey: never }),
+      } as unknown as Env["TENANT_LIMITER"],
     };
     const token = await tokenFor(await createTenant());
     const started = Date.now();
     expect((await call("/v1/me", { token, ip: freshIp(), env: slow })).status).toBe(200);
-    expect((await call("/v1/contacts", { token, ip: freshIp(), env: slow, method: "POST", json: { firstName: "Ana" } })).status).toBe(503);
+    expect(
+      (await call("/v1/contacts", { token, ip: freshIp(), env: slow, method: "POST", json: { firstName: "Ana" } }))
+        .status,
+    ).toBe(503);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

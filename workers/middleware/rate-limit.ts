@@ -50,8 +50,13 @@ export function clientKey(header: string | undefined): string {
   const [head = "", tail = ""] = ip.toLowerCase().split("::");
   const left = head ? head.split(":") : [];
   const right = ip.includes("::") && tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  const groups = ip.includes("::")
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 function testNow(c: Context<HonoEnv>, config: Config): number | undefined {
@@ -126,10 +131,19 @@ function tooMany(o: Outcome, detail: string): AppError {
 /** The fail-open/fail-closed rule; returns normally when the request may proceed. */
 function limiterFailed(c: Context<HonoEnv>, which: Outcome["name"], err: unknown): void {
   const open = READ_METHODS.has(c.req.method);
-  rateLimitLog(c)[which] = { decision: open ? "error-open" : "error-closed", error: err instanceof Error ? err.message : String(err) };
-  c.get("logger").error(`rate limiter unreachable (${which}); ${open ? "failing open for a read" : "failing closed for a write"}`, {}, err);
+  rateLimitLog(c)[which] = {
+    decision: open ? "error-open" : "error-closed",
+    error: err instanceof Error ? err.message : String(err),
+  };
+  c.get("logger").error(
+    `rate limiter unreachable (${which}); ${open ? "failing open for a read" : "failing closed for a write"}`,
+    {},
+    err,
+  );
   if (!open) {
-    throw new AppError("SERVICE_UNAVAILABLE", "the rate limiter is unavailable; retry shortly", { headers: { "retry-after": "1" } });
+    throw new AppError("SERVICE_UNAVAILABLE", "the rate limiter is unavailable; retry shortly", {
+      headers: { "retry-after": "1" },
+    });
   }
 }
 
@@ -219,7 +233,10 @@ async function durableObjectIpDecision(c: Context<HonoEnv>, key: string, perMinu
   const config = c.get("config");
   const now = testNow(c, config);
   const stub = limiterStub(c.env, `ip:${key}`);
-  const d = await withTimeout(stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), config.RATE_LIMIT_TIMEOUT_MS);
+  const d = await withTimeout(
+    stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }),
+    config.RATE_LIMIT_TIMEOUT_MS,
+  );
   return fromDecision("ip", d);
 }
 
@@ -273,7 +290,10 @@ export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
       const now = testNow(c, config);
       const stub = limiterStub(c.env, auth.tenantId);
       const d = await withTimeout(
-        stub.check(auth.tenantId, auth.userId, { scale: config.RATE_LIMIT_SCALE, ...(now === undefined ? {} : { now }) }),
+        stub.check(auth.tenantId, auth.userId, {
+          scale: config.RATE_LIMIT_SCALE,
+          ...(now === undefined ? {} : { now }),
+        }),
         config.RATE_LIMIT_TIMEOUT_MS,
       );
       return fromDecision("user", d);
@@ -302,7 +322,14 @@ export function keyedRateLimit(
       name,
       decide: async () => {
         const now = testNow(c, config);
-        const d = await withTimeout(limiterStub(c.env, `${name}:${k}`).checkKey(`${name}:${k}`, policy(c, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }), config.RATE_LIMIT_TIMEOUT_MS);
+        const d = await withTimeout(
+          limiterStub(c.env, `${name}:${k}`).checkKey(
+            `${name}:${k}`,
+            policy(c, config.RATE_LIMIT_SCALE),
+            now === undefined ? {} : { now },
+          ),
+          config.RATE_LIMIT_TIMEOUT_MS,
+        );
         return fromDecision(name, d);
       },
       refusal: (o) => `too many requests for this link; retry in ${o.retryAfterSeconds} s`,

@@ -27,15 +27,13 @@ export const requestContext: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const status = c.res.status;
   // The route pattern, not the raw path: public proposal links carry their secret in the path.
   const route = c.req.routePath && c.req.routePath !== "/*" ? c.req.routePath : "(unmatched)";
-  logger.with({ userId: auth?.userId, tenantId: auth?.tenantId }).log(
-    status >= 500 ? "error" : status >= 400 ? "warn" : "info",
-    "request",
-    {
+  logger
+    .with({ userId: auth?.userId, tenantId: auth?.tenantId })
+    .log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request", {
       method: c.req.method,
       route,
       status,
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
       ...c.get("logFields"),
-    },
-  );
+    });
 };

@@ -13,7 +13,9 @@ export const requireOpsToken: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   // Equal-length digests, compared in constant time.
   if (!constantTimeEqual(await sha256(given), await sha256(expected))) {
-    throw new AppError("UNAUTHORIZED", "a valid operations token is required", { headers: { "www-authenticate": "Bearer" } });
+    throw new AppError("UNAUTHORIZED", "a valid operations token is required", {
+      headers: { "www-authenticate": "Bearer" },
+    });
   }
   await next();
 };

@@ -11,7 +11,11 @@ const app = createApp();
 
 async function get(path: string, authorization?: string, e: Env = env): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://crm.test${path}`, { headers: authorization ? { authorization } : {} }), e, ctx);
+  const res = await app.fetch(
+    new Request(`http://crm.test${path}`, { headers: authorization ? { authorization } : {} }),
+    e,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -36,11 +40,21 @@ describe("GET /ops/outbox", () => {
     await seedStates(tenant.id);
     const res = await get(`/ops/outbox?tenantId=${tenant.id}`, `Bearer ${OPS_TOKEN}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ pending: 2, delivered: 1, dead: 1, oldestPendingAt: "2026-11-30T10:00:00.000Z" });
+    expect(await res.json()).toEqual({
+      pending: 2,
+      delivered: 1,
+      dead: 1,
+      oldestPendingAt: "2026-11-30T10:00:00.000Z",
+    });
 
     const all = await get("/ops/outbox", `Bearer ${OPS_TOKEN}`);
     expect(all.status).toBe(200);
-    const body = (await all.json()) as { pending: number; delivered: number; dead: number; oldestPendingAt: string | null };
+    const body = (await all.json()) as {
+      pending: number;
+      delivered: number;
+      dead: number;
+      oldestPendingAt: string | null;
+    };
     expect(body.pending).toBeGreaterThanOrEqual(2);
     expect(body.delivered).toBeGreaterThanOrEqual(1);
     expect(body.dead).toBeGreaterThanOrEqual(1);

@@ -13,7 +13,10 @@ export const OutboxCountsSchema = z
     pending: z.number().int().openapi({ description: "Not yet delivered, still retried" }),
     delivered: z.number().int(),
     dead: z.number().int().openapi({ description: "Not delivered after the maximum attempts; no longer retried" }),
-    oldestPendingAt: z.string().nullable().openapi({ description: "created time of the oldest pending event", example: "2026-12-01T12:00:00.000Z" }),
+    oldestPendingAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "created time of the oldest pending event", example: "2026-12-01T12:00:00.000Z" }),
   })
   .openapi("OutboxCounts");
 

@@ -13,7 +13,8 @@ const route = createRoute({
   path: "/v1/proposals/{id}/items",
   tags: ["Proposals"],
   summary: "Add a line item to a draft",
-  description: "Appends one line and recomputes the proposal totals from all its lines in the same transaction (read, then a write guarded by the version read: 2 round trips). Drafts only (409); `If-Match` honoured.",
+  description:
+    "Appends one line and recomputes the proposal totals from all its lines in the same transaction (read, then a write guarded by the version read: 2 round trips). Drafts only (409); `If-Match` honoured.",
   security: [{ bearerAuth: [] }],
   request: {
     params: IdParamSchema,
@@ -21,7 +22,10 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: LineItemInputSchema } } },
   },
   responses: {
-    201: { description: "Added; the whole proposal", content: { "application/json": { schema: ProposalWithItemsSchema } } },
+    201: {
+      description: "Added; the whole proposal",
+      content: { "application/json": { schema: ProposalWithItemsSchema } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409, 412, 422),
   },
 });
@@ -31,27 +35,34 @@ export function registerAddProposalItem(app: OpenAPIHono<HonoEnv>): void {
     const { id } = c.req.valid("param");
     const item = c.req.valid("json");
     const auth = c.get("auth");
-    const { row, items, events } = await changeItems(c, id, ifMatchVersion(c.req.header("if-match")), {
-      apply: (current) => {
-        if (current.length >= MAX_ITEMS) throw new AppError("UNPROCESSABLE", `a proposal has at most ${MAX_ITEMS} line items`);
-        return {
-          keep: current,
-          add: {
-            tenantId: auth.tenantId,
-            proposalId: id,
-            position: Math.max(0, ...current.map((l) => l.position)) + 1,
-            name: item.name,
-            description: item.description ?? null,
-            quantity: item.quantity,
-            unitPrice: item.unitPrice,
-            discountPercent: item.discountPercent ?? "0",
-            taxRate: item.taxRate,
-            satProductKey: item.satProductKey ?? null,
-            satUnitKey: item.satUnitKey ?? null,
-          },
-        };
+    const { row, items, events } = await changeItems(
+      c,
+      id,
+      ifMatchVersion(c.req.header("if-match")),
+      {
+        apply: (current) => {
+          if (current.length >= MAX_ITEMS)
+            throw new AppError("UNPROCESSABLE", `a proposal has at most ${MAX_ITEMS} line items`);
+          return {
+            keep: current,
+            add: {
+              tenantId: auth.tenantId,
+              proposalId: id,
+              position: Math.max(0, ...current.map((l) => l.position)) + 1,
+              name: item.name,
+              description: item.description ?? null,
+              quantity: item.quantity,
+              unitPrice: item.unitPrice,
+              discountPercent: item.discountPercent ?? "0",
+              taxRate: item.taxRate,
+              satProductKey: item.satProductKey ?? null,
+              satUnitKey: item.satUnitKey ?? null,
+            },
+          };
+        },
       },
-    }, 201);
+      201,
+    );
     publish(c, events);
     return c.json(toProposalWithItems(row, items), 201, { etag: etagOf(row.version) });
   });

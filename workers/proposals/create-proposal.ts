@@ -1,6 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { computeTotals } from "../../core/proposals/totals.ts";
-import { getProposal, insertLineItems, insertNumberedProposal, lineRecords, PROPOSAL_REFERENCE_FIELDS, proposalEvent } from "../../db/proposals/proposal-store.ts";
+import {
+  getProposal,
+  insertLineItems,
+  insertNumberedProposal,
+  lineRecords,
+  PROPOSAL_REFERENCE_FIELDS,
+  proposalEvent,
+} from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
@@ -60,7 +67,10 @@ export function registerCreateProposal(app: OpenAPIHono<HonoEnv>): void {
       const row = rows[0];
       if (!row) throw new AppError("INTERNAL", "insert returned no row");
       publish(c, events);
-      return c.json(toProposalWithItems(row, itemRows), 201, { location: `/v1/proposals/${id}`, etag: etagOf(row.version) });
+      return c.json(toProposalWithItems(row, itemRows), 201, {
+        location: `/v1/proposals/${id}`,
+        etag: etagOf(row.version),
+      });
     } catch (err) {
       throw referenceError(err, PROPOSAL_REFERENCE_FIELDS) ?? err;
     }

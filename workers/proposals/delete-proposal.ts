@@ -31,6 +31,8 @@ export function registerDeleteProposal(app: OpenAPIHono<HonoEnv>): void {
     if (deleted.length > 0) return c.body(null, 204);
     const status = before[0]?.status;
     if (!status) throw new AppError("NOT_FOUND", "proposal not found");
-    throw new AppError("CONFLICT", `only draft proposals can be deleted; this one is ${status}`, { extensions: { status } });
+    throw new AppError("CONFLICT", `only draft proposals can be deleted; this one is ${status}`, {
+      extensions: { status },
+    });
   });
 }

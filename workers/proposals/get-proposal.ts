@@ -8,7 +8,6 @@ import { AppError } from "../http/problem.ts";
 import { readRun } from "../services.ts";
 import { ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 
-
 const route = createRoute({
   method: "get",
   path: "/v1/proposals/{id}",

@@ -22,7 +22,10 @@ import { lineInput } from "./proposal-schema.ts";
 
 export interface ItemChange {
   /** The lines after the change, given the current ones. */
-  apply: (current: LineItemRow[]) => { keep: LineItemRow[]; add?: Omit<LineItemInsert, "subtotal" | "discount" | "taxableBase" | "tax" | "total"> };
+  apply: (current: LineItemRow[]) => {
+    keep: LineItemRow[];
+    add?: Omit<LineItemInsert, "subtotal" | "discount" | "taxableBase" | "tax" | "total">;
+  };
 }
 
 /** Concurrent item changes to one proposal retry this often before answering 409. */
@@ -45,14 +48,33 @@ export async function changeItems(
 ): Promise<{ row: ProposalRow; items: LineItemRow[]; events: CloudEvent[] }> {
   const actor = actorOf(c);
   for (let attempt = 1; ; attempt++) {
-    const [found, current] = await readRun(c, [getProposal(actor.tenantId, proposalId), listLineItems(actor.tenantId, proposalId)]);
+    const [found, current] = await readRun(c, [
+      getProposal(actor.tenantId, proposalId),
+      listLineItems(actor.tenantId, proposalId),
+    ]);
     const read = found[0];
     if (!read) throw new AppError("NOT_FOUND", "proposal not found");
-    if (read.status !== "draft" || (expected !== undefined && read.version !== expected)) throw notUpdated(read.status, read.version, expected);
+    if (read.status !== "draft" || (expected !== undefined && read.version !== expected))
+      throw notUpdated(read.status, read.version, expected);
 
     const { keep, add } = change.apply(current);
-    const inputs = keep.map((l) => lineInput({ quantity: l.quantity, unitPrice: l.unitPrice, discountPercent: l.discountPercent, taxRate: l.taxRate }));
-    if (add) inputs.push(lineInput({ quantity: add.quantity, unitPrice: add.unitPrice, discountPercent: add.discountPercent ?? null, taxRate: add.taxRate ?? null }));
+    const inputs = keep.map((l) =>
+      lineInput({
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        discountPercent: l.discountPercent,
+        taxRate: l.taxRate,
+      }),
+    );
+    if (add)
+      inputs.push(
+        lineInput({
+          quantity: add.quantity,
+          unitPrice: add.unitPrice,
+          discountPercent: add.discountPercent ?? null,
+          taxRate: add.taxRate ?? null,
+        }),
+      );
     const { lines, totals } = computeTotals(inputs);
     if (exceedsMaxAmount(totals)) throw totalTooLarge();
     const removed = current.filter((l) => !keep.includes(l)).map((l) => l.id);
@@ -61,7 +83,9 @@ export async function changeItems(
       const [updated, , , events, items] = await writeRun(c, { resourcePath: `/v1/proposals/${proposalId}`, status }, [
         updateDraftTotals(actor.tenantId, proposalId, totals, read.version),
         assertProposalWritten(proposalId),
-        add ? insertLineItem({ ...add, ...(lines[lines.length - 1] as LineAmounts) }) : deleteLineItems(actor.tenantId, proposalId, removed),
+        add
+          ? insertLineItem({ ...add, ...(lines[lines.length - 1] as LineAmounts) })
+          : deleteLineItems(actor.tenantId, proposalId, removed),
         proposalChangedEvent(actor, "Proposal.Updated", proposalId),
         listLineItems(actor.tenantId, proposalId),
       ]);

@@ -27,7 +27,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: "A page of proposals", content: { "application/json": { schema: pageSchema(ProposalSchema, "ProposalPage") } } },
+    200: {
+      description: "A page of proposals",
+      content: { "application/json": { schema: pageSchema(ProposalSchema, "ProposalPage") } },
+    },
     ...problemResponses(...AUTHENTICATED_ERRORS),
   },
 });
@@ -36,7 +39,12 @@ export function registerListProposals(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const sort = parseSort(query.sort, ["created", "updated"], { field: "created", direction: "desc" });
-    const { where: after, orderBy } = keyset(sort, sort.field === "updated" ? proposalSortColumns.updated : proposalSortColumns.created, proposals.id, query.cursor);
+    const { where: after, orderBy } = keyset(
+      sort,
+      sort.field === "updated" ? proposalSortColumns.updated : proposalSortColumns.created,
+      proposals.id,
+      query.cursor,
+    );
     const filter = {
       status: query.status,
       leadId: query.leadId,
@@ -45,8 +53,13 @@ export function registerListProposals(app: OpenAPIHono<HonoEnv>): void {
       createdFrom: query.createdFrom,
       createdTo: query.createdTo,
     };
-    const [rows] = await readRun(c, [listProposals(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 })]);
-    const result = page(rows, query.limit, sort, (r) => ({ value: sort.field === "updated" ? r.updatedAt : r.createdAt, id: r.id }));
+    const [rows] = await readRun(c, [
+      listProposals(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 }),
+    ]);
+    const result = page(rows, query.limit, sort, (r) => ({
+      value: sort.field === "updated" ? r.updatedAt : r.createdAt,
+      id: r.id,
+    }));
     return c.json({ data: result.data.map(toProposal), nextCursor: result.nextCursor }, 200);
   });
 }

@@ -7,7 +7,9 @@ import { AppError } from "../http/problem.ts";
 /** Why a guarded write to an existing draft-only proposal did not happen: 409 (not a draft) or 412 (stale ETag). */
 export function notUpdated(status: string, version: number, expected: number | undefined): AppError {
   if (status !== "draft") {
-    return new AppError("CONFLICT", `only draft proposals can be changed; this one is ${status}`, { extensions: { status } });
+    return new AppError("CONFLICT", `only draft proposals can be changed; this one is ${status}`, {
+      extensions: { status },
+    });
   }
   if (expected !== undefined && version !== expected) {
     return preconditionFailed(version);
@@ -17,5 +19,7 @@ export function notUpdated(status: string, version: number, expected: number | u
 
 /** An item change would take the proposal past what the money columns hold (core/proposals/totals.ts exceedsMaxAmount). */
 export function totalTooLarge(): AppError {
-  return new AppError("UNPROCESSABLE", `the proposal total would exceed the maximum (${MAX_AMOUNT})`, { errors: [{ path: "body", message: "total máximo excedido" }] });
+  return new AppError("UNPROCESSABLE", `the proposal total would exceed the maximum (${MAX_AMOUNT})`, {
+    errors: [{ path: "body", message: "total máximo excedido" }],
+  });
 }

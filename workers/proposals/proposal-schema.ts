@@ -52,7 +52,10 @@ export const ProposalSchema = z
     acceptedAt: z.string().nullable(),
     rejectedAt: z.string().nullable(),
     expiredAt: z.string().nullable(),
-    linkCreatedAt: z.string().nullable().openapi({ description: "When the public link was issued (the token itself is never shown again)" }),
+    linkCreatedAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the public link was issued (the token itself is never shown again)" }),
     linkRevokedAt: z.string().nullable(),
     version: z.number().int(),
     createdBy: z.uuid().nullable(),
@@ -61,7 +64,9 @@ export const ProposalSchema = z
   })
   .openapi("Proposal");
 
-export const ProposalWithItemsSchema = ProposalSchema.extend({ items: z.array(LineItemSchema) }).openapi("ProposalWithItems");
+export const ProposalWithItemsSchema = ProposalSchema.extend({ items: z.array(LineItemSchema) }).openapi(
+  "ProposalWithItems",
+);
 
 export type Proposal = z.infer<typeof ProposalSchema>;
 export type LineItem = z.infer<typeof LineItemSchema>;
@@ -143,22 +148,39 @@ export const LineItemInputSchema = z
     quantity: DecimalText("2", "Decimal string > 0, up to 4 decimals"),
     unitPrice: DecimalText("1500.00", "Decimal string ≥ 0, up to 4 decimals"),
     discountPercent: DecimalText("10", "0–100, up to 2 decimals").optional(),
-    taxRate: DecimalText("0.16", "Fraction 0–1 (IVA 16 % = \"0.16\"); null = exento. Required: no rate is assumed").nullable(),
-    satProductKey: z.string().regex(/^\d{8}$/, "clave de producto SAT: 8 dígitos").nullish(),
-    satUnitKey: z.string().regex(/^[A-Z0-9]{1,3}$/, "clave de unidad SAT: hasta 3 letras o dígitos").nullish(),
+    taxRate: DecimalText(
+      "0.16",
+      'Fraction 0–1 (IVA 16 % = "0.16"); null = exento. Required: no rate is assumed',
+    ).nullable(),
+    satProductKey: z
+      .string()
+      .regex(/^\d{8}$/, "clave de producto SAT: 8 dígitos")
+      .nullish(),
+    satUnitKey: z
+      .string()
+      .regex(/^[A-Z0-9]{1,3}$/, "clave de unidad SAT: hasta 3 letras o dígitos")
+      .nullish(),
   })
   .superRefine((line, ctx) => {
-    for (const issue of checkLine(lineInput(line))) ctx.addIssue({ code: "custom", path: [issue.field], message: issue.message });
+    for (const issue of checkLine(lineInput(line)))
+      ctx.addIssue({ code: "custom", path: [issue.field], message: issue.message });
   })
   .openapi("ProposalLineItemInput");
 
 export type LineItemInput = z.infer<typeof LineItemInputSchema>;
 
-export function lineInput(line: { quantity: string; unitPrice: string; discountPercent?: string | null | undefined; taxRate: string | null }): LineInput {
+export function lineInput(line: {
+  quantity: string;
+  unitPrice: string;
+  discountPercent?: string | null | undefined;
+  taxRate: string | null;
+}): LineInput {
   return {
     quantity: line.quantity,
     unitPrice: line.unitPrice,
-    ...(line.discountPercent !== undefined && line.discountPercent !== null ? { discountPercent: line.discountPercent } : {}),
+    ...(line.discountPercent !== undefined && line.discountPercent !== null
+      ? { discountPercent: line.discountPercent }
+      : {}),
     taxRate: line.taxRate,
   };
 }
@@ -197,7 +219,9 @@ export const CurrencySchema = z
 export const ExchangeRateSchema = z
   .string()
   .regex(/^\d{1,12}(?:\.\d{1,6})?$/, "tipo de cambio: decimal positivo con hasta 6 decimales")
-  .refine((v) => compare(parseDecimal(v), parseDecimal("0")) > 0, { message: "el tipo de cambio debe ser mayor que cero" })
+  .refine((v) => compare(parseDecimal(v), parseDecimal("0")) > 0, {
+    message: "el tipo de cambio debe ser mayor que cero",
+  })
   .openapi({ example: "17.254300", description: "MXN per unit of `currency`; required when currency is not MXN" });
 
 export const DateSchema = z.iso.date({ error: "fecha en formato AAAA-MM-DD" }).openapi({ example: "2026-12-31" });
@@ -215,11 +239,19 @@ const ProposalFields = {
 };
 
 /** MXN is the tenant's own currency (rate 1); any other needs the rate it was quoted at. */
-function checkCurrency(v: { currency?: string | undefined; exchangeRate?: string | undefined }, ctx: z.RefinementCtx, requireCurrencyWithRate: boolean): void {
+function checkCurrency(
+  v: { currency?: string | undefined; exchangeRate?: string | undefined },
+  ctx: z.RefinementCtx,
+  requireCurrencyWithRate: boolean,
+): void {
   if (v.currency === undefined) {
     if (requireCurrencyWithRate && v.exchangeRate !== undefined) {
       ctx.addIssue({ code: "custom", path: ["currency"], message: "envíe currency junto con exchangeRate" });
-    } else if (!requireCurrencyWithRate && v.exchangeRate !== undefined && compare(parseDecimal(v.exchangeRate), parseDecimal("1")) !== 0) {
+    } else if (
+      !requireCurrencyWithRate &&
+      v.exchangeRate !== undefined &&
+      compare(parseDecimal(v.exchangeRate), parseDecimal("1")) !== 0
+    ) {
       ctx.addIssue({ code: "custom", path: ["exchangeRate"], message: "una propuesta en MXN tiene tipo de cambio 1" });
     }
     return;
@@ -229,14 +261,19 @@ function checkCurrency(v: { currency?: string | undefined; exchangeRate?: string
       ctx.addIssue({ code: "custom", path: ["exchangeRate"], message: "una propuesta en MXN tiene tipo de cambio 1" });
     }
   } else if (v.exchangeRate === undefined) {
-    ctx.addIssue({ code: "custom", path: ["exchangeRate"], message: `el tipo de cambio es obligatorio para ${v.currency}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["exchangeRate"],
+      message: `el tipo de cambio es obligatorio para ${v.currency}`,
+    });
   }
 }
 
 export const ProposalCreateSchema = z
   .object(ProposalFields)
   .superRefine((v, ctx) => {
-    if (!v.leadId && !v.customerId) ctx.addIssue({ code: "custom", path: ["leadId"], message: "indique leadId o customerId" });
+    if (!v.leadId && !v.customerId)
+      ctx.addIssue({ code: "custom", path: ["leadId"], message: "indique leadId o customerId" });
     checkCurrency(v, ctx, false);
   })
   .openapi("ProposalCreate");

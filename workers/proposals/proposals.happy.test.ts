@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant, measuredApi, ownerSql, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, seedLead, THREE_ITEMS, type ProposalBody } from "../../test/support/proposal-fixtures.ts";
+import {
+  createProposal,
+  seedCustomer,
+  seedLead,
+  THREE_ITEMS,
+  type ProposalBody,
+} from "../../test/support/proposal-fixtures.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { sha256Hex } from "../../core/encoding/digest.ts";
 
@@ -9,7 +15,11 @@ describe("proposals", () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     const leadId = await seedLead(tenant.id);
-    const res = await api("/v1/proposals", { method: "POST", token, json: { title: "Equipo y servicios", leadId, validUntil: "2099-12-31", items: THREE_ITEMS } });
+    const res = await api("/v1/proposals", {
+      method: "POST",
+      token,
+      json: { title: "Equipo y servicios", leadId, validUntil: "2099-12-31", items: THREE_ITEMS },
+    });
     expect(res.status).toBe(201);
     const p = (await res.json()) as ProposalBody;
     // By hand (round half up to cents per line):
@@ -29,12 +39,20 @@ describe("proposals", () => {
     });
     expect(p.items[1]?.taxRate).toBeNull();
     expect(p.items[0]).toMatchObject({ quantity: "3", unitPrice: "1499.99", discountPercent: "10", taxRate: "0.16" });
-    expect(p).toMatchObject({ status: "draft", currency: "MXN", exchangeRate: "1", leadId, customerId: null, version: 1 });
+    expect(p).toMatchObject({
+      status: "draft",
+      currency: "MXN",
+      exchangeRate: "1",
+      leadId,
+      customerId: null,
+      version: 1,
+    });
     expect(p.proposalNumber).toMatch(/^COT-\d{4}-00001$/);
     expect(res.headers.get("etag")).toBe('"v1"');
     expect(res.headers.get("location")).toBe(`/v1/proposals/${p.id}`);
 
-    const stored = await ownerSql`select subtotal::text, discount_total::text, tax_total::text, total::text from proposals where id = ${p.id}`;
+    const stored =
+      await ownerSql`select subtotal::text, discount_total::text, tax_total::text, total::text from proposals where id = ${p.id}`;
     expect(stored).toEqual([{ subtotal: "6183.30", discount_total: "450.00", tax_total: "781.33", total: "6514.63" }]);
     const got = await api(`/v1/proposals/${p.id}`, { token });
     expect(await got.json()).toEqual(p);
@@ -44,7 +62,9 @@ describe("proposals", () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     const customerId = await seedCustomer(tenant.id);
-    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createProposal(token, { title: `Paralela ${i}`, customerId })));
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createProposal(token, { title: `Paralela ${i}`, customerId })),
+    );
     const seqs = created.map((p) => Number(p.proposalNumber.slice(-5))).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const year = created[0]?.proposalNumber.slice(4, 8);
@@ -62,7 +82,11 @@ describe("proposals", () => {
     const token = await tokenFor(tenant);
     const leadId = await seedLead(tenant.id);
     await createProposal(token, { leadId });
-    const bad = await api("/v1/proposals", { method: "POST", token, json: { title: "X", leadId: crypto.randomUUID() } });
+    const bad = await api("/v1/proposals", {
+      method: "POST",
+      token,
+      json: { title: "X", leadId: crypto.randomUUID() },
+    });
     expect(bad.status).toBe(422);
     const next = await createProposal(token, { leadId });
     expect(next.proposalNumber.slice(-5)).toBe("00002");
@@ -75,29 +99,63 @@ describe("proposals", () => {
     const p = await createProposal(token, { leadId, items: [THREE_ITEMS[0]] });
     expect(p.total).toBe("4697.97");
 
-    const patched = await api(`/v1/proposals/${p.id}`, { method: "PATCH", token, headers: { "if-match": '"v1"' }, json: { title: "Nueva", items: THREE_ITEMS.slice(1) } });
+    const patched = await api(`/v1/proposals/${p.id}`, {
+      method: "PATCH",
+      token,
+      headers: { "if-match": '"v1"' },
+      json: { title: "Nueva", items: THREE_ITEMS.slice(1) },
+    });
     expect(patched.status).toBe(200);
     const afterPatch = (await patched.json()) as ProposalBody;
-    expect(afterPatch).toMatchObject({ title: "Nueva", subtotal: "1683.33", discountTotal: "0.00", taxTotal: "133.33", total: "1816.66", version: 2 });
+    expect(afterPatch).toMatchObject({
+      title: "Nueva",
+      subtotal: "1683.33",
+      discountTotal: "0.00",
+      taxTotal: "133.33",
+      total: "1816.66",
+      version: 2,
+    });
     expect(afterPatch.items.map((i) => i.name)).toEqual(["Consulta médica (exenta)", "Capacitación"]);
     expect(patched.headers.get("etag")).toBe('"v2"');
 
     const added = await api(`/v1/proposals/${p.id}/items`, { method: "POST", token, json: THREE_ITEMS[0] });
     expect(added.status).toBe(201);
     const afterAdd = (await added.json()) as ProposalBody;
-    expect(afterAdd).toMatchObject({ subtotal: "6183.30", discountTotal: "450.00", taxTotal: "781.33", total: "6514.63", version: 3 });
+    expect(afterAdd).toMatchObject({
+      subtotal: "6183.30",
+      discountTotal: "450.00",
+      taxTotal: "781.33",
+      total: "6514.63",
+      version: 3,
+    });
     expect(afterAdd.items.map((i) => i.position)).toEqual([1, 2, 3]);
 
     const exento = afterAdd.items.find((i) => i.taxRate === null);
-    const removed = await api(`/v1/proposals/${p.id}/items/${exento?.id}`, { method: "DELETE", token, headers: { "if-match": '"v3"' } });
+    const removed = await api(`/v1/proposals/${p.id}/items/${exento?.id}`, {
+      method: "DELETE",
+      token,
+      headers: { "if-match": '"v3"' },
+    });
     expect(removed.status).toBe(200);
     const afterRemove = (await removed.json()) as ProposalBody;
-    expect(afterRemove).toMatchObject({ subtotal: "5333.30", discountTotal: "450.00", taxTotal: "781.33", total: "5664.63", version: 4 });
+    expect(afterRemove).toMatchObject({
+      subtotal: "5333.30",
+      discountTotal: "450.00",
+      taxTotal: "781.33",
+      total: "5664.63",
+      version: 4,
+    });
 
-    const stored = await ownerSql`select p.total::text as total, (select sum(total)::text from proposal_line_items where proposal_id = p.id) as lines from proposals p where id = ${p.id}`;
+    const stored =
+      await ownerSql`select p.total::text as total, (select sum(total)::text from proposal_line_items where proposal_id = p.id) as lines from proposals p where id = ${p.id}`;
     expect(stored).toEqual([{ total: "5664.63", lines: "5664.63" }]);
     const events = await ownerSql`select type from outbox where tenant_id = ${tenant.id} order by seq`;
-    expect(events.map((e) => e.type)).toEqual(["Proposal.Created", "Proposal.Updated", "Proposal.Updated", "Proposal.Updated"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "Proposal.Created",
+      "Proposal.Updated",
+      "Proposal.Updated",
+      "Proposal.Updated",
+    ]);
   });
 
   it("takes other currencies with their exchange rate and filters/searches lists", async () => {
@@ -105,10 +163,17 @@ describe("proposals", () => {
     const token = await tokenFor(tenant);
     const leadId = await seedLead(tenant.id);
     const customerId = await seedCustomer(tenant.id);
-    const usd = await createProposal(token, { title: "Servidores importados", customerId, currency: "USD", exchangeRate: "17.2543", items: [THREE_ITEMS[2]] });
+    const usd = await createProposal(token, {
+      title: "Servidores importados",
+      customerId,
+      currency: "USD",
+      exchangeRate: "17.2543",
+      items: [THREE_ITEMS[2]],
+    });
     expect(usd).toMatchObject({ currency: "USD", exchangeRate: "17.2543" });
     const mxn = await createProposal(token, { title: "Mantenimiento", leadId });
-    const list = async (qs: string) => ((await (await api(`/v1/proposals${qs}`, { token })).json()) as { data: { id: string }[] }).data.map((p) => p.id);
+    const list = async (qs: string) =>
+      ((await (await api(`/v1/proposals${qs}`, { token })).json()) as { data: { id: string }[] }).data.map((p) => p.id);
     expect(await list("")).toEqual([mxn.id, usd.id]);
     expect(await list("?sort=created")).toEqual([usd.id, mxn.id]);
     expect(await list(`?leadId=${leadId}`)).toEqual([mxn.id]);
@@ -125,7 +190,11 @@ describe("proposals", () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant, { role: "manager" });
     const p = await createProposal(token, { customerId: await seedCustomer(tenant.id), items: THREE_ITEMS });
-    const res = await api(`/v1/proposals/${p.id}/send`, { method: "POST", token, headers: { "idempotency-key": "enviar-1" } });
+    const res = await api(`/v1/proposals/${p.id}/send`, {
+      method: "POST",
+      token,
+      headers: { "idempotency-key": "enviar-1" },
+    });
     expect(res.status).toBe(200);
     const sent = (await res.json()) as { url: string; token: string; proposal: ProposalBody };
     expect(sent.url).toBe(`${(testEnv.PUBLIC_BASE_URL ?? "http://crm.test").replace(/\/+$/, "")}/p/${sent.token}`);
@@ -134,7 +203,8 @@ describe("proposals", () => {
     expect(sent.proposal.linkCreatedAt).not.toBeNull();
     expect(JSON.stringify(sent.proposal)).not.toContain("Hash");
 
-    const [row] = await ownerSql`select public_token_hash, public_token_created_at, sent_at, status from proposals where id = ${p.id}`;
+    const [row] =
+      await ownerSql`select public_token_hash, public_token_created_at, sent_at, status from proposals where id = ${p.id}`;
     expect(row?.public_token_hash).toBe(await sha256Hex(sent.token));
     // Nowhere in the tenant's rows (proposal, outbox events, idempotency records, activities).
     const leaks = await ownerSql`select
@@ -143,7 +213,8 @@ describe("proposals", () => {
         (select count(*) from idempotency_keys where tenant_id = ${tenant.id} and to_jsonb(idempotency_keys)::text like ${`%${sent.token}%`})::int as keys,
         (select count(*) from activities where tenant_id = ${tenant.id} and to_jsonb(activities)::text like ${`%${sent.token}%`})::int as activities`;
     expect(leaks).toEqual([{ proposals: 0, outbox: 0, keys: 0, activities: 0 }]);
-    const sentEvent = await ownerSql`select event from outbox where tenant_id = ${tenant.id} and type = 'Proposal.Sent'`;
+    const sentEvent =
+      await ownerSql`select event from outbox where tenant_id = ${tenant.id} and type = 'Proposal.Sent'`;
     expect(JSON.stringify(sentEvent)).not.toContain(row?.public_token_hash as string);
 
     // Cannot be sent (or retrieved) again; it can no longer be edited.
@@ -159,9 +230,21 @@ describe("proposals", () => {
   it("rotates a sent proposal's link when its response was lost: a new link works, the old one stops, Proposal.LinkRotated", async () => {
     const tenant = await createTenant();
     const manager = await tokenFor(tenant, { role: "manager" });
-    const p = await createProposal(manager, { customerId: await seedCustomer(tenant.id), validUntil: "2099-12-31", items: THREE_ITEMS });
-    const first = (await (await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager })).json()) as { token: string; url: string };
-    const browser = { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" } };
+    const p = await createProposal(manager, {
+      customerId: await seedCustomer(tenant.id),
+      validUntil: "2099-12-31",
+      items: THREE_ITEMS,
+    });
+    const first = (await (await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager })).json()) as {
+      token: string;
+      url: string;
+    };
+    const browser = {
+      headers: {
+        "user-agent":
+          "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+      },
+    };
     expect((await api(new URL(first.url).pathname, browser)).status).toBe(200); // viewed
 
     const again = await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: manager });
@@ -179,7 +262,8 @@ describe("proposals", () => {
     expect((await api(new URL(first.url).pathname, browser)).status).toBe(404);
     expect((await api(new URL(rotated.url).pathname, browser)).status).toBe(200);
 
-    const events = await ownerSql`select type, event from outbox where tenant_id = ${tenant.id} and type = 'Proposal.LinkRotated'`;
+    const events =
+      await ownerSql`select type, event from outbox where tenant_id = ${tenant.id} and type = 'Proposal.LinkRotated'`;
     expect(events).toHaveLength(1);
     expect(JSON.stringify(events)).not.toContain(rotated.token);
     expect(JSON.stringify(events)).not.toContain(row?.public_token_hash as string);
@@ -191,20 +275,38 @@ describe("proposals", () => {
     const userId = crypto.randomUUID();
     const token = await tokenFor(tenant, { userId });
     const p = await createProposal(token, { leadId: await seedLead(tenant.id), items: [THREE_ITEMS[1]] });
-    await api(`/v1/proposals/${p.id}`, { method: "PATCH", token, json: { notes: "Precios sujetos a cambio" }, headers: { "x-request-id": "req-proposal-0001" } });
+    await api(`/v1/proposals/${p.id}`, {
+      method: "PATCH",
+      token,
+      json: { notes: "Precios sujetos a cambio" },
+      headers: { "x-request-id": "req-proposal-0001" },
+    });
     await api(`/v1/proposals/${p.id}/send`, { method: "POST", token });
     const rows = await ownerSql`select type, event from outbox where tenant_id = ${tenant.id} order by seq`;
     expect(rows.map((r) => r.type)).toEqual(["Proposal.Created", "Proposal.Updated", "Proposal.Sent"]);
     for (const r of rows) {
       const e = r.event as Record<string, unknown>;
-      expect(e).toMatchObject({ specversion: "1.0", type: r.type, source: `/tenants/${tenant.id}/proposals`, subject: p.id, tenantid: tenant.id, userid: userId, datacontenttype: "application/json" });
+      expect(e).toMatchObject({
+        specversion: "1.0",
+        type: r.type,
+        source: `/tenants/${tenant.id}/proposals`,
+        subject: p.id,
+        tenantid: tenant.id,
+        userid: userId,
+        datacontenttype: "application/json",
+      });
       expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(e).not.toHaveProperty("tenantId");
       expect(e.data).not.toHaveProperty("publicTokenHash");
     }
-    expect((rows[1]?.event as { correlationid: string; data: { notes: string } }).correlationid).toBe("req-proposal-0001");
+    expect((rows[1]?.event as { correlationid: string; data: { notes: string } }).correlationid).toBe(
+      "req-proposal-0001",
+    );
     expect((rows[1]?.event as { data: { notes: string } }).data.notes).toBe("Precios sujetos a cambio");
-    expect((rows[2]?.event as { data: { status: string; total: string } }).data).toMatchObject({ status: "sent", total: "850.00" });
+    expect((rows[2]?.event as { data: { status: string; total: string } }).data).toMatchObject({
+      status: "sent",
+      total: "850.00",
+    });
   });
 
   it("deletes drafts only (manager)", async () => {
@@ -217,20 +319,30 @@ describe("proposals", () => {
     expect((await api(`/v1/proposals/${toSend.id}`, { method: "DELETE", token })).status).toBe(409);
     expect((await api(`/v1/proposals/${draft.id}`, { method: "DELETE", token })).status).toBe(204);
     expect((await api(`/v1/proposals/${draft.id}`, { token })).status).toBe(404);
-    expect(await ownerSql`select count(*)::int as n from proposal_line_items where proposal_id = ${draft.id}`).toEqual([{ n: 0 }]);
+    expect(await ownerSql`select count(*)::int as n from proposal_line_items where proposal_id = ${draft.id}`).toEqual([
+      { n: 0 },
+    ]);
   });
 
   it("round trips: list, get, create, send, patch = 1; item add/remove = one interactive transaction", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);
     const leadId = await seedLead(tenant.id);
-    const create = await measuredApi("/v1/proposals", { method: "POST", token, json: { title: "RT", leadId, items: THREE_ITEMS } });
+    const create = await measuredApi("/v1/proposals", {
+      method: "POST",
+      token,
+      json: { title: "RT", leadId, items: THREE_ITEMS },
+    });
     expect(create.res.status).toBe(201);
     expect(create.roundTrips).toBe(1);
     const p = (await create.res.json()) as ProposalBody;
     expect((await measuredApi("/v1/proposals", { token })).roundTrips).toBe(1);
     expect((await measuredApi(`/v1/proposals/${p.id}`, { token })).roundTrips).toBe(1);
-    const patch = await measuredApi(`/v1/proposals/${p.id}`, { method: "PATCH", token, json: { items: THREE_ITEMS.slice(0, 2) } });
+    const patch = await measuredApi(`/v1/proposals/${p.id}`, {
+      method: "PATCH",
+      token,
+      json: { items: THREE_ITEMS.slice(0, 2) },
+    });
     expect(patch.res.status).toBe(200);
     expect(patch.roundTrips).toBe(1);
 

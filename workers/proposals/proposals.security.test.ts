@@ -13,8 +13,12 @@ describe("proposals: another tenant's token", () => {
     const itemId = p.items[0]?.id;
 
     expect((await api(`/v1/proposals/${p.id}`, { token: tokenB })).status).toBe(404);
-    expect((await api(`/v1/proposals/${p.id}`, { method: "PATCH", token: tokenB, json: { title: "Hack" } })).status).toBe(404);
-    expect((await api(`/v1/proposals/${p.id}/items`, { method: "POST", token: tokenB, json: THREE_ITEMS[0] })).status).toBe(404);
+    expect(
+      (await api(`/v1/proposals/${p.id}`, { method: "PATCH", token: tokenB, json: { title: "Hack" } })).status,
+    ).toBe(404);
+    expect(
+      (await api(`/v1/proposals/${p.id}/items`, { method: "POST", token: tokenB, json: THREE_ITEMS[0] })).status,
+    ).toBe(404);
     expect((await api(`/v1/proposals/${p.id}/items/${itemId}`, { method: "DELETE", token: tokenB })).status).toBe(404);
     expect((await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: tokenB })).status).toBe(404);
     expect((await api(`/v1/proposals/${p.id}/revoke-link`, { method: "POST", token: tokenB })).status).toBe(404);
@@ -26,14 +30,21 @@ describe("proposals: another tenant's token", () => {
     // B cannot point its own proposal at A's lead or customer (FK checks bypass RLS; we do not).
     const customerA = await seedCustomer(a.id);
     for (const json of [{ leadId: leadA }, { customerId: customerA }]) {
-      expect((await api("/v1/proposals", { method: "POST", token: tokenB, json: { title: "X", ...json } })).status).toBe(422);
+      expect(
+        (await api("/v1/proposals", { method: "POST", token: tokenB, json: { title: "X", ...json } })).status,
+      ).toBe(422);
     }
     const own = await createProposal(tokenB, { customerId: await seedCustomer(b.id) });
-    expect((await api(`/v1/proposals/${own.id}`, { method: "PATCH", token: tokenB, json: { customerId: customerA } })).status).toBe(422);
+    expect(
+      (await api(`/v1/proposals/${own.id}`, { method: "PATCH", token: tokenB, json: { customerId: customerA } }))
+        .status,
+    ).toBe(422);
 
     const [row] = await ownerSql`select title, status, version from proposals where id = ${p.id}`;
     expect(row).toEqual({ title: "Secreta", status: "draft", version: 1 });
-    expect(await ownerSql`select count(*)::int as n from proposal_line_items where proposal_id = ${p.id}`).toEqual([{ n: 3 }]);
+    expect(await ownerSql`select count(*)::int as n from proposal_line_items where proposal_id = ${p.id}`).toEqual([
+      { n: 3 },
+    ]);
   });
 
   it("needs manager to delete or revoke, and a token at all", async () => {
@@ -43,7 +54,9 @@ describe("proposals: another tenant's token", () => {
     expect((await api(`/v1/proposals/${p.id}`, { method: "DELETE", token: user })).status).toBe(403);
     await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: user });
     expect((await api(`/v1/proposals/${p.id}/revoke-link`, { method: "POST", token: user })).status).toBe(403);
-    expect((await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: user, json: { rotate: true } })).status).toBe(403);
+    expect(
+      (await api(`/v1/proposals/${p.id}/send`, { method: "POST", token: user, json: { rotate: true } })).status,
+    ).toBe(403);
     expect((await api("/v1/proposals")).status).toBe(401);
     expect((await api(`/v1/proposals/${p.id}`)).status).toBe(401);
   });

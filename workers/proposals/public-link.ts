@@ -10,7 +10,6 @@ export async function newPublicToken(): Promise<{ token: string; hash: string }>
   return { token, hash: await sha256Hex(token) };
 }
 
-
 /** PUBLIC_BASE_URL when configured (production), else the origin the API was called on. */
 export function publicLinkUrl(publicBaseUrl: string | undefined, requestUrl: string, token: string): string {
   const base = (publicBaseUrl ?? new URL(requestUrl).origin).replace(/\/+$/, "");

@@ -1,5 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { getProposal, listLineItems, proposalChangedEvent, revokeProposalLink } from "../../db/proposals/proposal-store.ts";
+import {
+  getProposal,
+  listLineItems,
+  proposalChangedEvent,
+  revokeProposalLink,
+} from "../../db/proposals/proposal-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
@@ -37,7 +42,11 @@ export function registerRevokeProposalLink(app: OpenAPIHono<HonoEnv>): void {
     ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "proposal not found");
-    if (updated.length === 0) throw new AppError("CONFLICT", row.publicTokenRevokedAt ? "the link is already revoked" : "the proposal has no public link (send it first)");
+    if (updated.length === 0)
+      throw new AppError(
+        "CONFLICT",
+        row.publicTokenRevokedAt ? "the link is already revoked" : "the proposal has no public link (send it first)",
+      );
     publish(c, events);
     return c.json(toProposalWithItems(row, items), 200, { etag: etagOf(row.version) });
   });

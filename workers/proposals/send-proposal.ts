@@ -30,7 +30,8 @@ const SentSchema = z
 const BodySchema = z
   .object({
     rotate: z.boolean().optional().openapi({
-      description: "On a sent or viewed proposal: issue a new link and revoke the old one (manager or admin), e.g. when the first link's response was lost",
+      description:
+        "On a sent or viewed proposal: issue a new link and revoke the old one (manager or admin), e.g. when the first link's response was lost",
     }),
   })
   .strict()
@@ -44,7 +45,7 @@ const route = createRoute({
   description:
     "draft → sent. Returns the public link (`/p/{token}`) ONCE: only a hash of the token is stored, so it cannot be shown again. " +
     "Sending again is 409. A proposal without line items cannot be sent (422). `If-Match` is honoured. " +
-    "`{\"rotate\": true}` on a sent or viewed proposal (manager or admin) issues a new link, revokes the old one (it stops working) and writes `Proposal.LinkRotated`; the status does not change. " +
+    '`{"rotate": true}` on a sent or viewed proposal (manager or admin) issues a new link, revokes the old one (it stops working) and writes `Proposal.LinkRotated`; the status does not change. ' +
     "`Idempotency-Key` is not stored for this route (the response holds a secret); a repeated send is a 409.",
   security: [{ bearerAuth: [] }],
   request: {
@@ -69,30 +70,50 @@ export function registerSendProposal(app: OpenAPIHono<HonoEnv>): void {
 
     // Not writeRun: an idempotency record would keep the response body, i.e. the raw token.
     const [updated, events, rows, items] = await readRun(c, [
-      rotate ? rotateProposalLink(actor.tenantId, id, hash, expected) : sendProposal(actor.tenantId, id, hash, expected),
+      rotate
+        ? rotateProposalLink(actor.tenantId, id, hash, expected)
+        : sendProposal(actor.tenantId, id, hash, expected),
       proposalChangedEvent(actor, rotate ? "Proposal.LinkRotated" : "Proposal.Sent", id),
       getProposal(actor.tenantId, id),
       listLineItems(actor.tenantId, id),
     ]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "proposal not found");
-    if (updated.length === 0) throw rotate ? notRotated(row.status, row.version, expected) : notSent(row.status, row.version, expected, items.length);
+    if (updated.length === 0)
+      throw rotate
+        ? notRotated(row.status, row.version, expected)
+        : notSent(row.status, row.version, expected, items.length);
     publish(c, events);
     const url = publicLinkUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, token);
-    return c.json({ url, token, proposal: toProposalWithItems(row, items) }, 200, { etag: etagOf(row.version), "cache-control": "no-store" });
+    return c.json({ url, token, proposal: toProposalWithItems(row, items) }, 200, {
+      etag: etagOf(row.version),
+      "cache-control": "no-store",
+    });
   });
 }
 
 function notSent(status: string, version: number, expected: number | undefined, itemCount: number): AppError {
-  if (status === "draft" && itemCount === 0) return new AppError("UNPROCESSABLE", "add at least one line item before sending", { errors: [{ path: "items", message: "sin partidas" }] });
+  if (status === "draft" && itemCount === 0)
+    return new AppError("UNPROCESSABLE", "add at least one line item before sending", {
+      errors: [{ path: "items", message: "sin partidas" }],
+    });
   if ((ROTATABLE_STATUSES as readonly string[]).includes(status)) {
-    return new AppError("CONFLICT", `the proposal is already ${status}; send {"rotate": true} to issue a new link (the old one stops working)`, { extensions: { currentStatus: status } });
+    return new AppError(
+      "CONFLICT",
+      `the proposal is already ${status}; send {"rotate": true} to issue a new link (the old one stops working)`,
+      { extensions: { currentStatus: status } },
+    );
   }
   return notUpdated(status, version, expected);
 }
 
 function notRotated(status: string, version: number, expected: number | undefined): AppError {
   if (expected !== undefined && version !== expected) return notUpdated("draft", version, expected);
-  if (status === "draft") return new AppError("CONFLICT", "the proposal has not been sent yet: send it without rotate", { extensions: { currentStatus: status } });
-  return new AppError("CONFLICT", `a ${status} proposal's link cannot be rotated (only sent or viewed ones)`, { extensions: { currentStatus: status } });
+  if (status === "draft")
+    return new AppError("CONFLICT", "the proposal has not been sent yet: send it without rotate", {
+      extensions: { currentStatus: status },
+    });
+  return new AppError("CONFLICT", `a ${status} proposal's link cannot be rotated (only sent or viewed ones)`, {
+    extensions: { currentStatus: status },
+  });
 }

@@ -4,7 +4,8 @@ import type { AcceptInput } from "../../db/proposals/public-link-store.ts";
 // Validation of the accept/reject forms (application/x-www-form-urlencoded), with Spanish messages
 // shown next to the fields.
 
-export type AcceptForm = { ok: true; input: AcceptInput } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+export type AcceptForm =
+  { ok: true; input: AcceptInput } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
@@ -18,7 +19,8 @@ export function parseAcceptForm(form: Record<string, unknown>): AcceptForm {
   const rfc = field(form, "rfc").toUpperCase();
   const email = field(form, "email").toLowerCase();
   const errors: Record<string, string> = {};
-  if (fullName.length < 3 || fullName.length > 200) errors.fullName = "Escribe tu nombre completo (de 3 a 200 caracteres).";
+  if (fullName.length < 3 || fullName.length > 200)
+    errors.fullName = "Escribe tu nombre completo (de 3 a 200 caracteres).";
   if (rfc) {
     const check = checkRfc(rfc);
     if (!check.ok) errors.rfc = check.message;

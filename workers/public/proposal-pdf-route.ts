@@ -14,7 +14,13 @@ export function proposalPdfKey(p: Pick<PublicProposal, "tenantId" | "id" | "vers
  * GET /p/{token}/pdf: the same numbers as the page. Rendered once per proposal version and kept in
  * R2; clients revalidate with the ETag (the version), so an unchanged proposal costs a 304.
  */
-export function registerProposalPdf(app: OpenAPIHono<HonoEnv>, pages: { notFound: (c: Context<HonoEnv>) => Response | Promise<Response>; gone: (c: Context<HonoEnv>, p: PublicProposal) => Response | Promise<Response> }): void {
+export function registerProposalPdf(
+  app: OpenAPIHono<HonoEnv>,
+  pages: {
+    notFound: (c: Context<HonoEnv>) => Response | Promise<Response>;
+    gone: (c: Context<HonoEnv>, p: PublicProposal) => Response | Promise<Response>;
+  },
+): void {
   app.get("/p/:token/pdf", async (c) => {
     const token = c.req.param("token");
     if (!TOKEN_PATTERN.test(token)) return pages.notFound(c);
@@ -42,7 +48,10 @@ export function registerProposalPdf(app: OpenAPIHono<HonoEnv>, pages: { notFound
     if (bucket) {
       c.executionCtx.waitUntil(
         bucket
-          .put(key, bytes, { httpMetadata: { contentType: "application/pdf" }, customMetadata: { tenantId: proposal.tenantId, proposalId: proposal.id, version: String(proposal.version) } })
+          .put(key, bytes, {
+            httpMetadata: { contentType: "application/pdf" },
+            customMetadata: { tenantId: proposal.tenantId, proposalId: proposal.id, version: String(proposal.version) },
+          })
           .catch((err: unknown) => c.get("logger").warn("storing proposal PDF in R2 failed", { key }, err)),
       );
     }

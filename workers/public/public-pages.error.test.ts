@@ -16,7 +16,10 @@ describe("public proposal page: bad links and bad forms", () => {
 
   it("gives 410 for a withdrawn link and for an expired proposal", async () => {
     const revoked = await sentProposal();
-    expect((await api(`/v1/proposals/${revoked.proposal.id}/revoke-link`, { method: "POST", token: revoked.apiToken })).status).toBeLessThan(300);
+    expect(
+      (await api(`/v1/proposals/${revoked.proposal.id}/revoke-link`, { method: "POST", token: revoked.apiToken }))
+        .status,
+    ).toBeLessThan(300);
     const gone = await api(revoked.url, asBrowser);
     expect(gone.status).toBe(410);
     expect(await gone.text()).toContain("ya no está disponible");
@@ -28,7 +31,10 @@ describe("public proposal page: bad links and bad forms", () => {
     expect(await res.text()).toContain("ya venció");
     const [row] = await ownerSql`select status from proposals where id = ${expired.proposal.id}`;
     expect(row?.status).toBe("sent");
-    const accept = await api(`${expired.url}/accept`, { method: "POST", ...form({ formToken: "x", fullName: "Ana", confirm: "si" }) });
+    const accept = await api(`${expired.url}/accept`, {
+      method: "POST",
+      ...form({ formToken: "x", fullName: "Ana", confirm: "si" }),
+    });
     expect(accept.status).toBe(410);
   });
 
@@ -55,7 +61,9 @@ describe("public proposal page: bad links and bad forms", () => {
     expect(await ownerSql`select status, accepted_at, rejected_at from proposals where id = ${proposal.id}`).toEqual([
       { status: "viewed", accepted_at: null, rejected_at: null },
     ]);
-    expect(await ownerSql`select type from outbox where tenant_id = ${tenant.id} and type in ('Proposal.Accepted', 'Proposal.Rejected')`).toEqual([]);
+    expect(
+      await ownerSql`select type from outbox where tenant_id = ${tenant.id} and type in ('Proposal.Accepted', 'Proposal.Rejected')`,
+    ).toEqual([]);
   });
 
   it("refuses a form without a valid anti-CSRF token, and shows field errors in Spanish", async () => {
@@ -63,11 +71,21 @@ describe("public proposal page: bad links and bad forms", () => {
     const noToken = await api(`${url}/accept`, { method: "POST", ...form({ fullName: "Ana López", confirm: "si" }) });
     expect(noToken.status).toBe(422);
     expect(await noToken.text()).toContain("El formulario caducó");
-    const forged = await api(`${url}/accept`, { method: "POST", ...form({ formToken: "1800000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", fullName: "Ana López", confirm: "si" }) });
+    const forged = await api(`${url}/accept`, {
+      method: "POST",
+      ...form({
+        formToken: "1800000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        fullName: "Ana López",
+        confirm: "si",
+      }),
+    });
     expect(forged.status).toBe(422);
 
     const formToken = formTokenFrom(await (await api(url, asBrowser)).text());
-    const bad = await api(`${url}/accept`, { method: "POST", ...form({ formToken, fullName: "A", rfc: "NOPE", email: "x@" }) });
+    const bad = await api(`${url}/accept`, {
+      method: "POST",
+      ...form({ formToken, fullName: "A", rfc: "NOPE", email: "x@" }),
+    });
     expect(bad.status).toBe(422);
     const html = await bad.text();
     expect(html).toContain("Escribe tu nombre completo");
@@ -82,7 +100,10 @@ describe("public proposal page: bad links and bad forms", () => {
     const a = await sentProposal();
     const b = await sentProposal();
     const tokenA = formTokenFrom(await (await api(a.url, asBrowser)).text());
-    const res = await api(`${b.url}/accept`, { method: "POST", ...form({ formToken: tokenA, fullName: "Ana López", confirm: "si" }) });
+    const res = await api(`${b.url}/accept`, {
+      method: "POST",
+      ...form({ formToken: tokenA, fullName: "Ana López", confirm: "si" }),
+    });
     expect(res.status).toBe(422);
   });
 

@@ -25,7 +25,11 @@ describe("public proposal page", () => {
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(res.headers.get("content-security-policy")).not.toContain("unsafe-inline");
 
-    const [{ status, viewed_at }] = (await ownerSql`select status, viewed_at from proposals where id = ${proposal.id}`) as { status: string; viewed_at: string | null }[] as [{ status: string; viewed_at: string | null }];
+    const [{ status, viewed_at }] =
+      (await ownerSql`select status, viewed_at from proposals where id = ${proposal.id}`) as {
+        status: string;
+        viewed_at: string | null;
+      }[] as [{ status: string; viewed_at: string | null }];
     expect(status).toBe("viewed");
     expect(viewed_at).not.toBeNull();
     expect(await events(tenant.id, "Proposal.Viewed")).toHaveLength(1);
@@ -51,14 +55,35 @@ describe("public proposal page", () => {
     const { tenant, url, proposal } = await sentProposal();
     const page = await (await api(url, asBrowser)).text();
     const formToken = formTokenFrom(page);
-    const res = await api(`${url}/accept`, { method: "POST", ...form({ formToken, fullName: "Sofía Hernández Vega", rfc: "hevs800101ab1", email: "Sofia@Clinica.mx", confirm: "si" }) });
+    const res = await api(`${url}/accept`, {
+      method: "POST",
+      ...form({
+        formToken,
+        fullName: "Sofía Hernández Vega",
+        rfc: "hevs800101ab1",
+        email: "Sofia@Clinica.mx",
+        confirm: "si",
+      }),
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`${url}?resultado=aceptada`);
-    const [row] = await ownerSql`select status, accepted_by_name, accepted_by_rfc, accepted_by_email, decision_user_agent from proposals where id = ${proposal.id}`;
-    expect(row).toMatchObject({ status: "accepted", accepted_by_name: "Sofía Hernández Vega", accepted_by_rfc: "HEVS800101AB1", accepted_by_email: "sofia@clinica.mx", decision_user_agent: BROWSER_UA });
+    const [row] =
+      await ownerSql`select status, accepted_by_name, accepted_by_rfc, accepted_by_email, decision_user_agent from proposals where id = ${proposal.id}`;
+    expect(row).toMatchObject({
+      status: "accepted",
+      accepted_by_name: "Sofía Hernández Vega",
+      accepted_by_rfc: "HEVS800101AB1",
+      accepted_by_email: "sofia@clinica.mx",
+      decision_user_agent: BROWSER_UA,
+    });
     const accepted = await events(tenant.id, "Proposal.Accepted");
     expect(accepted).toHaveLength(1);
-    expect(accepted[0]?.event).toMatchObject({ type: "Proposal.Accepted", tenantid: tenant.id, source: `/tenants/${tenant.id}/proposals`, subject: proposal.id });
+    expect(accepted[0]?.event).toMatchObject({
+      type: "Proposal.Accepted",
+      tenantid: tenant.id,
+      source: `/tenants/${tenant.id}/proposals`,
+      subject: proposal.id,
+    });
 
     const final = await (await api(`${url}?resultado=aceptada`, asBrowser)).text();
     expect(final).toContain("Propuesta aceptada");
@@ -66,7 +91,10 @@ describe("public proposal page", () => {
     expect(final).not.toContain('action="' + url + '/accept"');
 
     // Double submission / a second tab: same form again → no second outcome.
-    const again = await api(`${url}/accept`, { method: "POST", ...form({ formToken, fullName: "Otra Persona", confirm: "si" }) });
+    const again = await api(`${url}/accept`, {
+      method: "POST",
+      ...form({ formToken, fullName: "Otra Persona", confirm: "si" }),
+    });
     expect(again.headers.get("location")).toBe(`${url}?resultado=sin-cambios`);
     const reject = await api(`${url}/reject`, { method: "POST", ...form({ formToken, reason: "tarde" }) });
     expect(reject.headers.get("location")).toBe(`${url}?resultado=sin-cambios`);
@@ -77,7 +105,10 @@ describe("public proposal page", () => {
   it("rejects with an optional reason", async () => {
     const { tenant, url, proposal } = await sentProposal();
     const formToken = formTokenFrom(await (await api(url, asBrowser)).text());
-    const res = await api(`${url}/reject`, { method: "POST", ...form({ formToken, reason: "Elegimos otro proveedor" }) });
+    const res = await api(`${url}/reject`, {
+      method: "POST",
+      ...form({ formToken, reason: "Elegimos otro proveedor" }),
+    });
     expect(res.headers.get("location")).toBe(`${url}?resultado=rechazada`);
     const [row] = await ownerSql`select status, rejection_reason from proposals where id = ${proposal.id}`;
     expect(row).toEqual({ status: "rejected", rejection_reason: "Elegimos otro proveedor" });
@@ -97,7 +128,8 @@ describe("public proposal page", () => {
     const results = attempts.map((r) => r.headers.get("location")?.split("=")[1]);
     expect(results.filter((r) => r !== "sin-cambios")).toHaveLength(1);
     const [row] = await ownerSql`select status from proposals where id = ${proposal.id}`;
-    const decided = (await events(tenant.id, "Proposal.Accepted")).length + (await events(tenant.id, "Proposal.Rejected")).length;
+    const decided =
+      (await events(tenant.id, "Proposal.Accepted")).length + (await events(tenant.id, "Proposal.Rejected")).length;
     expect(decided).toBe(1);
     expect(["accepted", "rejected"]).toContain(row?.status);
   });
@@ -108,7 +140,10 @@ describe("public proposal page", () => {
     expect(res.status).toBe(200);
     expect(roundTrips).toBe(1);
     const formToken = formTokenFrom(await res.text());
-    const decision = await measuredApi(`${url}/accept`, { method: "POST", ...form({ formToken, fullName: "Ana López", confirm: "si" }) });
+    const decision = await measuredApi(`${url}/accept`, {
+      method: "POST",
+      ...form({ formToken, fullName: "Ana López", confirm: "si" }),
+    });
     expect(decision.res.status).toBe(303);
     expect(decision.roundTrips).toBe(1);
   });
@@ -128,7 +163,9 @@ describe("proposal PDF download", () => {
 
     const { env } = await import("cloudflare:workers");
     const version = etag.match(/v(\d+)/)?.[1];
-    const stored = await (env as { DOCUMENTS: R2Bucket }).DOCUMENTS.get(`tenants/${tenant.id}/proposals/${proposal.id}/v${version}.pdf`);
+    const stored = await (env as { DOCUMENTS: R2Bucket }).DOCUMENTS.get(
+      `tenants/${tenant.id}/proposals/${proposal.id}/v${version}.pdf`,
+    );
     expect(stored).not.toBeNull();
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
 

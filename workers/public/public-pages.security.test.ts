@@ -14,7 +14,11 @@ async function call(path: string, init: RequestInit, ip: string): Promise<Respon
   const headers = new Headers(init.headers);
   headers.set("cf-connecting-ip", ip);
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://crm.test${path}`, { ...init, headers, redirect: "manual" }), realLimits, ctx);
+  const res = await app.fetch(
+    new Request(`http://crm.test${path}`, { ...init, headers, redirect: "manual" }),
+    realLimits,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -46,7 +50,8 @@ describe("public pages: abuse limits", () => {
     const { url } = await sentProposal();
     const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
     const results = [];
-    for (let i = 0; i < 21; i++) results.push((await call(url, { headers: { "user-agent": "WhatsApp/2.24" } }, ip)).status);
+    for (let i = 0; i < 21; i++)
+      results.push((await call(url, { headers: { "user-agent": "WhatsApp/2.24" } }, ip)).status);
     expect(results.filter((s) => s === 200)).toHaveLength(20);
     expect(results[20]).toBe(429);
   });

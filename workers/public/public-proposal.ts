@@ -97,7 +97,11 @@ export async function tokenHashOf(token: string): Promise<string> {
  * first such view moves sent → viewed with one Proposal.Viewed event; every view bumps the view
  * counter activity. Returns null for an unknown link.
  */
-export async function loadPublicProposal(c: Context<HonoEnv>, token: string, recordView: boolean): Promise<PublicProposal | null> {
+export async function loadPublicProposal(
+  c: Context<HonoEnv>,
+  token: string,
+  recordView: boolean,
+): Promise<PublicProposal | null> {
   const hash = await tokenHashOf(token);
   const work = uow(c, hash);
   if (!recordView) {
@@ -105,7 +109,13 @@ export async function loadPublicProposal(c: Context<HonoEnv>, token: string, rec
     const row = rows[0];
     return row ? toPublic(row, items, hash) : null;
   }
-  const [, events, , rows, items] = await work.run([markViewed(hash), viewedEvent(hash), countLinkView(hash), linkedProposal(hash), linkedLineItems(hash)]);
+  const [, events, , rows, items] = await work.run([
+    markViewed(hash),
+    viewedEvent(hash),
+    countLinkView(hash),
+    linkedProposal(hash),
+    linkedLineItems(hash),
+  ]);
   publish(c, events);
   const row = rows[0];
   return row ? toPublic(row, items, hash) : null;
@@ -119,8 +129,15 @@ export type DecisionOutcome = "accepted" | "rejected" | "unchanged" | "gone" | "
  */
 export async function decide(c: Context<HonoEnv>, token: string, decision: ProposalDecision): Promise<DecisionOutcome> {
   const hash = await tokenHashOf(token);
-  const client = { ip: c.req.header("cf-connecting-ip") ?? null, userAgent: c.req.header("user-agent")?.slice(0, 500) ?? null };
-  const [updated, events, link] = await uow(c, hash).run([decideProposal(hash, decision, client), decisionEvent(hash, decision.kind), linkGone(hash)]);
+  const client = {
+    ip: c.req.header("cf-connecting-ip") ?? null,
+    userAgent: c.req.header("user-agent")?.slice(0, 500) ?? null,
+  };
+  const [updated, events, link] = await uow(c, hash).run([
+    decideProposal(hash, decision, client),
+    decisionEvent(hash, decision.kind),
+    linkGone(hash),
+  ]);
   publish(c, events);
   if (updated.length > 0) return decision.kind === "accept" ? "accepted" : "rejected";
   const row = link[0];

@@ -25,14 +25,25 @@ function formSecret(c: Context<HonoEnv>): string {
 function notFoundPage(c: Context<HonoEnv>) {
   c.header("cache-control", "private, no-store");
   return c.html(
-    <MessagePage title="Enlace no encontrado" heading="No encontramos esta propuesta" message="Revisa que el enlace esté completo. Si lo recibiste por WhatsApp o correo, vuelve a abrirlo desde el mensaje original o pide uno nuevo a quien te lo envió." />,
+    <MessagePage
+      title="Enlace no encontrado"
+      heading="No encontramos esta propuesta"
+      message="Revisa que el enlace esté completo. Si lo recibiste por WhatsApp o correo, vuelve a abrirlo desde el mensaje original o pide uno nuevo a quien te lo envió."
+    />,
     404,
   );
 }
 
-const GONE_TEXT: Record<NonNullable<PublicProposal["gone"]>, { title: string; heading: (n: string) => string; why: string }> = {
+const GONE_TEXT: Record<
+  NonNullable<PublicProposal["gone"]>,
+  { title: string; heading: (n: string) => string; why: string }
+> = {
   expired: { title: "Propuesta vencida", heading: (n) => `La propuesta ${n} ya venció`, why: "Su vigencia terminó" },
-  revoked: { title: "Propuesta retirada", heading: (n) => `La propuesta ${n} ya no está disponible`, why: "Quien la envió la retiró" },
+  revoked: {
+    title: "Propuesta retirada",
+    heading: (n) => `La propuesta ${n} ya no está disponible`,
+    why: "Quien la envió la retiró",
+  },
   suspended: {
     title: "Propuesta no disponible",
     heading: (n) => `La propuesta ${n} no está disponible por ahora`,
@@ -54,12 +65,26 @@ function gonePage(c: Context<HonoEnv>, p: PublicProposal) {
   );
 }
 
-async function renderProposal(c: Context<HonoEnv>, token: string, p: PublicProposal, extra: { notice?: string; errors?: Record<string, string>; values?: Record<string, string> } = {}, status: 200 | 422 = 200) {
+async function renderProposal(
+  c: Context<HonoEnv>,
+  token: string,
+  p: PublicProposal,
+  extra: { notice?: string; errors?: Record<string, string>; values?: Record<string, string> } = {},
+  status: 200 | 422 = 200,
+) {
   if (p.gone) return gonePage(c, p);
   c.header("cache-control", "private, no-store");
   const formToken = await issueFormToken(formSecret(c), p.tokenHash);
   return c.html(
-    <ProposalPage view={buildProposalView(p.view)} token={token} formToken={formToken} decidable={p.decidable} notice={extra.notice} errors={extra.errors} values={extra.values} />,
+    <ProposalPage
+      view={buildProposalView(p.view)}
+      token={token}
+      formToken={formToken}
+      decidable={p.decidable}
+      notice={extra.notice}
+      errors={extra.errors}
+      values={extra.values}
+    />,
     status,
   );
 }
@@ -113,7 +138,11 @@ export function registerPublicPages(app: OpenAPIHono<HonoEnv>): void {
       if (current.gone) return gonePage(c, current);
       return renderProposal(c, token, current, extra, 422);
     };
-    const csrf = await checkFormToken(formSecret(c), tokenHash, typeof form.formToken === "string" ? form.formToken : null);
+    const csrf = await checkFormToken(
+      formSecret(c),
+      tokenHash,
+      typeof form.formToken === "string" ? form.formToken : null,
+    );
     if (!csrf.ok) {
       c.set("logFields", { ...c.get("logFields"), formToken: csrf.reason });
       return rerender({ notice: "formulario-vencido" });

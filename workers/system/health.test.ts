@@ -33,6 +33,8 @@ describe("GET /readyz", () => {
     await new Promise((resolve) => setTimeout(resolve, READY_CHECK_TTL_MS + 200));
     const later = await measuredApi("/readyz");
     expect(later.roundTrips).toBe(1);
-    expect(Date.parse(((await later.res.json()) as Ready).checks.database.checkedAt)).toBeGreaterThan(Date.parse(checked));
+    expect(Date.parse(((await later.res.json()) as Ready).checks.database.checkedAt)).toBeGreaterThan(
+      Date.parse(checked),
+    );
   });
 });

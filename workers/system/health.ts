@@ -69,14 +69,20 @@ function startCheck(c: Context<HonoEnv>, replacing: Promise<DatabaseCheck> | und
   if (lastCheck !== replacing && lastCheck) return lastCheck;
   const started = performance.now();
   const at = Date.now();
-  const check = pingDatabase(dbSettings(c.get("config"))).then(
+  const check = pingDatabase(dbSettings(c.get("config")))
+    .then(
       () => true,
       (err: unknown) => {
         c.get("logger").warn("readiness check failed", {}, err);
         return false;
       },
     )
-    .then((ok) => ({ ok, latencyMs: Math.round(performance.now() - started), checkedAt: new Date(at).toISOString(), at }));
+    .then((ok) => ({
+      ok,
+      latencyMs: Math.round(performance.now() - started),
+      checkedAt: new Date(at).toISOString(),
+      at,
+    }));
   lastCheck = check;
   return check;
 }
@@ -88,7 +94,10 @@ export function registerHealth(app: OpenAPIHono<HonoEnv>): void {
     const { ok, latencyMs, checkedAt } = await checkDatabase(c);
     if (ok) return c.json({ status: "ok" as const, checks: { database: { ok: true, latencyMs, checkedAt } } }, 200);
     return c.json(
-      { status: "unavailable" as const, checks: { database: { ok: false, latencyMs, checkedAt, error: "database unreachable" } } },
+      {
+        status: "unavailable" as const,
+        checks: { database: { ok: false, latencyMs, checkedAt, error: "database unreachable" } },
+      },
       503,
     );
   });

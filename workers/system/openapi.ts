@@ -20,7 +20,9 @@ export function registerDocs(app: OpenAPIHono<HonoEnv>): void {
   // The routes are fixed once the app is built: render the page once per isolate.
   let page: ReturnType<typeof renderDocsPage> | undefined;
   app.get("/docs", (c) => {
-    page ??= renderDocsPage(app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO }) as Parameters<typeof renderDocsPage>[0]);
+    page ??= renderDocsPage(
+      app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO }) as Parameters<typeof renderDocsPage>[0],
+    );
     c.header("cache-control", "public, max-age=300");
     return c.html(page);
   });

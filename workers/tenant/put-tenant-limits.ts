@@ -11,7 +11,13 @@ import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { AppError } from "../http/problem.ts";
 import { updateTenantLimits } from "../../db/tenants/tenant-store.ts";
-import { DAILY_QUOTAS, dailyQuotaLimit, PLANS, userPolicy, type DailyQuotaName } from "../../core/ratelimit/policies.ts";
+import {
+  DAILY_QUOTAS,
+  dailyQuotaLimit,
+  PLANS,
+  userPolicy,
+  type DailyQuotaName,
+} from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
 import { tenantWork } from "../../platform/work.ts";
 
@@ -22,7 +28,9 @@ export const TenantLimitsBodySchema = z
     plan: z.enum(PLANS).openapi({ example: "pro" }),
     overrides: z
       .object({
-        userPerMinute: positive.optional().openapi({ description: "Per-user requests per minute (replaces the plan's)" }),
+        userPerMinute: positive
+          .optional()
+          .openapi({ description: "Per-user requests per minute (replaces the plan's)" }),
         userBurst: positive.optional().openapi({ description: "Per-user burst (clamped to the per-minute limit)" }),
         "whatsapp:send": positive.optional().openapi({ description: "WhatsApp sends per tenant per local day" }),
       })
@@ -57,7 +65,10 @@ const route = createRoute({
     body: { required: true, content: { "application/json": { schema: TenantLimitsBodySchema } } },
   },
   responses: {
-    200: { description: "Saved and in effect from the tenant's next request", content: { "application/json": { schema: TenantLimitsSchema } } },
+    200: {
+      description: "Saved and in effect from the tenant's next request",
+      content: { "application/json": { schema: TenantLimitsSchema } },
+    },
     ...problemResponses(400, 401, 404, 503),
   },
 });
@@ -94,7 +105,10 @@ export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
       // Saved, but the limiter still has the old numbers (until its periodic re-read). PUT is
       // idempotent: retrying completes it.
       c.get("logger").error("tenant limits saved but not pushed to the limiter", { tenantId }, err);
-      throw new AppError("SERVICE_UNAVAILABLE", "limits saved but not yet in effect; retry the request", { cause: err, headers: { "retry-after": "1" } });
+      throw new AppError("SERVICE_UNAVAILABLE", "limits saved but not yet in effect; retry the request", {
+        cause: err,
+        headers: { "retry-after": "1" },
+      });
     }
   });
 }

@@ -11,14 +11,45 @@ import { REGIMEN_FISCAL, USO_CFDI } from "../catalogs.ts";
 import type { ConceptoInput, InvoiceInput, TaxInput } from "../invoice-input.ts";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÁÉÍÓÚÑñüç0123456789";
-const TRICKY = [" ", "  ", "\t", "\n", "\r\n", "&", "<", ">", '"', "'", "&amp;", "]]>", "\u00a0", "😀", "€", "ñ", "/", "\\", "#", "%", "*", "°", "½", "\u2028"];
+const TRICKY = [
+  " ",
+  "  ",
+  "\t",
+  "\n",
+  "\r\n",
+  "&",
+  "<",
+  ">",
+  '"',
+  "'",
+  "&amp;",
+  "]]>",
+  "\u00a0",
+  "😀",
+  "€",
+  "ñ",
+  "/",
+  "\\",
+  "#",
+  "%",
+  "*",
+  "°",
+  "½",
+  "\u2028",
+];
 
 /** Text that starts with a letter (never blank) and mixes in every troublesome character. */
 export const trickyTextArb = (max: number): fc.Arbitrary<string> =>
   fc
     .tuple(
       fc.constantFrom(...LETTERS.slice(0, 26)),
-      fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...LETTERS) }, { weight: 1, arbitrary: fc.constantFrom(...TRICKY) }), { maxLength: 40 }),
+      fc.array(
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(...LETTERS) },
+          { weight: 1, arbitrary: fc.constantFrom(...TRICKY) },
+        ),
+        { maxLength: 40 },
+      ),
     )
     .map(([a, rest]) => (a + rest.join("")).slice(0, max));
 
@@ -32,7 +63,13 @@ type TextArb = (max: number) => fc.Arbitrary<string>;
 
 /** Decimal string with `minInt`..`maxInt` integer part and up to `maxScale` decimals. */
 export const decimalArb = (minInt: number, maxInt: number, maxScale: number): fc.Arbitrary<string> =>
-  fc.tuple(fc.integer({ min: minInt, max: maxInt }), fc.integer({ min: 0, max: maxScale }), fc.integer({ min: 0, max: 999999 })).map(([i, s, f]) => (s === 0 ? String(i) : `${i}.${String(f).padStart(6, "0").slice(0, s)}`));
+  fc
+    .tuple(
+      fc.integer({ min: minInt, max: maxInt }),
+      fc.integer({ min: 0, max: maxScale }),
+      fc.integer({ min: 0, max: 999999 }),
+    )
+    .map(([i, s, f]) => (s === 0 ? String(i) : `${i}.${String(f).padStart(6, "0").slice(0, s)}`));
 
 const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
 const cp = digits(5);
@@ -48,7 +85,11 @@ const trasladoArb: fc.Arbitrary<TaxInput> = fc.oneof(
     { impuesto: "IEPS", tipoFactor: "Tasa", tasaOCuota: "0.08" },
     { impuesto: "003", tipoFactor: "Tasa", tasaOCuota: "1.6" },
   ),
-  decimalArb(0, 12, 4).map((c): TaxInput => ({ impuesto: "003", tipoFactor: "Cuota", tasaOCuota: c === "0" ? "0.5" : c })),
+  decimalArb(0, 12, 4).map((c): TaxInput => ({
+    impuesto: "003",
+    tipoFactor: "Cuota",
+    tasaOCuota: c === "0" ? "0.5" : c,
+  })),
 );
 
 const retencionArb: fc.Arbitrary<TaxInput> = fc.constantFrom<TaxInput>(
@@ -93,10 +134,29 @@ const conceptoArb = (decimals: number, textArb: TextArb): fc.Arbitrary<ConceptoI
           }),
           { nil: undefined },
         ),
-        cuentaPredial: fc.option(fc.array(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-        informacionAduanera: fc.option(fc.array(fc.tuple(digits(2), digits(2), digits(4), digits(7)).map((p) => p.join("  ")), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+        cuentaPredial: fc.option(fc.array(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), { minLength: 1, maxLength: 2 }), {
+          nil: undefined,
+        }),
+        informacionAduanera: fc.option(
+          fc.array(
+            fc.tuple(digits(2), digits(2), digits(4), digits(7)).map((p) => p.join("  ")),
+            { minLength: 1, maxLength: 2 },
+          ),
+          { nil: undefined },
+        ),
       },
-      { requiredKeys: ["claveProdServ", "cantidad", "claveUnidad", "descripcion", "valorUnitario", "objetoImp", "traslados", "retenciones"] },
+      {
+        requiredKeys: [
+          "claveProdServ",
+          "cantidad",
+          "claveUnidad",
+          "descripcion",
+          "valorUnitario",
+          "objetoImp",
+          "traslados",
+          "retenciones",
+        ],
+      },
     )
     .map((k) => {
       const { discountPct, traslados, retenciones, ...rest } = k;
@@ -118,22 +178,27 @@ const conceptoArb = (decimals: number, textArb: TextArb): fc.Arbitrary<ConceptoI
       return out;
     });
 
-const receptorArb = (textArb: TextArb) => fc.oneof(
-  // persona moral / física with a régimen and a UsoCFDI that SAT accepts together
-  fc.constantFrom("moral", "fisica").chain((persona) => {
-    const regs = Object.entries(REGIMEN_FISCAL).filter(([code, r]) => r[persona as "moral" | "fisica"] && code !== "616" && code !== "610");
-    return fc.constantFrom(...regs.map(([c]) => c)).chain((reg) => {
-      const usos = Object.entries(USO_CFDI).filter(([, u]) => u[persona as "moral" | "fisica"] && u.regimenes.includes(reg)).map(([c]) => c);
-      return fc.record({
-        rfc: fc.constant(persona === "moral" ? "MCI7306249Y1" : "COSC8001137NA"),
-        nombre: textArb(300),
-        domicilioFiscal: cp,
-        regimenFiscal: fc.constant(reg),
-        usoCfdi: fc.constantFrom(...usos),
+const receptorArb = (textArb: TextArb) =>
+  fc.oneof(
+    // persona moral / física with a régimen and a UsoCFDI that SAT accepts together
+    fc.constantFrom("moral", "fisica").chain((persona) => {
+      const regs = Object.entries(REGIMEN_FISCAL).filter(
+        ([code, r]) => r[persona as "moral" | "fisica"] && code !== "616" && code !== "610",
+      );
+      return fc.constantFrom(...regs.map(([c]) => c)).chain((reg) => {
+        const usos = Object.entries(USO_CFDI)
+          .filter(([, u]) => u[persona as "moral" | "fisica"] && u.regimenes.includes(reg))
+          .map(([c]) => c);
+        return fc.record({
+          rfc: fc.constant(persona === "moral" ? "MCI7306249Y1" : "COSC8001137NA"),
+          nombre: textArb(300),
+          domicilioFiscal: cp,
+          regimenFiscal: fc.constant(reg),
+          usoCfdi: fc.constantFrom(...usos),
+        });
       });
-    });
-  }),
-);
+    }),
+  );
 
 const currencyArb = fc.constantFrom(
   { moneda: "MXN", decimals: 2, tipoCambio: undefined as string | undefined },
@@ -147,53 +212,78 @@ const currencyArb = fc.constantFrom(
 export const invoiceArbWith = (opts: { text: "tricky" | "plain" }): fc.Arbitrary<InvoiceInput> => {
   const textArb: TextArb = opts.text === "plain" ? plainTextArb : trickyTextArb;
   return currencyArb.chain((cur) =>
-  fc
-    .record({
-      serie: fc.option(textArb(25), { nil: undefined }),
-      folio: fc.option(fc.stringMatching(/^[0-9A-Z-]{1,40}$/), { nil: undefined }),
-      fecha: fc.date({ min: new Date("2024-01-01T00:00:00Z"), max: new Date("2026-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19)),
-      tipoDeComprobante: fc.constantFrom("I", "I", "E"),
-      pago: fc.constantFrom(["PUE", "01"], ["PUE", "03"], ["PUE", "04"], ["PUE", "28"], ["PPD", "99"]),
-      condicionesDePago: fc.option(textArb(1000), { nil: undefined }),
-      lugarExpedicion: cp,
-      exportacion: fc.option(fc.constantFrom("01", "03", "04"), { nil: undefined }),
-      regimenEmisor: fc.constantFrom("601", "603", "620", "622", "623", "624", "626"),
-      nombreEmisor: textArb(300),
-      global: fc.option(fc.record({ periodicidad: fc.constantFrom("01", "02", "03", "04"), mes: fc.integer({ min: 1, max: 12 }), bimestre: fc.integer({ min: 13, max: 18 }), bimestral: fc.boolean() }), { nil: undefined }),
-      relacionados: fc.option(fc.array(fc.record({ tipoRelacion: fc.constantFrom("01", "03", "04", "07"), uuids: fc.array(fc.uuid(), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-      receptor: receptorArb(textArb),
-      conceptos: fc.array(conceptoArb(cur.decimals, textArb), { minLength: 1, maxLength: 5 }),
-    })
-    .map((g): InvoiceInput => {
-      const inv: InvoiceInput = {
-        fecha: g.fecha,
-        tipoDeComprobante: g.tipoDeComprobante,
-        moneda: cur.moneda,
-        metodoPago: g.pago[0] as string,
-        formaPago: g.pago[1] as string,
-        lugarExpedicion: g.lugarExpedicion,
-        emisor: { rfc: "EKU9003173C9", nombre: g.nombreEmisor, regimenFiscal: g.regimenEmisor },
-        receptor: g.receptor,
-        conceptos: g.conceptos,
-      };
-      if (cur.tipoCambio) inv.tipoCambio = cur.tipoCambio;
-      if (g.serie !== undefined) inv.serie = g.serie;
-      if (g.folio !== undefined) inv.folio = g.folio;
-      if (g.condicionesDePago !== undefined) inv.condicionesDePago = g.condicionesDePago;
-      if (g.exportacion !== undefined) inv.exportacion = g.exportacion;
-      if (g.relacionados) inv.cfdiRelacionados = g.relacionados;
-      if (g.global) {
-        // Factura global: público en general, with the matching generic receptor data.
-        const bimestral = g.global.bimestral;
-        inv.receptor = { rfc: "XAXX010101000", nombre: "PUBLICO EN GENERAL", domicilioFiscal: g.lugarExpedicion, regimenFiscal: "616", usoCfdi: "S01" };
-        inv.informacionGlobal = {
-          periodicidad: bimestral ? "05" : g.global.periodicidad,
-          meses: String(bimestral ? g.global.bimestre : g.global.mes).padStart(2, "0"),
-          año: g.fecha.slice(0, 4),
+    fc
+      .record({
+        serie: fc.option(textArb(25), { nil: undefined }),
+        folio: fc.option(fc.stringMatching(/^[0-9A-Z-]{1,40}$/), { nil: undefined }),
+        fecha: fc
+          .date({ min: new Date("2024-01-01T00:00:00Z"), max: new Date("2026-12-31T23:59:59Z"), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 19)),
+        tipoDeComprobante: fc.constantFrom("I", "I", "E"),
+        pago: fc.constantFrom(["PUE", "01"], ["PUE", "03"], ["PUE", "04"], ["PUE", "28"], ["PPD", "99"]),
+        condicionesDePago: fc.option(textArb(1000), { nil: undefined }),
+        lugarExpedicion: cp,
+        exportacion: fc.option(fc.constantFrom("01", "03", "04"), { nil: undefined }),
+        regimenEmisor: fc.constantFrom("601", "603", "620", "622", "623", "624", "626"),
+        nombreEmisor: textArb(300),
+        global: fc.option(
+          fc.record({
+            periodicidad: fc.constantFrom("01", "02", "03", "04"),
+            mes: fc.integer({ min: 1, max: 12 }),
+            bimestre: fc.integer({ min: 13, max: 18 }),
+            bimestral: fc.boolean(),
+          }),
+          { nil: undefined },
+        ),
+        relacionados: fc.option(
+          fc.array(
+            fc.record({
+              tipoRelacion: fc.constantFrom("01", "03", "04", "07"),
+              uuids: fc.array(fc.uuid(), { minLength: 1, maxLength: 3 }),
+            }),
+            { minLength: 1, maxLength: 2 },
+          ),
+          { nil: undefined },
+        ),
+        receptor: receptorArb(textArb),
+        conceptos: fc.array(conceptoArb(cur.decimals, textArb), { minLength: 1, maxLength: 5 }),
+      })
+      .map((g): InvoiceInput => {
+        const inv: InvoiceInput = {
+          fecha: g.fecha,
+          tipoDeComprobante: g.tipoDeComprobante,
+          moneda: cur.moneda,
+          metodoPago: g.pago[0] as string,
+          formaPago: g.pago[1] as string,
+          lugarExpedicion: g.lugarExpedicion,
+          emisor: { rfc: "EKU9003173C9", nombre: g.nombreEmisor, regimenFiscal: g.regimenEmisor },
+          receptor: g.receptor,
+          conceptos: g.conceptos,
         };
-      }
-      return inv;
-    }),
+        if (cur.tipoCambio) inv.tipoCambio = cur.tipoCambio;
+        if (g.serie !== undefined) inv.serie = g.serie;
+        if (g.folio !== undefined) inv.folio = g.folio;
+        if (g.condicionesDePago !== undefined) inv.condicionesDePago = g.condicionesDePago;
+        if (g.exportacion !== undefined) inv.exportacion = g.exportacion;
+        if (g.relacionados) inv.cfdiRelacionados = g.relacionados;
+        if (g.global) {
+          // Factura global: público en general, with the matching generic receptor data.
+          const bimestral = g.global.bimestral;
+          inv.receptor = {
+            rfc: "XAXX010101000",
+            nombre: "PUBLICO EN GENERAL",
+            domicilioFiscal: g.lugarExpedicion,
+            regimenFiscal: "616",
+            usoCfdi: "S01",
+          };
+          inv.informacionGlobal = {
+            periodicidad: bimestral ? "05" : g.global.periodicidad,
+            meses: String(bimestral ? g.global.bimestre : g.global.mes).padStart(2, "0"),
+            año: g.fecha.slice(0, 4),
+          };
+        }
+        return inv;
+      }),
   );
 };
 

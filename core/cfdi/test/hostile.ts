@@ -11,7 +11,13 @@
  */
 import { bytesToBase64 } from "../base64.ts";
 import { CFDI_NS } from "../model.ts";
-import { MAX_ATTRIBUTES_PER_ELEMENT, MAX_NAMESPACES_PER_DOCUMENT, MAX_NAMESPACES_PER_ELEMENT, MAX_XML_DEPTH, MAX_XML_ELEMENTS } from "../limits.ts";
+import {
+  MAX_ATTRIBUTES_PER_ELEMENT,
+  MAX_NAMESPACES_PER_DOCUMENT,
+  MAX_NAMESPACES_PER_ELEMENT,
+  MAX_XML_DEPTH,
+  MAX_XML_ELEMENTS,
+} from "../limits.ts";
 
 export type HostileInput = { readonly name: string; readonly xml: string; readonly code: string };
 
@@ -21,7 +27,14 @@ export const MiB = 1024 * 1024;
 
 function der(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const len = parts.reduce((a, p) => a + p.length, 0);
-  const head = len < 0x80 ? [tag, len] : len < 0x100 ? [tag, 0x81, len] : len < 0x10000 ? [tag, 0x82, len >> 8, len & 0xff] : [tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
+  const head =
+    len < 0x80
+      ? [tag, len]
+      : len < 0x100
+        ? [tag, 0x81, len]
+        : len < 0x10000
+          ? [tag, 0x82, len >> 8, len & 0xff]
+          : [tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
   const out = new Uint8Array(head.length + len);
   out.set(head);
   let p = head.length;
@@ -59,8 +72,12 @@ export const FAKE_RFC = "EKU9003173C9";
  * ones, for the KeyUsage bomb). `padding` characters are added to the holder's name (CN) to
  * reach a given size.
  */
-export function fakeCertificate({ keyUsageBytes = 1, padding = 0 }: { keyUsageBytes?: number; padding?: number } = {}): Uint8Array {
-  const name = (cn: string) => der(0x30, attribute("2.5.4.3", cn), attribute("2.5.4.45", FAKE_RFC), attribute("2.5.4.11", "Sucursal 1"));
+export function fakeCertificate({
+  keyUsageBytes = 1,
+  padding = 0,
+}: { keyUsageBytes?: number; padding?: number } = {}): Uint8Array {
+  const name = (cn: string) =>
+    der(0x30, attribute("2.5.4.3", cn), attribute("2.5.4.45", FAKE_RFC), attribute("2.5.4.11", "Sucursal 1"));
   const bits = new Uint8Array(1 + keyUsageBytes).fill(0xff);
   bits[0] = keyUsageBytes === 1 ? 6 : 0;
   if (keyUsageBytes === 1) bits[1] = 0xc0;
@@ -123,28 +140,60 @@ export function hostileInputs(size = MiB): HostileInput[] {
 
   // A Certificado whose KeyUsage sets every bit: read bit by bit it was an array entry per bit.
   const certBytes = Math.floor(((size - base) * 3) / 4);
-  out.push({ name: "KeyUsage bomb certificate", xml: cfdi({ certificate: bytesToBase64(fakeCertificate({ keyUsageBytes: certBytes - 400 })) }), code: "CERT_TOO_LARGE" });
+  out.push({
+    name: "KeyUsage bomb certificate",
+    xml: cfdi({ certificate: bytesToBase64(fakeCertificate({ keyUsageBytes: certBytes - 400 })) }),
+    code: "CERT_TOO_LARGE",
+  });
 
   // One element with as many attributes as fit: the duplicate check compared every pair.
-  out.push({ name: "attributes on one element", xml: cfdi({ rootAttrs: fill(size, base, (i) => ` a${i.toString(36)}="1"`) }), code: "XML_TOO_MANY_ATTRIBUTES" });
+  out.push({
+    name: "attributes on one element",
+    xml: cfdi({ rootAttrs: fill(size, base, (i) => ` a${i.toString(36)}="1"`) }),
+    code: "XML_TOO_MANY_ATTRIBUTES",
+  });
 
   // Thousands of namespace declarations on the root, then children: the scope was copied per element.
   const decls = fill(size / 3, base, (i) => ` xmlns:n${i.toString(36)}="urn:n${i.toString(36)}"`);
-  out.push({ name: "namespace declarations × children", xml: cfdi({ rootAttrs: decls, after: fill(size, base + decls.length, () => `<n0:x/>`) }), code: "XML_TOO_MANY_NAMESPACES_IN_ELEMENT" });
+  out.push({
+    name: "namespace declarations × children",
+    xml: cfdi({ rootAttrs: decls, after: fill(size, base + decls.length, () => `<n0:x/>`) }),
+    code: "XML_TOO_MANY_NAMESPACES_IN_ELEMENT",
+  });
 
   // One declaration on each of many siblings: the per-document count.
-  out.push({ name: "namespace declarations across the document", xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, (i) => `<x xmlns:p="urn:${i}"/>`)}</cfdi:Addenda>` }), code: "XML_TOO_MANY_NAMESPACES" });
+  out.push({
+    name: "namespace declarations across the document",
+    xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, (i) => `<x xmlns:p="urn:${i}"/>`)}</cfdi:Addenda>` }),
+    code: "XML_TOO_MANY_NAMESPACES",
+  });
 
   // A 50,000-digit fraction in the first Importe, then conceptos: every sum rescaled to 50,000 digits.
   const huge = `<cfdi:Concepto ClaveProdServ="01010101" Cantidad="1" ClaveUnidad="ACT" Descripcion="Servicio" ValorUnitario="0.00" Importe="0.${"1".repeat(50_000)}" ObjetoImp="01"/>`;
-  const conceptos = fill(size, base + huge.length, () => CONCEPTO.replace(`Importe="0.00"`, `Importe="0.${"3".repeat(30)}"`));
-  out.push({ name: "50,000-digit Importe + conceptos", xml: cfdi({ conceptos: huge + conceptos }), code: "AMOUNT_TOO_MANY_DIGITS" });
+  const conceptos = fill(size, base + huge.length, () =>
+    CONCEPTO.replace(`Importe="0.00"`, `Importe="0.${"3".repeat(30)}"`),
+  );
+  out.push({
+    name: "50,000-digit Importe + conceptos",
+    xml: cfdi({ conceptos: huge + conceptos }),
+    code: "AMOUNT_TOO_MANY_DIGITS",
+  });
 
   // Past the element count: empty elements in an Addenda.
-  out.push({ name: "elements past the cap", xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, () => "<a/>")}</cfdi:Addenda>` }), code: "XML_TOO_MANY_ELEMENTS" });
+  out.push({
+    name: "elements past the cap",
+    xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, () => "<a/>")}</cfdi:Addenda>` }),
+    code: "XML_TOO_MANY_ELEMENTS",
+  });
 
   // Past the depth cap.
-  out.push({ name: "nesting past the cap", xml: cfdi({ after: `<cfdi:Addenda>${fill(size / 2, base, () => "<a>")}${fill(size / 2, 0, () => "</a>")}</cfdi:Addenda>` }), code: "XML_TOO_DEEP" });
+  out.push({
+    name: "nesting past the cap",
+    xml: cfdi({
+      after: `<cfdi:Addenda>${fill(size / 2, base, () => "<a>")}${fill(size / 2, 0, () => "</a>")}</cfdi:Addenda>`,
+    }),
+    code: "XML_TOO_DEEP",
+  });
 
   // Within every limit from here on: the work itself must stay linear.
 
@@ -152,13 +201,26 @@ export function hostileInputs(size = MiB): HostileInput[] {
   // descendants of every Parte), as many as the element cap allows.
   const chain = MAX_XML_DEPTH - 3; // Comprobante > Conceptos > Concepto > Parte…
   const parte = `<cfdi:Parte ClaveProdServ="01010101" Cantidad="1" Descripcion="${"p".repeat(16)}">`;
-  const deepConcepto = CONCEPTO.slice(0, -2) + ">" + parte.repeat(chain) + "</cfdi:Parte>".repeat(chain) + "</cfdi:Concepto>";
-  const deepCount = Math.min(Math.floor((MAX_XML_ELEMENTS - 10) / (chain + 1)), Math.ceil((size - base) / deepConcepto.length));
-  out.push({ name: "nesting at the depth cap, up to the element cap", xml: cfdi({ conceptos: deepConcepto.repeat(deepCount) }), code: "SELLO_INVALID" });
+  const deepConcepto =
+    CONCEPTO.slice(0, -2) + ">" + parte.repeat(chain) + "</cfdi:Parte>".repeat(chain) + "</cfdi:Concepto>";
+  const deepCount = Math.min(
+    Math.floor((MAX_XML_ELEMENTS - 10) / (chain + 1)),
+    Math.ceil((size - base) / deepConcepto.length),
+  );
+  out.push({
+    name: "nesting at the depth cap, up to the element cap",
+    xml: cfdi({ conceptos: deepConcepto.repeat(deepCount) }),
+    code: "SELLO_INVALID",
+  });
 
   // Elements with exactly the most attributes allowed (the Set-based duplicate check).
-  const manyAttrs = (i: number) => `<x${Array.from({ length: MAX_ATTRIBUTES_PER_ELEMENT }, (_, k) => ` a${k}="${i}"`).join("")}/>`;
-  out.push({ name: "attributes at the cap on every element", xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, manyAttrs)}</cfdi:Addenda>` }), code: "SELLO_INVALID" });
+  const manyAttrs = (i: number) =>
+    `<x${Array.from({ length: MAX_ATTRIBUTES_PER_ELEMENT }, (_, k) => ` a${k}="${i}"`).join("")}/>`;
+  out.push({
+    name: "attributes at the cap on every element",
+    xml: cfdi({ after: `<cfdi:Addenda>${fill(size, base, manyAttrs)}</cfdi:Addenda>` }),
+    code: "SELLO_INVALID",
+  });
 
   // The most namespace declarations allowed (the root's xmlns:cfdi and 63 more, 16 per element,
   // nested), and as many children as the element cap allows whose names resolve through the
@@ -166,20 +228,37 @@ export function hostileInputs(size = MiB): HostileInput[] {
   const declared = MAX_NAMESPACES_PER_DOCUMENT - 1;
   const levels = Math.ceil(declared / MAX_NAMESPACES_PER_ELEMENT);
   const nsOpen = Array.from({ length: levels }, (_, l) => {
-    const ks = Array.from({ length: Math.min(MAX_NAMESPACES_PER_ELEMENT, declared - l * MAX_NAMESPACES_PER_ELEMENT) }, (_, k) => l * MAX_NAMESPACES_PER_ELEMENT + k);
+    const ks = Array.from(
+      { length: Math.min(MAX_NAMESPACES_PER_ELEMENT, declared - l * MAX_NAMESPACES_PER_ELEMENT) },
+      (_, k) => l * MAX_NAMESPACES_PER_ELEMENT + k,
+    );
     return `<q${l * MAX_NAMESPACES_PER_ELEMENT}:s${ks.map((k) => ` xmlns:q${k}="urn:q${k}"`).join("")}>`;
   }).join("");
-  const nsClose = Array.from({ length: levels }, (_, l) => `</q${(levels - 1 - l) * MAX_NAMESPACES_PER_ELEMENT}:s>`).join("");
+  const nsClose = Array.from(
+    { length: levels },
+    (_, l) => `</q${(levels - 1 - l) * MAX_NAMESPACES_PER_ELEMENT}:s>`,
+  ).join("");
   const nsRoom = size - base - nsOpen.length - nsClose.length;
   const nsPad = "v".repeat(Math.max(0, Math.ceil(nsRoom / (MAX_XML_ELEMENTS - 100)) - 20));
   const nsChildren = fill(nsRoom, 0, (i) => `<q0:c q1:a="${i % 1000}" q2:b="${nsPad}"/>`);
-  out.push({ name: "namespace declarations at the caps, children resolving through them", xml: cfdi({ after: `<cfdi:Addenda>${nsOpen}${nsChildren}${nsClose}</cfdi:Addenda>` }), code: "SELLO_INVALID" });
+  out.push({
+    name: "namespace declarations at the caps, children resolving through them",
+    xml: cfdi({ after: `<cfdi:Addenda>${nsOpen}${nsChildren}${nsClose}</cfdi:Addenda>` }),
+    code: "SELLO_INVALID",
+  });
 
   // Entity references everywhere: attribute values that reach the cadena and text in an Addenda.
   const entities = "&amp;&lt;&gt;&quot;&apos;&#233;&#x1F600;&#10;\t";
   const entityConcepto = CONCEPTO.replace(`Descripcion="Servicio"`, `Descripcion="${entities.repeat(40)}"`);
   const entityConceptos = entityConcepto.repeat(Math.ceil((size / 2 - base) / entityConcepto.length));
-  out.push({ name: "entity-dense attributes and text", xml: cfdi({ conceptos: entityConceptos, after: `<cfdi:Addenda><t>${fill(size, base + entityConceptos.length, () => entities)}</t></cfdi:Addenda>` }), code: "SELLO_INVALID" });
+  out.push({
+    name: "entity-dense attributes and text",
+    xml: cfdi({
+      conceptos: entityConceptos,
+      after: `<cfdi:Addenda><t>${fill(size, base + entityConceptos.length, () => entities)}</t></cfdi:Addenda>`,
+    }),
+    code: "SELLO_INVALID",
+  });
 
   return out;
 }

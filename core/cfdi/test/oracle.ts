@@ -31,7 +31,8 @@ const INSTALL = "apt-get install xsltproc libxml2-utils openssl";
 export function hasTool(name: "xsltproc" | "xmllint" | "openssl"): boolean {
   const r = spawnSync(name, [name === "openssl" ? "version" : "--version"], { encoding: "utf8" });
   const ok = !r.error && r.status === 0;
-  if (!ok && process.env.CI === "true") throw new Error(`${name} is required in CI for the SAT oracle tests (${INSTALL})`);
+  if (!ok && process.env.CI === "true")
+    throw new Error(`${name} is required in CI for the SAT oracle tests (${INSTALL})`);
   if (!ok) console.warn(`[cfdi oracle] ${name} not found: oracle tests skipped locally. Install with: ${INSTALL}`);
   return ok;
 }
@@ -41,7 +42,11 @@ export function tempDir(prefix = "cfdi-"): string {
 }
 
 function run(cmd: string, args: string[], input?: string): { stdout: string; stderr: string; status: number } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : {}) });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    ...(input !== undefined ? { input } : {}),
+  });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
 }
