@@ -8,11 +8,9 @@ const IssueSchema = z.object({ code: z.string(), message: z.string(), path: z.st
 
 const VerifyReportSchema = z
   .object({
-    valid: z
-      .boolean()
-      .openapi({
-        description: "True only when the document is CFDI 4.0, the Sello verifies and nothing is inconsistent",
-      }),
+    valid: z.boolean().openapi({
+      description: "True only when the document is CFDI 4.0, the Sello verifies and nothing is inconsistent",
+    }),
     selloValid: z.boolean(),
     version: z.string().optional(),
     serie: z.string().optional(),
@@ -26,12 +24,9 @@ const VerifyReportSchema = z
     noCertificado: z.string().optional(),
     certificate: z.record(z.string(), z.string()).optional(),
     cadenaOriginal: z.string().optional(),
-    timbre: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .openapi({
-        description: "TimbreFiscalDigital: UUID, FechaTimbrado, RfcProvCertif, NoCertificadoSAT, its cadena",
-      }),
+    timbre: z.record(z.string(), z.unknown()).optional().openapi({
+      description: "TimbreFiscalDigital: UUID, FechaTimbrado, RfcProvCertif, NoCertificadoSAT, its cadena",
+    }),
     errors: z.array(IssueSchema).openapi({ description: "Problems found, with Spanish messages and codes" }),
   })
   .openapi("CfdiVerifyReport");

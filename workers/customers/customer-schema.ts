@@ -47,15 +47,11 @@ export function toCustomer(row: CustomerRow): Customer {
   };
 }
 
-export const RfcInputSchema = z
-  .string()
-  .max(20)
-  .transform(normalizeRfc)
-  .openapi({
-    type: "string",
-    example: "csr920315ab1",
-    description: "Stored upper-case; format and embedded date are checked (XAXX010101000 / XEXX010101000 allowed)",
-  });
+export const RfcInputSchema = z.string().max(20).transform(normalizeRfc).openapi({
+  type: "string",
+  example: "csr920315ab1",
+  description: "Stored upper-case; format and embedded date are checked (XAXX010101000 / XEXX010101000 allowed)",
+});
 
 /** Fiscal data as sent; catalog and combination rules are checked by `fiscalProblem`. */
 export const FiscalInputSchema = z.object({

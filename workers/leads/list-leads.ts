@@ -36,12 +36,9 @@ const QuerySchema = ListQuerySchema.extend({
     .max(100)
     .optional()
     .openapi({ description: "Search in title, company name, company RFC and industry" }),
-  sort: z
-    .string()
-    .optional()
-    .openapi({
-      description: "created, -created (default), updated, -updated, score, -score (leads without a score last)",
-    }),
+  sort: z.string().optional().openapi({
+    description: "created, -created (default), updated, -updated, score, -score (leads without a score last)",
+  }),
 });
 
 const route = createRoute({
