@@ -469,11 +469,12 @@ class DocumentReader {
   }
 
   read(): XmlElement {
+    const len = this.len;
     let pos = 0;
-    while (pos < this.len) {
+    while (pos < len) {
       const lt = this.lt.from(pos);
       if (lt > pos) this.readText(pos, lt);
-      if (lt === this.len) break;
+      if (lt === len) break;
       pos = this.readMarkup(lt);
     }
     const unclosed = this.open[this.open.length - 1];
@@ -539,7 +540,7 @@ class DocumentReader {
     }
     p = skipWs(text, p, len);
     if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError("malformed end tag", lt);
-    this.attach(finishElement(el));
+    this.attach(this.open[this.open.length - 1], finishElement(el));
     return p + 1;
   }
 
@@ -564,7 +565,7 @@ class DocumentReader {
     if (selfClosing) p++;
     if (text.charCodeAt(p) !== 62 /* > */) throw new XmlParseError(`malformed start tag <${el.name.qname}>`, lt);
     if (selfClosing) {
-      this.attach(finishElement(el));
+      this.attach(parent, finishElement(el));
     } else {
       if (this.open.length >= MAX_XML_DEPTH)
         throw new XmlLimitError("XML_TOO_DEEP", `elements nested deeper than ${MAX_XML_DEPTH} levels`, p + 1);
@@ -574,8 +575,7 @@ class DocumentReader {
   }
 
   /** Adds a finished element to its parent, or makes it the root. */
-  private attach(el: XmlElement): void {
-    const parent = this.open[this.open.length - 1];
+  private attach(parent: PendingElement | undefined, el: XmlElement): void {
     if (parent) parent.children.push(el);
     // The root is finished last, after every attribute value in the document has been read.
     else this.root = { ...el, pipeInAttributes: this.pipeInAttributes };
