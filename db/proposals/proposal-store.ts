@@ -170,22 +170,37 @@ export interface LineItemFields {
   satUnitKey?: string | null | undefined;
 }
 
+/** A client's line with the stored defaults applied (no discount = "0", absent keys = null). */
+export function lineFields(item: LineItemFields) {
+  return {
+    name: item.name,
+    description: item.description ?? null,
+    quantity: item.quantity,
+    unitPrice: item.unitPrice,
+    discountPercent: item.discountPercent ?? "0",
+    taxRate: item.taxRate,
+    satProductKey: item.satProductKey ?? null,
+    satUnitKey: item.satUnitKey ?? null,
+  };
+}
+
 /** The lines with the amounts computeTotals gave them (same order), numbered from `firstPosition`. */
 export function lineRecords(items: LineItemFields[], amounts: LineAmounts[], firstPosition = 1): LineItemRecord[] {
   return items.map((item, i) => {
     const a = amounts[i];
     if (!a) throw new Error("line amounts missing");
+    const f = lineFields(item);
     return {
       id: crypto.randomUUID(),
       position: firstPosition + i,
-      name: item.name,
-      description: item.description ?? null,
-      quantity: item.quantity,
-      unit_price: item.unitPrice,
-      discount_percent: item.discountPercent ?? "0",
-      tax_rate: item.taxRate,
-      sat_product_key: item.satProductKey ?? null,
-      sat_unit_key: item.satUnitKey ?? null,
+      name: f.name,
+      description: f.description,
+      quantity: f.quantity,
+      unit_price: f.unitPrice,
+      discount_percent: f.discountPercent,
+      tax_rate: f.taxRate,
+      sat_product_key: f.satProductKey,
+      sat_unit_key: f.satUnitKey,
       subtotal: a.subtotal,
       discount: a.discount,
       taxable_base: a.taxableBase,

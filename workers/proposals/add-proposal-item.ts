@@ -7,6 +7,7 @@ import { changeItems } from "./item-changes.ts";
 import { LineItemInputSchema, MAX_ITEMS, ProposalWithItemsSchema, toProposalWithItems } from "./proposal-schema.ts";
 import { AppError } from "../http/problem.ts";
 import { publish } from "../events/publish.ts";
+import { lineFields } from "../../db/proposals/proposal-store.ts";
 
 const route = createRoute({
   method: "post",
@@ -49,14 +50,7 @@ export function registerAddProposalItem(app: OpenAPIHono<HonoEnv>): void {
               tenantId: auth.tenantId,
               proposalId: id,
               position: Math.max(0, ...current.map((l) => l.position)) + 1,
-              name: item.name,
-              description: item.description ?? null,
-              quantity: item.quantity,
-              unitPrice: item.unitPrice,
-              discountPercent: item.discountPercent ?? "0",
-              taxRate: item.taxRate,
-              satProductKey: item.satProductKey ?? null,
-              satUnitKey: item.satUnitKey ?? null,
+              ...lineFields(item),
             },
           };
         },
