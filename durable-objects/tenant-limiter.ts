@@ -21,13 +21,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env.ts";
 import { loadConfig } from "../platform/env.ts";
-import {
-  decide,
-  initialState,
-  MemoryGrantLog,
-  type LimiterState,
-  type RatePolicy,
-} from "../core/ratelimit/token-window.ts";
+import { initialState, MemoryGrantLog, type LimiterState, type RatePolicy } from "../core/ratelimit/token-window.ts";
 import {
   DEFAULT_TIME_ZONE,
   dailyQuotaLimit,
@@ -39,6 +33,7 @@ import {
   type RateLimitOverrides,
 } from "../core/ratelimit/policies.ts";
 import { consumeDaily, safeTimeZone } from "../core/ratelimit/daily-quota.ts";
+import { acquire, LeaseBook, type AcquireOutcome, type AcquireRequest } from "../core/ratelimit/lease.ts";
 import { tenantWork } from "../platform/work.ts";
 import { getTenantLimits } from "../db/tenants/tenant-store.ts";
 
@@ -51,7 +46,15 @@ export interface LimitDecision {
   /** Seconds to wait before retrying (0 when allowed). */
   retryAfterSeconds: number;
   policy: RatePolicy;
+  /** Tokens leased to the caller to spend locally (core/ratelimit/lease.ts), with the decision. */
+  lease?: AcquireOutcome["lease"];
+  /** The same figures in ms, for a caller that keeps them (lease holders). */
+  resetMs: number;
 }
+
+/** Which limit an acquire is for: a user of this tenant (policy from the plan), or a key with its own policy. */
+export type LimitScope =
+  { kind: "user"; tenantId: string; userId: string; scale?: number } | { kind: "key"; key: string; policy: RatePolicy };
 
 export interface QuotaResult {
   allowed: boolean;
@@ -77,6 +80,8 @@ export interface ClockOption {
 
 /** Background refresh of the limits from Postgres, for changes that did not go through `setLimits`. */
 export const LIMITS_TTL_MS = 5 * 60_000;
+/** A plain decision: the request's own token, nothing leased. */
+const ONE_TOKEN: AcquireRequest = { take: 1, want: 0, returns: [] };
 /** Write-behind delay for per-minute limiter state. */
 const FLUSH_MS = 1_000;
 /** How often the alarm sweeps idle keys. */
@@ -127,6 +132,8 @@ interface Entry {
   dirty: boolean;
   /** Log entries at or after this instant are not yet (fully) in SQLite. */
   unflushedFrom: number;
+  /** Open leases of this key (memory only: after a restart, earlier leases no longer count toward the cap). */
+  book: LeaseBook;
 }
 
 export class TenantLimiterDO extends DurableObject<Env> {
@@ -138,6 +145,8 @@ export class TenantLimiterDO extends DurableObject<Env> {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every push, so a database read that started before a push cannot overwrite it. */
   private generation = 0;
+  /** Prefix of this instance's lease ids: unique across restarts. */
+  private readonly instanceId = crypto.randomUUID().slice(0, 8);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -161,16 +170,38 @@ export class TenantLimiterDO extends DurableObject<Env> {
 
   // ---- RPC --------------------------------------------------------------------------------------
 
-  /** Per-user limit of this tenant, by the tenant's plan and overrides. `scale`: see userPolicy. */
-  async check(tenantId: string, userId: string, opts: ClockOption & { scale?: number } = {}): Promise<LimitDecision> {
-    const limits = await this.tenantLimits(tenantId);
-    const policy = userPolicy(limits.plan, limits.overrides, opts.scale ?? 1);
-    return this.decideNow(`user:${userId}`, policy, this.clock(opts.now));
+  /**
+   * The request path's call: decides the caller's own token (`take: 1`) or renews ahead of need
+   * (`take: 0`), takes back the leases it returns, and leases it up to `want` tokens to spend
+   * locally (bounded by leaseCap across all holders; see core/ratelimit/lease.ts).
+   */
+  async acquire(scope: LimitScope, request: AcquireRequest, opts: ClockOption = {}): Promise<LimitDecision> {
+    let key: string;
+    let policy: RatePolicy;
+    if (scope.kind === "user") {
+      const limits = await this.tenantLimits(scope.tenantId);
+      policy = userPolicy(limits.plan, limits.overrides, scope.scale ?? 1);
+      key = `user:${scope.userId}`;
+    } else {
+      ({ key, policy } = scope);
+    }
+    return this.decideNow(key, policy, this.clock(opts.now), request);
   }
 
-  /** A limit whose policy the caller states: the per-IP limit (`ip:{addr}` objects). */
+  /** Per-user limit of this tenant, by the tenant's plan and overrides, one request at a time (no lease). `scale`: see userPolicy. */
+  async check(tenantId: string, userId: string, opts: ClockOption & { scale?: number } = {}): Promise<LimitDecision> {
+    const scope: LimitScope = {
+      kind: "user",
+      tenantId,
+      userId,
+      ...(opts.scale === undefined ? {} : { scale: opts.scale }),
+    };
+    return this.acquire(scope, ONE_TOKEN, opts);
+  }
+
+  /** A limit whose policy the caller states, one request at a time (no lease). */
   async checkKey(key: string, policy: RatePolicy, opts: ClockOption = {}): Promise<LimitDecision> {
-    return this.decideNow(key, policy, this.clock(opts.now));
+    return this.acquire({ kind: "key", key, policy }, ONE_TOKEN, opts);
   }
 
   /**
@@ -242,7 +273,7 @@ export class TenantLimiterDO extends DurableObject<Env> {
     return now !== undefined && this.env.ENVIRONMENT === "test" ? now : Date.now();
   }
 
-  private decideNow(key: string, policy: RatePolicy, now: number): LimitDecision {
+  private decideNow(key: string, policy: RatePolicy, now: number, request: AcquireRequest): LimitDecision {
     const w = policy.windowSeconds * 1000;
     const entry = this.entry(key, policy, now);
     if (entry.windowMs !== w) {
@@ -250,7 +281,9 @@ export class TenantLimiterDO extends DurableObject<Env> {
       entry.state.scaledTokens = Math.floor((entry.state.scaledTokens / entry.windowMs) * w);
       entry.windowMs = w;
     }
-    const d = decide(policy, entry.state, entry.log, now);
+    const d = acquire(policy, entry.state, entry.log, entry.book, now, request);
+    // A return rewrites the log from the returned lease's grant on (units and running totals).
+    if (d.refundedFrom !== undefined) entry.unflushedFrom = Math.min(entry.unflushedFrom, d.refundedFrom);
     entry.dirty = true;
     this.scheduleFlush();
     this.scheduleSweep();
@@ -259,8 +292,10 @@ export class TenantLimiterDO extends DurableObject<Env> {
       limit: d.limit,
       remaining: d.remaining,
       resetSeconds: Math.ceil(d.resetMs / 1000),
+      resetMs: d.resetMs,
       retryAfterSeconds: d.allowed ? 0 : Math.max(1, Math.ceil(d.retryAfterMs / 1000)),
       policy,
+      ...(d.lease ? { lease: d.lease } : {}),
     };
   }
 
@@ -289,7 +324,14 @@ export class TenantLimiterDO extends DurableObject<Env> {
         windowCount: row.window_count,
         granted: row.granted,
       };
-      entry = { state, log, windowMs: row.window_ms, dirty: false, unflushedFrom: log.newest ?? 0 };
+      entry = {
+        state,
+        log,
+        windowMs: row.window_ms,
+        dirty: false,
+        unflushedFrom: log.newest ?? 0,
+        book: this.newBook(),
+      };
     } else {
       entry = {
         state: initialState(policy, now),
@@ -297,10 +339,15 @@ export class TenantLimiterDO extends DurableObject<Env> {
         windowMs: policy.windowSeconds * 1000,
         dirty: true,
         unflushedFrom: 0,
+        book: this.newBook(),
       };
     }
     this.entries.set(key, entry);
     return entry;
+  }
+
+  private newBook(): LeaseBook {
+    return new LeaseBook(this.instanceId);
   }
 
   private scheduleFlush(): void {

@@ -48,6 +48,11 @@ export interface GrantLog {
   add(at: number, units: number, cumulative: number): void;
   /** When the first grant whose running total reaches `cumulative` was made (undefined if none). */
   atCumulative(cumulative: number): number | undefined;
+  /**
+   * Takes back up to `units` of the grants made at `at` (a returned, unused lease) and lowers the
+   * running totals after it; returns how many units were taken back (0 when `at` is not in the log).
+   */
+  refund(at: number, units: number): number;
 }
 
 export interface Decision {
@@ -89,15 +94,7 @@ export function decide(policy: RatePolicy, state: LimiterState, log: GrantLog, n
     throw new RangeError(`cost ${cost} must be an integer between 1 and the burst (${policy.burst})`);
   }
   const w = windowMs(policy);
-  const capacity = policy.burst * w;
-  // Time never goes backwards for a key (a clock step back refills nothing and keeps the log ordered).
-  now = Math.max(now, state.refilledAt);
-
-  // Refill and clamp to the capacity, which also applies a lowered burst (plan downgrade) at once.
-  state.scaledTokens = Math.min(capacity, state.scaledTokens + (now - state.refilledAt) * policy.limit);
-  state.refilledAt = now;
-  // Grants at or before now − W have left the window (t − W, t].
-  state.windowCount -= log.expire(now - w);
+  now = advance(policy, state, log, now);
 
   const bucketOk = state.scaledTokens >= cost * w;
   const windowOk = state.windowCount + cost <= policy.limit;
@@ -113,12 +110,62 @@ export function decide(policy: RatePolicy, state: LimiterState, log: GrantLog, n
       windowWait(state, log, now, w, state.windowCount + cost - policy.limit),
     );
   }
+  return { ...figures(policy, state, log, now), allowed: retryAfterMs === 0, retryAfterMs };
+}
+
+/** What the key could spend now, and when its full burst is back (state already brought up to `now`). */
+function figures(
+  policy: RatePolicy,
+  state: LimiterState,
+  log: GrantLog,
+  now: number,
+): Pick<Decision, "limit" | "remaining" | "resetMs"> {
+  const w = windowMs(policy);
   const remaining = Math.max(0, Math.min(Math.floor(state.scaledTokens / w), policy.limit - state.windowCount));
   const resetMs = Math.max(
-    Math.ceil((capacity - state.scaledTokens) / policy.limit),
+    Math.ceil((policy.burst * w - state.scaledTokens) / policy.limit),
     windowWait(state, log, now, w, state.windowCount - (policy.limit - policy.burst)),
   );
-  return { allowed: retryAfterMs === 0, limit: policy.limit, remaining, resetMs, retryAfterMs };
+  return { limit: policy.limit, remaining, resetMs };
+}
+
+/** Brings the state up to `now` and returns the instant it now stands at. */
+function advance(policy: RatePolicy, state: LimiterState, log: GrantLog, now: number): number {
+  const w = windowMs(policy);
+  // Time never goes backwards for a key (a clock step back refills nothing and keeps the log ordered).
+  now = Math.max(now, state.refilledAt);
+  // Refill and clamp to the capacity, which also applies a lowered burst (plan downgrade) at once.
+  state.scaledTokens = Math.min(policy.burst * w, state.scaledTokens + (now - state.refilledAt) * policy.limit);
+  state.refilledAt = now;
+  // Grants at or before now − W have left the window (t − W, t].
+  state.windowCount -= log.expire(now - w);
+  return now;
+}
+
+/**
+ * The key's figures at `now` without granting anything (the state is brought up to `now`): a grant
+ * of up to `remaining` units would be allowed.
+ */
+export function peek(policy: RatePolicy, state: LimiterState, log: GrantLog, now: number): Decision {
+  checkPolicy(policy);
+  now = advance(policy, state, log, now);
+  return { ...figures(policy, state, log, now), allowed: true, retryAfterMs: 0 };
+}
+
+/**
+ * Undoes `units` of a grant made at `at` that were never used (a lease returned early): the tokens
+ * go back into the bucket (up to its capacity) and the units leave the window's log, so the key is
+ * charged only for what it spent. Returns the units taken back from the log.
+ */
+export function refund(policy: RatePolicy, state: LimiterState, log: GrantLog, at: number, units: number): number {
+  if (!Number.isSafeInteger(units) || units < 1) return 0;
+  const w = windowMs(policy);
+  const removed = log.refund(at, units);
+  if (removed === 0) return 0;
+  state.windowCount -= removed;
+  state.granted -= removed;
+  state.scaledTokens = Math.min(policy.burst * w, state.scaledTokens + removed * w);
+  return removed;
 }
 
 /** ms until `units` of the window's oldest grants have expired (0 when units ≤ 0). */
@@ -169,6 +216,22 @@ export class MemoryGrantLog implements GrantLog {
       else lo = mid + 1;
     }
     return this.entries[lo]?.at;
+  }
+
+  refund(at: number, units: number): number {
+    let lo = this.head;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid]!.at >= at) hi = mid;
+      else lo = mid + 1;
+    }
+    const entry = this.entries[lo];
+    if (!entry || entry.at !== at) return 0;
+    const removed = Math.min(units, entry.units);
+    entry.units -= removed;
+    for (let i = lo; i < this.entries.length; i++) this.entries[i]!.cumulative -= removed;
+    return removed;
   }
 
   /** Entries made at or after `at`, oldest first (for write-behind persistence). */

@@ -177,8 +177,7 @@ describe("limiter unreachable", () => {
     TENANT_LIMITER: {
       idFromName: (name: string) => ({ name }),
       get: () => ({
-        check: () => Promise.reject(new Error("Durable Object reset")),
-        checkKey: () => Promise.reject(new Error("Durable Object reset")),
+        acquire: () => Promise.reject(new Error("Durable Object reset")),
       }),
     } as unknown as Env["TENANT_LIMITER"],
   };
@@ -226,7 +225,7 @@ describe("limiter unreachable", () => {
       RATE_LIMIT_TIMEOUT_MS: "150",
       TENANT_LIMITER: {
         idFromName: (name: string) => ({ name }),
-        get: () => ({ check: never, checkKey: never }),
+        get: () => ({ acquire: never }),
       } as unknown as Env["TENANT_LIMITER"],
     };
     const token = await tokenFor(await createTenant());

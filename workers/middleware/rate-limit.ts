@@ -15,11 +15,10 @@ import type { Config } from "../../platform/env.ts";
 import { AppError } from "../http/problem.ts";
 import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
 import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";
-import { limiterStub } from "../../durable-objects/tenant-limiter-client.ts";
-import type { LimitDecision } from "../../durable-objects/tenant-limiter.ts";
+import { decideLeased, withTimeout, type LeasedDecision } from "../../durable-objects/tenant-limiter-client.ts";
+import type { LimitScope } from "../../durable-objects/tenant-limiter.ts";
 import type { RatePolicy } from "../../core/ratelimit/token-window.ts";
 
-/** A limiter that has not answered within this is treated as unreachable. */
 /** Requests without CF-Connecting-IP (local dev, in-process sub-requests) share this key. */
 export const LOCAL_IP_KEY = "local";
 /** Test runs only: `x-test-now` (ms since epoch) replaces the limiter's clock when ENVIRONMENT=test. */
@@ -70,15 +69,7 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`rate limiter did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function fromDecision(name: Outcome["name"], d: LimitDecision): Outcome {
+function fromDecision(name: Outcome["name"], d: LeasedDecision): Outcome {
   return {
     name,
     allowed: d.allowed,
@@ -86,8 +77,32 @@ function fromDecision(name: Outcome["name"], d: LimitDecision): Outcome {
     remaining: d.remaining,
     resetSeconds: d.resetSeconds,
     retryAfterSeconds: d.retryAfterSeconds,
-    windowSeconds: d.policy.windowSeconds,
+    windowSeconds: d.windowSeconds,
   };
+}
+
+/**
+ * The decision of the limiter object `object` for `scope`: from this isolate's lease when it holds
+ * tokens (no round trip), else from the object (see core/ratelimit/lease.ts for the bound).
+ */
+async function objectDecision(
+  c: Context<HonoEnv>,
+  name: Outcome["name"],
+  object: string,
+  scope: LimitScope,
+  leased: (value: boolean) => void,
+): Promise<Outcome> {
+  const config = c.get("config");
+  const d = await decideLeased(c.env, {
+    object,
+    scope,
+    now: testNow(c, config),
+    timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    onRenewalError: (err) => c.get("logger").warn(`rate limiter lease renewal failed (${name})`, {}, err),
+  });
+  leased(d.leased);
+  return fromDecision(name, d);
 }
 
 function headerItems(o: Outcome): { policy: string; state: string } {
@@ -229,15 +244,18 @@ async function upstashDecision(c: Context<HonoEnv>, limiter: Ratelimit, key: str
   };
 }
 
-async function durableObjectIpDecision(c: Context<HonoEnv>, key: string, perMinute: number): Promise<Outcome> {
-  const config = c.get("config");
-  const now = testNow(c, config);
-  const stub = limiterStub(c.env, `ip:${key}`);
-  const d = await withTimeout(
-    stub.checkKey(`ip:${key}`, ipPolicy(perMinute, config.RATE_LIMIT_SCALE), now === undefined ? {} : { now }),
-    config.RATE_LIMIT_TIMEOUT_MS,
-  );
-  return fromDecision("ip", d);
+function durableObjectIpDecision(
+  c: Context<HonoEnv>,
+  key: string,
+  perMinute: number,
+  leased: (value: boolean) => void,
+): Promise<Outcome> {
+  const scope: LimitScope = {
+    kind: "key",
+    key: `ip:${key}`,
+    policy: ipPolicy(perMinute, c.get("config").RATE_LIMIT_SCALE),
+  };
+  return objectDecision(c, "ip", `ip:${key}`, scope, leased);
 }
 
 /** Per-IP limit (1,000/min): Upstash when configured (the Durable Object if Upstash fails), else the Durable Object. */
@@ -258,6 +276,7 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = clientKey(address);
   const perMinute = IP_PER_MINUTE;
   let source = "durable-object";
+  let leased = false;
   return enforce(c, next, {
     name: "ip",
     decide: async () => {
@@ -271,10 +290,10 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
           source = "durable-object";
         }
       }
-      return durableObjectIpDecision(c, key, perMinute);
+      return durableObjectIpDecision(c, key, perMinute, (value) => (leased = value));
     },
     refusal: (o) => `too many requests from this address; retry in ${o.retryAfterSeconds} s`,
-    logFields: () => ({ source }),
+    logFields: () => (source === "upstash" ? { source } : { source, leased }),
   });
 };
 
@@ -284,22 +303,19 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
 export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const config = c.get("config");
   const auth = c.get("auth");
+  let leased = false;
   return enforce(c, next, {
     name: "user",
-    decide: async () => {
-      const now = testNow(c, config);
-      const stub = limiterStub(c.env, auth.tenantId);
-      const d = await withTimeout(
-        stub.check(auth.tenantId, auth.userId, {
-          scale: config.RATE_LIMIT_SCALE,
-          ...(now === undefined ? {} : { now }),
-        }),
-        config.RATE_LIMIT_TIMEOUT_MS,
-      );
-      return fromDecision("user", d);
-    },
+    decide: () =>
+      objectDecision(
+        c,
+        "user",
+        auth.tenantId,
+        { kind: "user", tenantId: auth.tenantId, userId: auth.userId, scale: config.RATE_LIMIT_SCALE },
+        (value) => (leased = value),
+      ),
     refusal: (o) => `rate limit of ${o.limit} requests per minute exceeded; retry in ${o.retryAfterSeconds} s`,
-    logFields: (o) => ({ limit: o.limit }),
+    logFields: (o) => ({ limit: o.limit, leased }),
   });
 };
 
@@ -318,20 +334,17 @@ export function keyedRateLimit(
     const config = c.get("config");
     const k = await key(c);
     if (!k) return next();
+    const object = `${name}:${k}`;
     return enforce(c, next, {
       name,
-      decide: async () => {
-        const now = testNow(c, config);
-        const d = await withTimeout(
-          limiterStub(c.env, `${name}:${k}`).checkKey(
-            `${name}:${k}`,
-            policy(c, config.RATE_LIMIT_SCALE),
-            now === undefined ? {} : { now },
-          ),
-          config.RATE_LIMIT_TIMEOUT_MS,
-        );
-        return fromDecision(name, d);
-      },
+      decide: () =>
+        objectDecision(
+          c,
+          name,
+          object,
+          { kind: "key", key: object, policy: policy(c, config.RATE_LIMIT_SCALE) },
+          () => {},
+        ),
       refusal: (o) => `too many requests for this link; retry in ${o.retryAfterSeconds} s`,
     });
   };
