@@ -190,6 +190,20 @@ describe("how the limiter learns the tenant's limits", () => {
     expect(after.headers.get("ratelimit-policy")).toContain('"user";q=30;w=60');
   });
 
+  it("a plan change stops the tokens this isolate holds on lease under the old plan", async () => {
+    const tenant = await createTenant({ plan: "pro" });
+    const token = await tokenFor(tenant);
+    for (let i = 0; i < 10; i++) expect((await call("/v1/me", { token })).status).toBe(200);
+    const down = await call(`/ops/tenants/${tenant.id}/limits`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${OPS_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ plan: "free", overrides: { userPerMinute: 30, userBurst: 5 } }),
+    });
+    expect(down.status).toBe(200);
+    const next = await call("/v1/me", { token });
+    expect(next.headers.get("ratelimit-policy")).toContain('"user";q=30;w=60');
+  });
+
   it("the operations route needs the operations token, and does not exist without one", async () => {
     const tenant = await createTenant();
     const body = JSON.stringify({ plan: "enterprise" });

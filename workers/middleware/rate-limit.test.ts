@@ -251,6 +251,29 @@ describe("limiter unreachable", () => {
   });
 });
 
+describe("leases (core/ratelimit/lease.ts)", () => {
+  it("a user's steady requests are decided from this isolate's lease: few reach the limiter object", async () => {
+    const spy = vi.spyOn(console, "log").mockImplementation(() => {});
+    const tenant = await createTenant({ plan: "pro" });
+    const token = await tokenFor(tenant);
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await call("/v1/me", { token, ip, env: infoLogs })).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const lines = spy.mock.calls
+      .map((args: unknown[]) => JSON.parse(String(args[0])) as { message: string; data: Record<string, unknown> })
+      .filter((l) => l.message === "request");
+    const limits = lines.map((l) => l.data.rateLimit as { ip: { leased: boolean }; user: { leased: boolean } });
+    expect(limits).toHaveLength(40);
+    // Leases grow with use (1, 2, 4, … up to C): the first requests ask, then most are local.
+    expect(limits.filter((l) => l.user.leased).length).toBeGreaterThanOrEqual(30);
+    expect(limits.filter((l) => l.ip.leased).length).toBeGreaterThanOrEqual(30);
+    // Every response still carries the user's figures, counting down.
+    const last = await call("/v1/me", { token, ip });
+    expect(last.headers.get("ratelimit")).toMatch(/^"user";r=\d+;t=\d+, "ip";r=\d+;t=\d+$/);
+  });
+});
+
 describe("scope", () => {
   it("leaves health checks alone", async () => {
     const res = await call("/healthz", { ip: freshIp() });
