@@ -113,13 +113,15 @@ for (const route of ROUTES)
       loggedLimit: [],
     });
 let recording = false;
+/** The first measured request's number: log lines trail their responses, so warm-up ones may come late. */
+let firstMeasured = Infinity;
 
-/** Request ids name their series (`bench.me.c16.123`), so the stack's log lines can be matched up. */
+/** Request ids name their series and number (`bench.me.c16.123`), so the stack's log lines can be matched up. */
 function onRequestLog(entry: RequestLogEntry): void {
-  const m = /^bench\.(\w+\.c\d+)\.\d+$/.exec(entry.requestId ?? "");
+  const m = /^bench\.(\w+\.c\d+)\.(\d+)$/.exec(entry.requestId ?? "");
   const s = m?.[1] ? series.get(m[1]) : undefined;
   const rl = entry.data?.rateLimit;
-  if (!recording || !s || !rl) return;
+  if (!s || !rl || Number(m?.[2]) < firstMeasured) return;
   s.loggedLimit.push((rl.ip?.ms ?? 0) + (rl.user?.ms ?? 0));
 }
 
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
   );
   for (const s of all) await slice(s, warmSeconds);
   recording = true;
+  firstMeasured = n;
   for (let round = 0; round < ROUNDS; round++) {
     const order = all.map((_, i) => all[(i + round * 3) % all.length]!);
     for (const s of order) await slice(s, SECONDS);
