@@ -1,9 +1,9 @@
 // Rate-limiter benchmark through `wrangler dev` on this machine:
 //   npx node bench/ratelimit.ts [--url http://127.0.0.1:8787] [--requests 3000] [--concurrency 8]
 //
-// Without --url it starts the local stack itself (`node scripts/start.ts` on a free port: PGlite,
-// proxies, JWKS, wrangler dev), and stops it at the end; with --url it uses a running `npm start`
-// (keys and state from .local/dev). Prints, for the same number of requests sent interleaved in
+// Without --url it starts the local stack itself (`node scripts/start.ts` on a free port, in its
+// own state directory: PGlite, proxies, JWKS, wrangler dev; bench/support/stack.ts), and stops it
+// at the end; with --url it uses a running `npm start` (keys and state from .local/dev). Prints, for the same number of requests sent interleaved in
 // the same run at the same concurrency:
 //   A. no limiter      GET /webhooks/__bench   (the per-IP limiter skips /webhooks/; 404)
 //   B. per-IP limiter  GET /__bench            (per-IP decision in a TenantLimiterDO; 404)
@@ -13,14 +13,10 @@
 // this script started the stack and can read its log. Target: the limiter adds < 1 ms at p50.
 // Each request carries its own CF-Connecting-IP from a pool (and C a user from a pool), so the
 // run measures decisions, not a 429 storm.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { mintAccessToken } from "../core/auth/supabase-token.ts";
-import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
-import { freePort } from "../scripts/local/free-port.ts";
-import { ROOT, readKeys, readState } from "../scripts/local/dev-state.ts";
+import { runningStack, startStack, type RequestLogEntry, type Stack } from "./support/stack.ts";
+import { pct } from "./support/stats.ts";
+import { benchTokens, clientIps } from "./support/tokens.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,68 +28,17 @@ const { values } = parseArgs({
 });
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
-const IPS = 200; // ≤ 1,000 requests per IP per minute for any sane --requests
+const IPS = clientIps(200); // ≤ 1,000 requests per IP per minute for any sane --requests
 const USERS = 50;
 
-let stack: ChildProcess | undefined;
+let stack: Stack | undefined;
 const decisionMs: { ip: number[]; user: number[] } = { ip: [], user: [] };
 
-async function startStack(): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.ts")], {
-    cwd: ROOT,
-    // wrangler's bin runs on `node` from PATH: put the project's pinned Node first, as `npm start` does.
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  stack = child;
-  const ready = new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on("line", (line) => {
-      if (line.includes("Zuclubit Smart CRM is running")) resolve();
-      const i = line.indexOf('{"timestamp"');
-      if (i < 0) return;
-      try {
-        const entry = JSON.parse(line.slice(i)) as {
-          message?: string;
-          data?: { rateLimit?: { ip?: { ms?: number }; user?: { ms?: number } } };
-        };
-        const rl = entry.data?.rateLimit;
-        if (entry.message === "request" && rl) {
-          if (typeof rl.ip?.ms === "number") decisionMs.ip.push(rl.ip.ms);
-          if (typeof rl.user?.ms === "number") decisionMs.user.push(rl.user.ms);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    createInterface({ input: child.stderr! }).on("line", (l) => {
-      if (/error/i.test(l)) console.error(`[stack] ${l}`);
-    });
-    child.on("exit", (code) => reject(new Error(`the local stack exited (${code}) before it was ready`)));
-  });
-  await Promise.race([
-    ready,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("stack not ready in 180 s")), 180_000)),
-  ]);
-  return `http://127.0.0.1:${port}`;
-}
-
-function stopStack(): Promise<void> {
-  const child = stack;
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM"); // scripts/start.ts stops wrangler and the services on SIGTERM
-    setTimeout(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      resolve();
-    }, 10_000).unref();
-  });
+function onRequestLog(entry: RequestLogEntry): void {
+  const rl = entry.data?.rateLimit;
+  if (!rl) return;
+  if (typeof rl.ip?.ms === "number") decisionMs.ip.push(rl.ip.ms);
+  if (typeof rl.user?.ms === "number") decisionMs.user.push(rl.user.ms);
 }
 
 interface Series {
@@ -103,29 +48,12 @@ interface Series {
   wallMs: number;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 const f = (n: number) => n.toFixed(3);
 
 async function main(): Promise<void> {
-  const base = values.url ?? (await startStack());
-  const keys = readKeys();
-  const state = readState();
-  if (!keys || !state) throw new Error("no .local/dev keys/state: run `npm start` once (or omit --url)");
-  const tenant = DEMO_TENANTS.find((t) => t.slug === "demo") ?? DEMO_TENANTS[0]!;
-  const tokens = await Promise.all(
-    Array.from({ length: USERS }, () =>
-      mintAccessToken(keys.privateJwk, {
-        issuer: state.issuer,
-        tenantId: tenant.id,
-        userId: crypto.randomUUID(),
-        role: "user",
-        expiresIn: "1h",
-      }),
-    ),
-  );
+  stack = values.url ? runningStack(values.url) : await startStack({ onRequestLog });
+  const base = stack.url;
+  const tokens = await benchTokens(stack.keys, stack.state, { tenant: "demo", users: USERS });
 
   const kinds = [
     { name: "A  no limiter      /webhooks/__bench", path: "/webhooks/__bench", auth: false },
@@ -138,7 +66,7 @@ async function main(): Promise<void> {
   const one = async (kind: number, i: number) => {
     const k = kinds[kind]!;
     const headers: Record<string, string> = {
-      "cf-connecting-ip": `10.77.${Math.floor((i % IPS) / 250)}.${(i % IPS) % 250}`,
+      "cf-connecting-ip": IPS[i % IPS.length]!,
     };
     if (k.auth) headers.authorization = `Bearer ${tokens[i % USERS]}`;
     const t = performance.now();
@@ -161,7 +89,7 @@ async function main(): Promise<void> {
   };
 
   // Warm-up (JIT, DO creation for every IP and user, JWKS fetch), not measured.
-  for (let kind = 0; kind < kinds.length; kind++) await run(kind, Math.max(IPS, USERS));
+  for (let kind = 0; kind < kinds.length; kind++) await run(kind, Math.max(IPS.length, USERS));
   for (const s of series) {
     s.ms.length = 0;
     s.statuses.clear();
@@ -210,5 +138,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  await stopStack();
+  await stack?.stop();
 }

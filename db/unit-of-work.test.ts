@@ -104,4 +104,26 @@ describe("unit of work", () => {
     const open = await ownerSql`select count(*)::int as n from pg_stat_activity where application_name = ${tag}`;
     expect(open).toEqual([{ n: 0 }]);
   });
+
+  it("onRoundTrip hears each round trip: one per batch; the connect and each statement of an interactive transaction", async () => {
+    const tenant = await createTenant();
+    const ctx = createExecutionContext();
+    const heard: number[] = [];
+    const uow = new UnitOfWork(
+      settings(),
+      { kind: "tenant", tenantId: tenant.id, appRole: "crm_app" },
+      (p) => ctx.waitUntil(p),
+      (ms) => heard.push(ms),
+    );
+    await uow.run([rows(sql`select 1 as one`, (r) => Number(r.one))]);
+    expect(heard).toHaveLength(1);
+    heard.length = 0;
+    await uow.interactive((tx) => tx.insert(contacts).values({ tenantId: tenant.id, firstName: "Cronometrada" }));
+    await waitOnExecutionContext(ctx);
+    // connect, BEGIN, the scope's set_config, the insert, COMMIT
+    expect(heard).toHaveLength(5);
+    expect(heard.every((ms) => ms >= 0)).toBe(true);
+    // A whole WebSocket connect and transaction cannot take 0 ms, even on a clock that moves in whole ms.
+    expect(heard.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import type { Client } from "@neondatabase/serverless";
 import { httpDatabase, requestClient, type Database, type DbSettings } from "./client.ts";
 import * as schema from "./schema/index.ts";
 import type { Results, Statement } from "./statement.ts";
@@ -28,6 +29,9 @@ export type WorkScope =
 export const PUBLIC_ROLE = "crm_public";
 
 export type InteractiveDatabase = NeonDatabase<typeof schema>;
+
+/** Told the wall-clock ms of each database round trip (a caller's timing, e.g. Server-Timing `db`). */
+export type RoundTripTimer = (ms: number) => void;
 
 /**
  * The statements every unit of work starts with, inside its transaction:
@@ -71,12 +75,31 @@ export class UnitOfWork {
   readonly scope: WorkScope;
   private readonly settings: DbSettings;
   private readonly waitUntil: (promise: Promise<unknown>) => void;
+  private readonly onRoundTrip: RoundTripTimer | undefined;
   private http: Database | undefined;
 
-  constructor(settings: DbSettings, scope: WorkScope, waitUntil: (promise: Promise<unknown>) => void) {
+  constructor(
+    settings: DbSettings,
+    scope: WorkScope,
+    waitUntil: (promise: Promise<unknown>) => void,
+    onRoundTrip?: RoundTripTimer,
+  ) {
     this.settings = settings;
     this.scope = scope;
     this.waitUntil = waitUntil;
+    this.onRoundTrip = onRoundTrip;
+  }
+
+  /** `work`, reported to onRoundTrip as one round trip (failed ones too: the time was spent). */
+  private async roundTrip<T>(work: () => Promise<T>): Promise<T> {
+    const report = this.onRoundTrip;
+    if (!report) return work();
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      report(performance.now() - started);
+    }
   }
 
   private get db(): Database {
@@ -96,7 +119,8 @@ export class UnitOfWork {
     const scoped = [...scopeStatements(this.scope), ...prefix];
     const [first, ...rest] = scoped.map((statement) => db.execute(statement));
     if (!first) throw new Error("unreachable: scope has at least one statement");
-    const results = await db.batch([first, ...rest, ...build(db)]);
+    const items = [first, ...rest, ...build(db)] as const;
+    const results = await this.roundTrip(() => db.batch(items));
     return results.slice(scoped.length) as unknown as BatchResponse<T>;
   }
 
@@ -119,8 +143,9 @@ export class UnitOfWork {
       if (!finished)
         console.warn(JSON.stringify({ level: "warn", message: "database socket error", error: err.message }));
     });
+    if (this.onRoundTrip) timeQueries(client, this.onRoundTrip);
     try {
-      await client.connect();
+      await this.roundTrip(() => client.connect());
       const db = drizzleWs({ client, schema });
       return await db.transaction(async (tx) => {
         for (const statement of scopeStatements(this.scope)) await tx.execute(statement);
@@ -131,4 +156,19 @@ export class UnitOfWork {
       this.waitUntil(client.end().catch(() => undefined));
     }
   }
+}
+
+/**
+ * Reports each query of an interactive transaction (BEGIN and COMMIT included) as the round trip
+ * it is, so the code that runs between the statements does not count as database time.
+ */
+function timeQueries(client: Client, report: RoundTripTimer): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+    const started = performance.now();
+    const result = query(...args);
+    // Callback-style and submittable queries return no promise; the driver (drizzle) uses neither.
+    if (!(result instanceof Promise)) return result;
+    return result.finally(() => report(performance.now() - started));
+  };
 }

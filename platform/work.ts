@@ -1,9 +1,10 @@
 import type { DbSettings } from "../db/client.ts";
-import { UnitOfWork } from "../db/unit-of-work.ts";
+import { UnitOfWork, type RoundTripTimer } from "../db/unit-of-work.ts";
 import type { Config } from "./env.ts";
 
 // The three ways any entry point (Worker request, Durable Object, queue consumer, cron) reaches the
-// database. Each is a UnitOfWork (db/unit-of-work.ts) with its scope fixed by the constructor.
+// database. Each is a UnitOfWork (db/unit-of-work.ts) with its scope fixed by the constructor;
+// `onRoundTrip`, when given, is told how long each database round trip took.
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -23,20 +24,32 @@ export function tenantWork(
   tenantId: string,
   caller: TenantCaller | undefined,
   waitUntil: WaitUntil,
+  onRoundTrip?: RoundTripTimer,
 ): UnitOfWork {
   return new UnitOfWork(
     dbSettings(config),
     { kind: "tenant", tenantId, appRole: config.DB_APP_ROLE, user: caller },
     waitUntil,
+    onRoundTrip,
   );
 }
 
 /** Cross-tenant system work (tenant listing, outbox relay) as crm_system. */
-export function systemWork(config: Config, waitUntil: WaitUntil): UnitOfWork {
-  return new UnitOfWork(dbSettings(config), { kind: "system" }, waitUntil);
+export function systemWork(config: Config, waitUntil: WaitUntil, onRoundTrip?: RoundTripTimer): UnitOfWork {
+  return new UnitOfWork(dbSettings(config), { kind: "system" }, waitUntil, onRoundTrip);
 }
 
 /** A public proposal link: the tenant is the link's, resolved inside the batch from the token hash. */
-export function publicLinkWork(config: Config, tokenHash: string, waitUntil: WaitUntil): UnitOfWork {
-  return new UnitOfWork(dbSettings(config), { kind: "public-link", tokenHash, appRole: config.DB_APP_ROLE }, waitUntil);
+export function publicLinkWork(
+  config: Config,
+  tokenHash: string,
+  waitUntil: WaitUntil,
+  onRoundTrip?: RoundTripTimer,
+): UnitOfWork {
+  return new UnitOfWork(
+    dbSettings(config),
+    { kind: "public-link", tokenHash, appRole: config.DB_APP_ROLE },
+    waitUntil,
+    onRoundTrip,
+  );
 }

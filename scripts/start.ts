@@ -1,5 +1,6 @@
 // `npm start`: the whole app on this machine, no cloud account. Embedded PostgreSQL (PGlite, or
-// DATABASE_URL), migrated and seeded; local stand-ins for Neon's proxy and Supabase's JWKS;
+// DATABASE_URL; `CRM_LOCAL_DATABASE=postgres` for a temporary real PostgreSQL cluster when its
+// binaries are installed, PGlite otherwise), migrated and seeded; local stand-ins for Neon's proxy and Supabase's JWKS;
 // `.dev.vars`; `wrangler dev` with local Durable Objects, R2, Queues and cron; then the URLs and a
 // ready-to-use token.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,7 +11,7 @@ import { mintAccessToken } from "../core/auth/supabase-token.ts";
 import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
 import { applyDemoSeed, issueDemoLinks } from "../db/seed/apply-seed.ts";
 import { newPublicToken } from "../workers/proposals/public-link.ts";
-import { startLocalDatabase } from "./local/database.ts";
+import { startLocalDatabase, type DatabaseKind } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
 import { startAuthServer } from "./local/auth-server.ts";
 import { freePort } from "./local/free-port.ts";
@@ -32,6 +33,15 @@ async function portOr(preferred: number): Promise<number> {
   return free ? preferred : freePort();
 }
 
+/** PGlite by default: nothing to install, and its data survives restarts (a temp cluster's does not). */
+function localDatabase(): "postgres" | "pglite" {
+  const wanted = process.env.CRM_LOCAL_DATABASE ?? "pglite";
+  if (wanted !== "postgres" && wanted !== "pglite") {
+    throw new Error(`CRM_LOCAL_DATABASE must be "postgres" or "pglite", not ${JSON.stringify(wanted)}`);
+  }
+  return wanted;
+}
+
 async function shutdown(code: number): Promise<never> {
   if (wrangler && wrangler.exitCode === null) {
     wrangler.kill("SIGTERM");
@@ -43,12 +53,23 @@ async function shutdown(code: number): Promise<never> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+function databaseLabel(kind: DatabaseKind): string {
+  switch (kind) {
+    case "pglite":
+      return `embedded PGlite (${path.relative(ROOT, path.join(DEV_DIR, "pglite"))})`;
+    case "postgres":
+      return "PostgreSQL (temporary cluster, removed on exit)";
+    case "external":
+      return "DATABASE_URL";
+  }
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8787);
   const keys = await loadOrCreateKeys();
 
   const db = await startLocalDatabase({
-    prefer: "pglite",
+    prefer: localDatabase(),
     pgliteDir: path.join(DEV_DIR, "pglite"),
     port: await portOr(55432),
     log: (l) => say(l),
@@ -173,7 +194,7 @@ Zuclubit Smart CRM is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)}
   API          ${apiUrl}
   Health       ${apiUrl}/healthz   ${apiUrl}/readyz
   API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
-  Database     ${db.kind === "pglite" ? `embedded PGlite (${path.relative(ROOT, path.join(DEV_DIR, "pglite"))})` : db.kind}
+  Database     ${databaseLabel(db.kind)}
   ${status.join("\n  ")}
 
 Demo proposal links (what a client opens from WhatsApp or email):

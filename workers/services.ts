@@ -5,6 +5,7 @@ import type { UnitOfWork } from "../db/unit-of-work.ts";
 import type { Results, Statement } from "../db/statement.ts";
 import type { Actor } from "../db/actor.ts";
 import { tenantWork } from "../platform/work.ts";
+import { dbTimer } from "./http/server-timing.ts";
 
 /** The caller's tenant-scoped unit of work (see db/unit-of-work.ts). */
 export function unitOfWork(c: Context<HonoEnv>): UnitOfWork {
@@ -14,6 +15,7 @@ export function unitOfWork(c: Context<HonoEnv>): UnitOfWork {
     auth.tenantId,
     { id: auth.userId, email: auth.email, role: auth.role },
     (promise) => c.executionCtx.waitUntil(promise),
+    dbTimer(c),
   );
 }
 

@@ -51,8 +51,10 @@ export async function loadOrCreateKeys(): Promise<DevKeys> {
   return keys;
 }
 
-export function readKeys(): DevKeys | undefined {
-  return existsSync(KEYS_FILE) ? (JSON.parse(readFileSync(KEYS_FILE, "utf8")) as DevKeys) : undefined;
+/** The keys of the stack whose state is in `dir` (this process's DEV_DIR by default). */
+export function readKeys(dir = DEV_DIR): DevKeys | undefined {
+  const file = path.join(dir, "keys.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevKeys) : undefined;
 }
 
 export function writeState(state: DevState): void {
@@ -60,6 +62,7 @@ export function writeState(state: DevState): void {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 }
 
-export function readState(): DevState | undefined {
-  return existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, "utf8")) as DevState) : undefined;
+export function readState(dir = DEV_DIR): DevState | undefined {
+  const file = path.join(dir, "state.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DevState) : undefined;
 }

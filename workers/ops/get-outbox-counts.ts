@@ -6,6 +6,7 @@ import type { HonoEnv } from "../context.ts";
 import { problemResponses } from "../http/openapi-errors.ts";
 import { requireOpsToken } from "../middleware/require-ops-token.ts";
 import { systemWork } from "../../platform/work.ts";
+import { dbTimer } from "../http/server-timing.ts";
 import { outboxCounts } from "../../db/outbox-store.ts";
 
 export const OutboxCountsSchema = z
@@ -40,7 +41,7 @@ export function registerGetOutboxCounts(app: OpenAPIHono<HonoEnv>): void {
     const { tenantId } = c.req.valid("query");
     const config = c.get("config");
     // crm_system: the one role that may read the outbox across tenants.
-    const uow = systemWork(config, (p) => c.executionCtx.waitUntil(p));
+    const uow = systemWork(config, (p) => c.executionCtx.waitUntil(p), dbTimer(c));
     const [[counts]] = await uow.run([outboxCounts(tenantId)]);
     return c.json(counts ?? { pending: 0, delivered: 0, dead: 0, oldestPendingAt: null }, 200);
   });

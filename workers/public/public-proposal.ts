@@ -18,6 +18,7 @@ import type { HonoEnv } from "../context.ts";
 import { sha256Hex } from "../../core/encoding/digest.ts";
 import { publish } from "../events/publish.ts";
 import { publicLinkWork } from "../../platform/work.ts";
+import { dbTimer } from "../http/server-timing.ts";
 
 // The public proposal pages' work: every function is ONE batch (one round trip) of the link's
 // unit of work: its scope (crm_public resolves the tenant from the token hash, then crm_app under
@@ -41,7 +42,7 @@ export interface PublicProposal {
 
 function uow(c: Context<HonoEnv>, tokenHash: string): UnitOfWork {
   const config = c.get("config");
-  return publicLinkWork(config, tokenHash, (p) => c.executionCtx.waitUntil(p));
+  return publicLinkWork(config, tokenHash, (p) => c.executionCtx.waitUntil(p), dbTimer(c));
 }
 
 function toPublic(row: LinkedProposalRow, items: LinkedLineItemRow[], hash: string): PublicProposal {

@@ -20,6 +20,7 @@ import {
 } from "../../core/ratelimit/policies.ts";
 import { pushTenantLimits } from "../../durable-objects/tenant-limiter-client.ts";
 import { tenantWork } from "../../platform/work.ts";
+import { dbTimer } from "../http/server-timing.ts";
 
 const positive = z.number().int().min(1).max(100_000_000);
 
@@ -81,7 +82,7 @@ export function registerPutTenantLimits(app: OpenAPIHono<HonoEnv>): void {
     const body = c.req.valid("json");
     const config = c.get("config");
     // System scope for this tenant: no caller to provision, and a suspended tenant can still be changed.
-    const uow = tenantWork(config, tenantId, undefined, (p) => c.executionCtx.waitUntil(p));
+    const uow = tenantWork(config, tenantId, undefined, (p) => c.executionCtx.waitUntil(p), dbTimer(c));
     const [rows] = await uow.run([updateTenantLimits(tenantId, body)]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", "tenant not found");

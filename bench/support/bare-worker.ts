@@ -1,0 +1,59 @@
+// bench/bare-worker (Hono, one route) under the same wrangler as the app, on a free port. Run from
+// its own folder with its own config, so it sees none of the app's .dev.vars, bindings or state.
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { freePort } from "../../scripts/local/free-port.ts";
+import { ROOT } from "../../scripts/local/dev-state.ts";
+import { spawnPiped, stopChild, toolEnv, waitUntilServing } from "./process.ts";
+
+export interface BareWorker {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startBareWorker(): Promise<BareWorker> {
+  const dir = path.join(ROOT, "bench", "bare-worker");
+  const port = await freePort();
+  const child = spawnPiped(
+    path.join(ROOT, "node_modules", ".bin", "wrangler"),
+    [
+      "dev",
+      "--config",
+      path.join(dir, "wrangler.jsonc"),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(await freePort()),
+      "--show-interactive-dev-session=false",
+      // The app's stack runs wrangler at this level too (scripts/start.ts): same per-request logging.
+      "--log-level",
+      "log",
+    ],
+    {
+      cwd: dir,
+      // As scripts/start.ts runs the app's wrangler.
+      env: toolEnv({
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_HIDE_BANNER: "true",
+      }),
+    },
+  );
+  const output: string[] = [];
+  const keep = (line: string) => {
+    output.push(line);
+    if (output.length > 40) output.shift();
+  };
+  createInterface({ input: child.stdout! }).on("line", keep);
+  createInterface({ input: child.stderr! }).on("line", keep);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(`${url}/`, child, 120_000, "the bare worker's wrangler dev");
+  } catch (err) {
+    await stopChild(child);
+    throw new Error(`${(err as Error).message}\n${output.join("\n")}`);
+  }
+  return { url, stop: () => stopChild(child) };
+}
