@@ -13,6 +13,7 @@ import { Redis } from "@upstash/redis/cloudflare";
 import type { HonoEnv } from "../context.ts";
 import type { Config } from "../../platform/env.ts";
 import { AppError } from "../http/problem.ts";
+import { recordTiming } from "../http/server-timing.ts";
 import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
 import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";
 import { decideLeased, withTimeout, type LeasedDecision } from "../../durable-objects/tenant-limiter-client.ts";
@@ -183,9 +184,11 @@ async function enforce(c: Context<HonoEnv>, next: Next, limit: Limit): Promise<v
   try {
     outcome = await limit.decide();
   } catch (err) {
+    recordTiming(c, "limit", performance.now() - started);
     limiterFailed(c, limit.name, err);
     return next();
   }
+  recordTiming(c, "limit", performance.now() - started);
   rateLimitLog(c)[limit.name] = {
     decision: outcome.allowed ? "allowed" : "limited",
     remaining: outcome.remaining,
