@@ -3,6 +3,7 @@ import type { Env } from "../platform/env.ts";
 import type { LimitDecision, LimitScope, QuotaResult, TenantLimiterDO, TenantLimits } from "./tenant-limiter.ts";
 import { isDailyQuotaName } from "../core/ratelimit/policies.ts";
 import { LeaseCache, type AcquirePlan, type OwnerFigures } from "../core/ratelimit/lease-cache.ts";
+import type { RatePolicy } from "../core/ratelimit/token-window.ts";
 
 export class LimiterUnavailableError extends Error {
   override name = "LimiterUnavailableError";
@@ -80,6 +81,11 @@ export interface LeasedLimit {
 
 const userLeasePrefix = (tenantId: string) => `${tenantId}|`;
 
+/** The policy when the caller states it (per IP, per link); a user's comes from the owner. */
+function policyOf(limit: LeasedLimit): RatePolicy | undefined {
+  return limit.scope.kind === "key" ? limit.scope.policy : undefined;
+}
+
 function cacheKey(limit: LeasedLimit): string {
   return limit.scope.kind === "user"
     ? `${userLeasePrefix(limit.scope.tenantId)}${limit.scope.userId}`
@@ -134,7 +140,7 @@ function ask(env: Env, limit: LeasedLimit, plan: AcquirePlan, take: 0 | 1): Prom
 }
 
 function renewInBackground(env: Env, limit: LeasedLimit, key: string, clock: number): void {
-  const plan = leases.begin(key, clock, true);
+  const plan = leases.begin(key, clock, true, policyOf(limit));
   if (!plan) return;
   limit.waitUntil(
     ask(env, limit, plan, 0).then(
@@ -160,7 +166,7 @@ export async function decideLeased(env: Env, limit: LeasedLimit): Promise<Leased
     if (spent.renew) renewInBackground(env, limit, key, clock);
     return fromLease(spent.figures, spent.held, clock);
   }
-  const plan = leases.begin(key, clock, false)!;
+  const plan = leases.begin(key, clock, false, policyOf(limit))!;
   let d: LimitDecision;
   try {
     d = await ask(env, limit, plan, 1);

@@ -33,7 +33,14 @@ import {
   type RateLimitOverrides,
 } from "../core/ratelimit/policies.ts";
 import { consumeDaily, safeTimeZone } from "../core/ratelimit/daily-quota.ts";
-import { acquire, LeaseBook, type AcquireOutcome, type AcquireRequest } from "../core/ratelimit/lease.ts";
+import {
+  acquire,
+  KEY_LEASE_TTL_MS,
+  LEASE_TTL_MS,
+  LeaseBook,
+  type AcquireOutcome,
+  type AcquireRequest,
+} from "../core/ratelimit/lease.ts";
 import { tenantWork } from "../platform/work.ts";
 import { getTenantLimits } from "../db/tenants/tenant-store.ts";
 
@@ -185,7 +192,8 @@ export class TenantLimiterDO extends DurableObject<Env> {
     } else {
       ({ key, policy } = scope);
     }
-    return this.decideNow(key, policy, this.clock(opts.now), request);
+    const ttlMs = scope.kind === "user" ? LEASE_TTL_MS : KEY_LEASE_TTL_MS;
+    return this.decideNow(key, policy, this.clock(opts.now), request, ttlMs);
   }
 
   /** Per-user limit of this tenant, by the tenant's plan and overrides, one request at a time (no lease). `scale`: see userPolicy. */
@@ -273,7 +281,13 @@ export class TenantLimiterDO extends DurableObject<Env> {
     return now !== undefined && this.env.ENVIRONMENT === "test" ? now : Date.now();
   }
 
-  private decideNow(key: string, policy: RatePolicy, now: number, request: AcquireRequest): LimitDecision {
+  private decideNow(
+    key: string,
+    policy: RatePolicy,
+    now: number,
+    request: AcquireRequest,
+    ttlMs: number,
+  ): LimitDecision {
     const w = policy.windowSeconds * 1000;
     const entry = this.entry(key, policy, now);
     if (entry.windowMs !== w) {
@@ -281,7 +295,7 @@ export class TenantLimiterDO extends DurableObject<Env> {
       entry.state.scaledTokens = Math.floor((entry.state.scaledTokens / entry.windowMs) * w);
       entry.windowMs = w;
     }
-    const d = acquire(policy, entry.state, entry.log, entry.book, now, request);
+    const d = acquire(policy, entry.state, entry.log, entry.book, now, request, ttlMs);
     // A return rewrites the log from the returned lease's grant on (units and running totals).
     if (d.refundedFrom !== undefined) entry.unflushedFrom = Math.min(entry.unflushedFrom, d.refundedFrom);
     entry.dirty = true;

@@ -19,12 +19,13 @@ describe("wrangler.jsonc", () => {
 });
 
 describe("bench/bare-worker/wrangler.jsonc", () => {
-  it("runs on the app's compatibility date and flags, so bench/api.ts compares like with like", () => {
+  it("runs on the app's compatibility date, flags and bundling, so bench/api.ts compares like with like", () => {
     const app = unstable_readConfig({ config: configPath });
     const bare = unstable_readConfig({
       config: path.resolve(import.meta.dirname, "../bench/bare-worker/wrangler.jsonc"),
     });
     expect(bare.compatibility_date).toBe(app.compatibility_date);
     expect([...bare.compatibility_flags].sort()).toEqual([...app.compatibility_flags].sort());
+    expect(bare.keep_names).toBe(app.keep_names);
   });
 });

@@ -9,6 +9,9 @@
 import { leaseCap, type AcquireOutcome, type LeaseReturn } from "./lease.ts";
 import type { RatePolicy } from "./token-window.ts";
 
+/** The smallest lease asked for (capped by the key's C). */
+const MIN_WANT = 4;
+
 /** A lease stops being spent this long before the owner considers it over (in-flight time, clock steps). */
 export const LEASE_MARGIN_MS = 1_000;
 
@@ -81,18 +84,19 @@ export class LeaseCache {
    * out. Leases that are finished, or near their end, are handed back with it (what they hold is
    * no longer spent here); the rest are kept.
    */
-  begin(key: string, now: number, renewal: boolean): AcquirePlan | undefined {
+  begin(key: string, now: number, renewal: boolean, policy?: RatePolicy): AcquirePlan | undefined {
     const k = this.entry(key);
     if (renewal) {
       if (k.renewing) return undefined;
       k.renewing = true;
     }
     this.retire(k, now, renewal);
-    // Until the owner has answered once, the key's policy (a tenant's plan) is unknown: ask for one.
-    const cap = k.figures ? leaseCap(k.figures.policy) : 1;
-    // Twice what the last lease period used: enough for one more period at a rising rate, and a
-    // key used once in a while holds next to nothing it could waste.
-    const want = Math.min(cap, Math.max(1, 2 * k.spent));
+    // A user's policy (the tenant's plan) is unknown until the owner has answered once: ask for one.
+    const known = k.figures?.policy ?? policy;
+    const cap = known ? leaseCap(known) : 1;
+    // Twice what the last lease period used (at least a few): enough for one more period at a
+    // rising rate, and a key used once in a while holds little it could waste.
+    const want = Math.min(cap, Math.max(MIN_WANT, 2 * k.spent));
     k.spent = 0;
     const returns = k.returns;
     k.returns = [];

@@ -4,7 +4,8 @@
 //
 // A lease is an ordinary grant (bucket and sliding-window log, token-window.ts) made at the
 // instant it is handed out, so everything the limiter guarantees about grants still holds at the
-// object. What changes is WHEN a leased token is spent: up to LEASE_TTL_MS later. To keep that
+// object. What changes is WHEN a leased token is spent: up to the lease's life (LEASE_TTL_MS)
+// later. To keep that
 // bounded, the object never lets a key's open leases hold more than `leaseCap(policy)` unspent
 // tokens (C). Hence, for usage as the isolates see it:
 //   - in any window of W, spent ≤ N + C  (tokens leased before the window and spent in it ≤ C);
@@ -24,8 +25,16 @@ import {
   type RatePolicy,
 } from "./token-window.ts";
 
-/** How long a holder may spend a lease. Short enough that a plan change or a returned budget propagates within seconds. */
+/**
+ * How long a holder may spend a lease of a user's tokens: short enough that a plan change reaches
+ * every isolate within seconds. (The bound above does not depend on it.)
+ */
 export const LEASE_TTL_MS = 10_000;
+/**
+ * The same for keys whose policy never changes (per IP, per link): longer, so that a client that
+ * sends a request every few seconds costs its limiter object one call per lease, not per request.
+ */
+export const KEY_LEASE_TTL_MS = 30_000;
 
 /** C: the most unspent tokens a key's open leases may hold, across all holders. */
 export function leaseCap(policy: RatePolicy): number {
@@ -123,6 +132,7 @@ export function acquire(
   book: LeaseBook,
   now: number,
   request: AcquireRequest,
+  ttlMs = LEASE_TTL_MS,
 ): AcquireOutcome {
   let refundedFrom: number | undefined;
   for (const r of request.returns) {
@@ -150,8 +160,8 @@ export function acquire(
     // `available` said these units fit; a denial here would be a bug in the arithmetic above.
     if (last.allowed) {
       const at = Math.max(now, state.refilledAt);
-      const id = book.add({ units, at, expiresAt: at + LEASE_TTL_MS });
-      lease = { id, units, ttlMs: LEASE_TTL_MS };
+      const id = book.add({ units, at, expiresAt: at + ttlMs });
+      lease = { id, units, ttlMs };
     }
   }
   const outcome = last ?? peek(policy, state, log, now);

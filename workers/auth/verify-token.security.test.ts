@@ -1,5 +1,5 @@
 import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { api, createTenant, problem, tokenFor, type TestTenant } from "../../test/support/harness.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { ConfigError, loadConfig } from "../../platform/env.ts";
@@ -39,6 +39,10 @@ async function expectRejected(token: string, status = 401, detail?: RegExp) {
 }
 
 describe("JWT attack suite", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   beforeAll(async () => {
     tenant = await createTenant({ plan: "pro" });
     validToken = await tokenFor(tenant, { role: "admin" });
@@ -78,6 +82,15 @@ describe("JWT attack suite", () => {
   it("rejects an expired token", async () => {
     const now = Math.floor(Date.now() / 1000);
     await expectRejected(await signWithLocalKey(claims({ iat: now - 7200, exp: now - 3600 })), 401, /expired/);
+  });
+
+  it("a token verified before is rejected once it expires (the verified-token cache ends with the token)", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await signWithLocalKey(claims({ exp: now + 5 }));
+    expect((await api("/v1/me", { token })).status).toBe(200);
+    expect((await api("/v1/me", { token })).status).toBe(200); // from the cache
+    vi.useFakeTimers({ toFake: ["Date"], now: (now + 5 + 31) * 1000 }); // past exp + the 30 s tolerance
+    await expectRejected(token, 401, /expired/);
   });
 
   it("rejects a token that is not yet valid", async () => {
