@@ -1,5 +1,6 @@
 // The API's request path against a bare Hono Worker, through `wrangler dev` on this machine:
 //   npm run bench:api [-- --seconds 2 --rounds 5 --url http://127.0.0.1:8787 --bare-url http://127.0.0.1:8788]
+//                     [--app-log-level warn]   (the Worker's LOG_LEVEL; info, as npm start, by default)
 //
 // Without --url it starts the local stack (scripts/start.ts in its own state directory, on free
 // ports) with a real PostgreSQL cluster when the binaries are installed, PGlite otherwise, and
@@ -20,6 +21,7 @@ import { parseServerTiming } from "../workers/http/server-timing.ts";
 import { startBareWorker, type BareWorker } from "./support/bare-worker.ts";
 import { runSlice, type RequestSpec } from "./support/load.ts";
 import { machineLines } from "./support/machine.ts";
+import { cpuSpent, readCpu } from "./support/cpu.ts";
 import { runningStack, startStack, type RequestLogEntry, type Stack } from "./support/stack.ts";
 import { mean, pct } from "./support/stats.ts";
 import { benchTokens, clientIps } from "./support/tokens.ts";
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     url: { type: "string" },
     "bare-url": { type: "string" },
+    // To measure what the request log line costs under wrangler dev: --app-log-level warn.
+    "app-log-level": { type: "string" },
   },
   strict: true,
 });
@@ -96,6 +100,8 @@ interface Series {
   timing: Record<Segment, number[]>;
   /** Limiter decision ms per request (ip + user) from the stack's request log, when this run owns the stack. */
   loggedLimit: number[];
+  /** CPU ms spent during this series' slices, per process part (bench/support/cpu.ts). */
+  cpu: Map<string, number>;
 }
 
 const series = new Map<string, Series>();
@@ -111,6 +117,7 @@ for (const route of ROUTES)
       wallMs: 0,
       timing: { auth: [], limit: [], db: [], app: [], total: [] },
       loggedLimit: [],
+      cpu: new Map(),
     });
 let recording = false;
 /** The first measured request's number: log lines trail their responses, so warm-up ones may come late. */
@@ -131,7 +138,9 @@ let bare: BareWorker | undefined;
 async function main(): Promise<void> {
   console.log("[bench] starting the stack and the bare worker …");
   const [started, startedBare] = await Promise.allSettled([
-    values.url ? runningStack(values.url) : startStack({ database: "postgres", onRequestLog }),
+    values.url
+      ? runningStack(values.url)
+      : startStack({ database: "postgres", onRequestLog, logLevel: values["app-log-level"] }),
     values["bare-url"] ? { url: values["bare-url"], stop: async () => {} } : startBareWorker(),
   ]);
   // Whichever did start is stopped at the end, even when the other failed.
@@ -158,7 +167,12 @@ async function main(): Promise<void> {
       ...(route.body ? { body: route.body(i) } : {}),
     };
   };
+  const trees = [
+    { name: "app", pid: app.pid },
+    { name: "bare", pid: bare?.pid },
+  ];
   const slice = async (s: Series, seconds: number) => {
+    const before = readCpu(trees);
     const result = await runSlice({
       concurrency: s.c,
       seconds,
@@ -177,6 +191,7 @@ async function main(): Promise<void> {
     if (recording) {
       s.wallMs += result.wallMs;
       s.failed += result.failed;
+      for (const [label, ms] of cpuSpent(before, readCpu(trees))) s.cpu.set(label, (s.cpu.get(label) ?? 0) + ms);
     }
   };
 
@@ -209,6 +224,7 @@ function report(app: Stack): void {
   console.log(`\nAPI request path vs bare Hono, through wrangler dev on this machine`);
   for (const line of machineLines()) console.log(`  ${line}`);
   console.log(`  database  ${app.database}`);
+  console.log(`  app log   LOG_LEVEL=${values["app-log-level"] ?? "info"} (one JSON line per request at info)`);
   console.log(`  api       ${app.url}${app.owned ? " (started by this run)" : ""}; bare ${bare?.url}`);
   console.log(
     `  load      closed loop, ${ROUNDS} rounds × ${SECONDS} s per (route, c), interleaved; ${USERS} users, ${IPS.length} client IPs\n`,
@@ -252,6 +268,8 @@ function report(app: Stack): void {
   console.log(
     `(client−total: mean client latency minus mean Server-Timing total, i.e. outside the app's middleware: HTTP, workerd, the client)`,
   );
+
+  reportCpu();
 
   const limited = ROUTES.filter((r) => r.auth).map((r) => get(r.key, 16));
   const limitMs = limited.flatMap((s) => s.timing.limit);
@@ -298,6 +316,28 @@ function report(app: Stack): void {
     }
   }
   console.log(`  (clock resolution in the Worker: 1 ms, see workers/http/server-timing.ts)`);
+}
+
+/** CPU per request of every process involved, at c=16: where the machine's cores go. */
+function reportCpu(): void {
+  const labels = [...new Set([...series.values()].flatMap((s) => [...s.cpu.keys()]))].sort();
+  if (!labels.length) {
+    console.log("\nCPU per request: not measured (no /proc, or the stack was not started by this run)");
+    return;
+  }
+  console.log(`\nCPU per request at c=16, ms (all processes of the run, /proc; 10 ms ticks over all slices)`);
+  const short = (label: string) => label.replace(" (this process)", "").replace("local services", "services");
+  console.log(
+    `${"route".padEnd(26)} ${labels.map((l) => short(l).padStart(Math.max(10, short(l).length + 1))).join("")} ${"total".padStart(8)}`,
+  );
+  for (const route of ROUTES) {
+    const s = get(route.key, 16);
+    const n = s.ms.length;
+    if (!n) continue;
+    const cells = labels.map((l) => f2((s.cpu.get(l) ?? 0) / n).padStart(Math.max(10, short(l).length + 1)));
+    const total = [...s.cpu.values()].reduce((a, b) => a + b, 0) / n;
+    console.log(`${route.label.padEnd(26)} ${cells.join("")} ${f2(total).padStart(8)}`);
+  }
 }
 
 try {

@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     SUPABASE_JWT_SECRET: keys.hs256Secret,
     PUBLIC_FORM_SECRET: keys.formSecret,
     PUBLIC_BASE_URL: apiUrl,
+    // The Worker's log level (debug|info|warn|error; the app validates it): info unless set here.
+    ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
   };
   // Optional integrations pass through when configured in the environment.
   const optional = {

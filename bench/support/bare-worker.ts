@@ -8,6 +8,8 @@ import { spawnPiped, stopChild, toolEnv, waitUntilServing } from "./process.ts";
 
 export interface BareWorker {
   url: string;
+  /** Its wrangler's process, when this process started it. */
+  pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -55,5 +57,5 @@ export async function startBareWorker(): Promise<BareWorker> {
     await stopChild(child);
     throw new Error(`${(err as Error).message}\n${output.join("\n")}`);
   }
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid, stop: () => stopChild(child) };
 }

@@ -33,6 +33,8 @@ export interface Stack {
   state: DevState;
   /** True when this process started the stack (and so reads its request log). */
   owned: boolean;
+  /** The stack's root process (scripts/start.ts), when this process started it. */
+  pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export interface StartOptions {
   database?: "postgres" | "pglite";
   /** Every request log line the Worker prints. */
   onRequestLog?: (entry: RequestLogEntry) => void;
+  /** The Worker's LOG_LEVEL (scripts/start.ts passes it on); info by default, as `npm start`. */
+  logLevel?: string | undefined;
 }
 
 const READY = "Zuclubit Smart CRM is running";
@@ -54,6 +58,7 @@ export async function startStack(options: StartOptions = {}): Promise<Stack> {
       PORT: String(port),
       CRM_DEV_DIR: devDir,
       ...(options.database ? { CRM_LOCAL_DATABASE: options.database } : {}),
+      ...(options.logLevel ? { LOG_LEVEL: options.logLevel } : {}),
     }),
   });
   const cleanUp = async () => {
@@ -65,7 +70,7 @@ export async function startStack(options: StartOptions = {}): Promise<Stack> {
     const keys = readKeys(devDir);
     const state = readState(devDir);
     if (!keys || !state) throw new Error(`the stack wrote no keys/state in ${devDir}`);
-    return { url: `http://127.0.0.1:${port}`, database, keys, state, owned: true, stop: cleanUp };
+    return { url: `http://127.0.0.1:${port}`, database, keys, state, owned: true, pid: child.pid, stop: cleanUp };
   } catch (err) {
     await cleanUp();
     throw err;
