@@ -25,15 +25,8 @@ export const LOCAL_IP_KEY = "local";
 /** Test runs only: `x-test-now` (ms since epoch) replaces the limiter's clock when ENVIRONMENT=test. */
 const TEST_CLOCK_HEADER = "x-test-now";
 
-interface Outcome {
-  name: "ip" | "user" | "link";
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-  retryAfterSeconds: number;
-  windowSeconds: number;
-}
+/** One policy's decision for this request, whichever limiter made it. */
+type Outcome = Omit<LeasedDecision, "leased"> & { name: "ip" | "user" | "link" };
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -71,15 +64,8 @@ function elapsed(started: number): number {
 }
 
 function fromDecision(name: Outcome["name"], d: LeasedDecision): Outcome {
-  return {
-    name,
-    allowed: d.allowed,
-    limit: d.limit,
-    remaining: d.remaining,
-    resetSeconds: d.resetSeconds,
-    retryAfterSeconds: d.retryAfterSeconds,
-    windowSeconds: d.windowSeconds,
-  };
+  const { leased: _leased, ...figures } = d;
+  return { name, ...figures };
 }
 
 /**
