@@ -52,40 +52,46 @@ function part(p: ProcessInfo): string {
 }
 
 export interface CpuReading {
-  /** ms of CPU per "tree: part" (e.g. "app: workerd"). */
-  ms: Map<string, number>;
+  /** Per process: its label ("tree: part") and CPU ms so far. */
+  byPid: Map<number, { label: string; ms: number }>;
 }
 
 /**
  * CPU used so far by each named process tree, split into parts (workerd, wrangler's node, local
- * services, postgres), and by this process itself (`load generator`).
+ * services), by the PostgreSQL cluster, and by this process itself (`load generator`).
  */
 export function readCpu(trees: { name: string; pid: number | undefined }[]): CpuReading {
   const all = readProcesses();
   const children = new Map<number, ProcessInfo[]>();
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const byPid = new Map(all.map((p) => [p.pid, p]));
-  const ms = new Map<string, number>();
-  const add = (label: string, ticks: number) => ms.set(label, (ms.get(label) ?? 0) + ticks * TICK_MS);
+  const out = new Map<number, { label: string; ms: number }>();
+  const add = (p: ProcessInfo, label: string) => out.set(p.pid, { label, ms: p.ticks * TICK_MS });
   for (const tree of trees) {
     if (tree.pid === undefined) continue;
     const stack = [byPid.get(tree.pid)].filter((p): p is ProcessInfo => p !== undefined);
     while (stack.length) {
       const p = stack.pop()!;
-      add(`${tree.name}: ${part(p)}`, p.ticks);
+      add(p, `${tree.name}: ${part(p)}`);
       stack.push(...(children.get(p.pid) ?? []));
     }
   }
   // The PostgreSQL cluster daemonizes (pg_ctl): its processes are not in the stack's tree.
-  for (const p of all) if (p.comm === "postgres") add("postgres", p.ticks);
+  for (const p of all) if (p.comm === "postgres" && !out.has(p.pid)) add(p, "postgres");
   const self = byPid.get(process.pid);
-  if (self) add("load generator (this process)", self.ticks);
-  return { ms };
+  if (self) add(self, "load generator (this process)");
+  return { byPid: out };
 }
 
-/** after − before, per label. */
+/**
+ * CPU spent between two readings, per label. A process that ended in between is left out (its
+ * last ticks are unknown), one that started is counted whole.
+ */
 export function cpuSpent(before: CpuReading, after: CpuReading): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [label, ms] of after.ms) out.set(label, ms - (before.ms.get(label) ?? 0));
+  for (const [pid, { label, ms }] of after.byPid) {
+    const spent = ms - (before.byPid.get(pid)?.ms ?? 0);
+    out.set(label, (out.get(label) ?? 0) + Math.max(0, spent));
+  }
   return out;
 }
