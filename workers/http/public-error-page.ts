@@ -29,7 +29,7 @@ export function publicErrorPage(error: AppError, requestId: string | undefined):
   const retry = error.headers["retry-after"];
   const html = `<!doctype html>
 <html lang="es-MX"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/p/assets/proposal.css"></head>
+<meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/proposal.css"></head>
 <body><main><section class="card message"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>
 ${retry ? `<p>Puedes reintentar en ${escapeHtml(retry)} s.</p>` : ""}${requestId ? `<p class="meta">Referencia: ${escapeHtml(requestId)}</p>` : ""}</section></main></body></html>`;
   const headers = new Headers({

@@ -14,7 +14,7 @@ export const Layout: FC<{ title: string; children?: Child }> = ({ title, childre
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{title}</title>
-        <link rel="stylesheet" href="/p/assets/proposal.css" />
+        <link rel="stylesheet" href="/assets/proposal.css" />
       </head>
       <body>
         <main>{children}</main>

@@ -105,7 +105,7 @@ export function registerPublicPages(app: OpenAPIHono<HonoEnv>): void {
   // "/p/:token/*" also matches "/p/:token" itself (Hono's wildcard matches nothing too).
   app.use("/p/:token/*", linkLimit);
 
-  app.get("/p/assets/proposal.css", (c) => {
+  app.get("/assets/proposal.css", (c) => {
     c.header("content-type", "text/css; charset=utf-8");
     c.header("cache-control", "public, max-age=3600");
     return c.body(PROPOSAL_CSS);

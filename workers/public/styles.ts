@@ -1,4 +1,4 @@
-// The pages' only stylesheet, served from /p/assets/proposal.css so the CSP needs no inline
+// The pages' only stylesheet, served from /assets/proposal.css so the CSP needs no inline
 // styles. Mobile-first; colours meet WCAG AA contrast on white.
 export const PROPOSAL_CSS = `
 *,*::before,*::after{box-sizing:border-box}
