@@ -1,12 +1,12 @@
 // Rate-limiter benchmark through `wrangler dev` on this machine:
-//   npx node bench/ratelimit.ts [--url http://127.0.0.1:8787] [--requests 3000] [--concurrency 8]
+//   npm run bench:ratelimit -- [--url http://127.0.0.1:8787] [--requests 3000] [--concurrency 8]
 //
 // Without --url it starts the local stack itself (`node scripts/start.ts` on a free port, in its
 // own state directory: PGlite, proxies, JWKS, wrangler dev; bench/support/stack.ts), and stops it
-// at the end; with --url it uses a running `npm start` (keys and state from .local/dev). Prints, for the same number of requests sent interleaved in
-// the same run at the same concurrency:
+// at the end; with --url it uses a running `npm start` (keys and state from .local/dev). Prints,
+// for the same number of requests sent interleaved in the same run at the same concurrency:
 //   A. no limiter      GET /webhooks/__bench   (the per-IP limiter skips /webhooks/; 404)
-//   B. per-IP limiter  GET /__bench            (per-IP decision in a TenantLimiterDO; 404)
+//   B. per-IP limiter  GET /__bench            (per-IP decision: a lease, else the TenantLimiterDO; 404)
 //   C. both limiters   GET /v1/__bench + token (JWT, per-IP and per-user decisions; 404)
 // latency p50/p99 and requests/s for each, the limiter's added latency B − A (ms and ratio), and
 // the in-Worker decision times the middleware logs (`rateLimit.ip.ms`, `rateLimit.user.ms`) when
