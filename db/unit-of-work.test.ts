@@ -16,6 +16,7 @@ function settings(tag?: string) {
 async function stats(tag: string) {
   return (await (await fetch(`${testEnv.TEST_NEON_PROXY_URL}/__stats?tag=${tag}`)).json()) as {
     httpRequests: number;
+    httpQueries: number;
     wsConnections: number;
     wsMessages: number;
   };
@@ -41,7 +42,11 @@ describe("unit of work", () => {
     ]);
     await waitOnExecutionContext(ctx);
     expect((who as unknown as { rows: unknown[] }).rows).toEqual([{ role: "crm_app", tenant: tenant.id }]);
-    expect(await stats(tag)).toMatchObject({ httpRequests: 1, wsConnections: 0 });
+    // The scope, the request check and provisioning are one statement: one trip to Postgres, then the work.
+    expect(await stats(tag)).toMatchObject({ httpRequests: 1, httpQueries: 2, wsConnections: 0 });
+    const [provisioned] =
+      await ownerSql`select tenant_id from users where id = ${uow.scope.kind === "tenant" ? uow.scope.user!.id : ""}`;
+    expect(provisioned?.tenant_id).toBe(tenant.id);
   });
 
   it("run: typed statements in one round trip, each result read by its own statement", async () => {
