@@ -52,18 +52,15 @@ function scopeStatements(scope: WorkScope): SQL[] {
         sql`select set_config('role', ${SYSTEM_ROLE}, true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`,
       ];
     case "tenant": {
+      const setScope = sql`set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user?.id ?? ""}, true)`;
       // Work without a caller (queues, cron) has no one to provision and must still drain a
       // suspended tenant's outbox, so it skips the request check.
-      if (!scope.user) {
-        return [
-          sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', '', true)`,
-        ];
-      }
+      if (!scope.user) return [sql`select ${setScope}`];
       // One statement, so one round trip to Postgres inside the batch: a select list is evaluated
       // left to right, so app_begin_request (SECURITY INVOKER) runs after the role and the scope
       // are set, and its queries run as the app role under RLS.
       return [
-        sql`select set_config('role', ${scope.appRole}, true), set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.user.id}, true), app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`,
+        sql`select ${setScope}, app_begin_request(${scope.user.id}::uuid, ${scope.user.email ?? null}::text, ${scope.user.role}::text)`,
       ];
     }
   }

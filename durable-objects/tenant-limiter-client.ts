@@ -109,7 +109,7 @@ function fromLease(f: OwnerFigures, held: number, clock: number): LeasedDecision
   const resetMs = Math.max(f.resetMs - (clock - f.at), refillMs);
   return {
     allowed: true,
-    limit: f.limit,
+    limit: f.policy.limit,
     remaining,
     resetSeconds: Math.max(0, Math.ceil(resetMs / 1000)),
     retryAfterSeconds: 0,

@@ -12,7 +12,8 @@
  */
 import type { DerNode } from "./asn1.ts";
 import { TAG, children, content, encoded, expect, integerBytes, oid, readDer, stringValue, timeValue } from "./asn1.ts";
-import { bytesToBase64, base64ToBytes, pemToDer } from "./base64.ts";
+import { bytesToBase64, base64ToBytes, pemToDer } from "../encoding/base64.ts";
+import { hexFromBytes } from "../encoding/digest.ts";
 import { fail } from "./errors.ts";
 import { LIMIT_MESSAGES, MAX_CERTIFICATE_BYTES } from "./limits.ts";
 
@@ -166,7 +167,7 @@ export function parseCertificate(input: Uint8Array | string): CertificateInfo {
     const spkiNode = expect(f[i++], TAG.SEQUENCE, "SubjectPublicKeyInfo");
     const extensions = f.find((n) => n.tag === 0xa3);
     const keyUsage = readKeyUsage(extensions);
-    const serialHex = Array.from(serial, (b) => b.toString(16).padStart(2, "0")).join("");
+    const serialHex = hexFromBytes(serial);
     const rfcs = splitRfcs(subject.x500UniqueIdentifier);
     const curps = splitRfcs(subject.serialNumber);
     const hasEncipherment =

@@ -5,7 +5,7 @@
  * stored, and the envelope is bound to the certificate's NoCertificado (as GCM additional data),
  * so an envelope cannot be replayed next to another tenant's certificate.
  */
-import { base64ToBytes, bytesToBase64 } from "./base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 import type { Csd } from "./csd.ts";
 import { importCertificateKey, parseCertificate } from "./certificate.ts";
 import { fail } from "./errors.ts";

@@ -6,7 +6,7 @@
  */
 import type { DerNode } from "./asn1.ts";
 import { TAG, children, content, expect, oid, readDer, smallInteger } from "./asn1.ts";
-import { pemToDer } from "./base64.ts";
+import { pemToDer } from "../encoding/base64.ts";
 import { des3CbcDecrypt } from "./des3.ts";
 import { CfdiError, fail } from "./errors.ts";
 

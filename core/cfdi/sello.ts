@@ -2,7 +2,7 @@
  * Sello digital (Anexo 20, rubro I.B.2 / III): RSA PKCS#1 v1.5 signature with SHA-256 over the
  * UTF-8 bytes of the cadena original, written as base64 in `Comprobante@Sello`.
  */
-import { base64ToBytes, bytesToBase64 } from "./base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 
 const encoder = new TextEncoder();
 const ALG = { name: "RSASSA-PKCS1-v1_5" } as const;

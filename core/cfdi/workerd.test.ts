@@ -19,7 +19,7 @@ describe.skipIf(!available)("CFDI engine in workerd", () => {
       join(dir, "worker.ts"),
       `import { loadCsd, buildSignedCfdi, verifyCfdi, cadenaFromXml } from ${JSON.stringify(join(repoRoot, "core/cfdi/index.ts"))};
 import { cfdiToPdf } from ${JSON.stringify(join(repoRoot, "core/cfdi/pdf.ts"))};
-import { base64ToBytes } from ${JSON.stringify(join(repoRoot, "core/cfdi/base64.ts"))};
+import { base64ToBytes } from ${JSON.stringify(join(repoRoot, "core/encoding/base64.ts"))};
 import example from ${JSON.stringify(join(repoRoot, "examples/cfdi/factura.json"))};
 export default {
   async fetch(req) {

@@ -5,7 +5,12 @@ export async function sha256(text: string): Promise<Uint8Array> {
 }
 
 export async function sha256Hex(text: string): Promise<string> {
-  return Array.from(await sha256(text), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hexFromBytes(await sha256(text));
+}
+
+/** Lower-case hex, two digits a byte. */
+export function hexFromBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Equal bytes, compared without an early exit (for secrets and MACs). */

@@ -27,7 +27,6 @@ interface HeldLease {
 /** The owner's latest figures for a key, to answer from when a request spends a leased token. */
 export interface OwnerFigures {
   policy: RatePolicy;
-  limit: number;
   /** What the owner could still grant at that answer (leased tokens not included). */
   remaining: number;
   resetMs: number;
@@ -108,12 +107,12 @@ export class LeaseCache {
     key: string,
     sentAt: number,
     policy: RatePolicy,
-    outcome: Pick<AcquireOutcome, "limit" | "remaining" | "resetMs" | "lease">,
+    outcome: Pick<AcquireOutcome, "remaining" | "resetMs" | "lease">,
     renewal: boolean,
   ): void {
     const k = this.entry(key);
     if (renewal) k.renewing = false;
-    k.figures = { policy, limit: outcome.limit, remaining: outcome.remaining, resetMs: outcome.resetMs, at: sentAt };
+    k.figures = { policy, remaining: outcome.remaining, resetMs: outcome.resetMs, at: sentAt };
     const lease = outcome.lease;
     if (lease && lease.units > 0) {
       // Counted from when the request left, not when the answer came: the owner started the

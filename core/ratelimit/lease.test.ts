@@ -139,6 +139,12 @@ describe("leases (owner side)", () => {
   });
 });
 
+/** `cache` asks for `key` at 0 and the owner leases it `units` tokens under id `id`. */
+function hold(cache: LeaseCache, key: string, id: string, units: number): void {
+  cache.begin(key, 0, false);
+  cache.settle(key, 0, FREE, { remaining: 10, resetMs: 0, lease: { id, units, ttlMs: LEASE_TTL_MS } }, false);
+}
+
 describe("leases (isolate side)", () => {
   it("a key in steady use asks its owner for a small fraction of its requests", () => {
     const policy = userPolicy("pro"); // 1,000/min, burst 100 → C = 25
@@ -155,13 +161,7 @@ describe("leases (isolate side)", () => {
     expect(cache.spend("k", 0)).toBeUndefined();
     const plan = cache.begin("k", 0, false)!;
     expect(plan).toEqual({ want: 1, returns: [] });
-    cache.settle(
-      "k",
-      0,
-      FREE,
-      { limit: 100, remaining: 18, resetMs: 1200, lease: { id: "x.1", units: 1, ttlMs: LEASE_TTL_MS } },
-      false,
-    );
+    hold(cache, "k", "x.1", 1);
     expect(cache.spend("k", LEASE_TTL_MS - 1_000)).toBeUndefined();
     // Returned, with what it still held, by the next acquire.
     expect(cache.begin("k", LEASE_TTL_MS, false)!.returns).toEqual([{ id: "x.1", unused: 1 }]);
@@ -169,22 +169,8 @@ describe("leases (isolate side)", () => {
 
   it("a plan change stops the tenant's leases and returns them", () => {
     const cache = new LeaseCache();
-    cache.begin("t1|u1", 0, false);
-    cache.settle(
-      "t1|u1",
-      0,
-      FREE,
-      { limit: 100, remaining: 10, resetMs: 0, lease: { id: "x.1", units: 4, ttlMs: LEASE_TTL_MS } },
-      false,
-    );
-    cache.begin("t2|u1", 0, false);
-    cache.settle(
-      "t2|u1",
-      0,
-      FREE,
-      { limit: 100, remaining: 10, resetMs: 0, lease: { id: "x.2", units: 4, ttlMs: LEASE_TTL_MS } },
-      false,
-    );
+    hold(cache, "t1|u1", "x.1", 4);
+    hold(cache, "t2|u1", "x.2", 4);
     cache.release("t1|");
     expect(cache.spend("t1|u1", 1)).toBeUndefined();
     expect(cache.spend("t2|u1", 1)).toBeDefined();

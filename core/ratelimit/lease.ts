@@ -114,10 +114,6 @@ export class LeaseBook {
     this.open.delete(id);
     return lease && lease.expiresAt > now ? lease : undefined;
   }
-
-  get size(): number {
-    return this.open.size;
-  }
 }
 
 /**
@@ -157,9 +153,10 @@ export function acquire(
   let last = own;
   if (units > 0) {
     last = decide(policy, state, log, now, units);
-    // `available` said these units fit; a denial here would be a bug in the arithmetic above.
+    // `peek` said these units fit; a denial here would be a bug in the arithmetic above.
     if (last.allowed) {
-      const at = Math.max(now, state.refilledAt);
+      // The grant's instant (decide never moves a key's clock back): where a return finds its log entry.
+      const at = state.refilledAt;
       const id = book.add({ units, at, expiresAt: at + ttlMs });
       lease = { id, units, ttlMs };
     }

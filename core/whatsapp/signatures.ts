@@ -6,7 +6,8 @@
 // Hex is decoded case-insensitively (so "AB" and "ab" verify alike): the comparison is of bytes,
 // and upper case leaks nothing. Meta and 360dialog send lower case.
 
-import { constantTimeEqual } from "../encoding/digest.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
+import { constantTimeEqual, hexFromBytes } from "../encoding/digest.ts";
 import { MAX_SIGNATURE_HEADER_CHARS } from "./limits.ts";
 
 export type SignatureFailure = "missing" | "malformed" | "mismatch";
@@ -67,13 +68,12 @@ export async function verifyTwilioSignature(
 
 /** The signature Twilio would send, for tests and for replaying deliveries locally. */
 export async function twilioSignature(authToken: string, url: string, params: TwilioParams): Promise<string> {
-  const mac = await hmac("SHA-1", authToken, encoder.encode(url + twilioSignedParams(params)));
-  return btoa(String.fromCharCode(...mac));
+  return bytesToBase64(await hmac("SHA-1", authToken, encoder.encode(url + twilioSignedParams(params))));
 }
 
 /** Hex HMAC-SHA256 as Meta and 360dialog send it, for tests and local replays. */
 export async function hexHmacSha256(secret: string, body: Uint8Array): Promise<string> {
-  return Array.from(await hmac("SHA-256", secret, body), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hexFromBytes(await hmac("SHA-256", secret, body));
 }
 
 /**
@@ -160,15 +160,15 @@ function hexValue(c: number): number {
 
 /** Standard padded base64 of exactly `bytes` bytes, or undefined. */
 function decodeBase64(text: string, bytes: number): Uint8Array | undefined {
+  // Checked first: base64ToBytes tolerates whitespace (certificates), a signature header may not.
   if (text.length !== Math.ceil(bytes / 3) * 4 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
-  let binary: string;
+  let out: Uint8Array;
   try {
-    binary = atob(text);
+    out = base64ToBytes(text);
   } catch {
     return undefined;
   }
-  if (binary.length !== bytes) return undefined;
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  return out.length === bytes ? out : undefined;
 }
 
 function fail(reason: SignatureFailure): SignatureResult {

@@ -13,7 +13,7 @@ import { Redis } from "@upstash/redis/cloudflare";
 import type { HonoEnv } from "../context.ts";
 import type { Config } from "../../platform/env.ts";
 import { AppError } from "../http/problem.ts";
-import { recordTiming } from "../http/server-timing.ts";
+import { timed } from "../http/server-timing.ts";
 import { ipPolicy, IP_PER_MINUTE } from "../../core/ratelimit/policies.ts";
 import { formatPolicyItem, formatStateItem } from "../../core/ratelimit/headers.ts";
 import { decideLeased, withTimeout, type LeasedDecision } from "../../durable-objects/tenant-limiter-client.ts";
@@ -25,8 +25,8 @@ export const LOCAL_IP_KEY = "local";
 /** Test runs only: `x-test-now` (ms since epoch) replaces the limiter's clock when ENVIRONMENT=test. */
 const TEST_CLOCK_HEADER = "x-test-now";
 
-/** One policy's decision for this request, whichever limiter made it. */
-type Outcome = Omit<LeasedDecision, "leased"> & { name: "ip" | "user" | "link" };
+/** One policy's decision for this request, whichever limiter made it (`leased`: no round trip was made). */
+type Outcome = LeasedDecision & { name: "ip" | "user" | "link" };
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -63,11 +63,6 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
-function fromDecision(name: Outcome["name"], d: LeasedDecision): Outcome {
-  const { leased: _leased, ...figures } = d;
-  return { name, ...figures };
-}
-
 /**
  * The decision of the limiter object `object` for `scope`: from this isolate's lease when it holds
  * tokens (no round trip), else from the object (see core/ratelimit/lease.ts for the bound).
@@ -77,7 +72,6 @@ async function objectDecision(
   name: Outcome["name"],
   object: string,
   scope: LimitScope,
-  leased: (value: boolean) => void,
 ): Promise<Outcome> {
   const config = c.get("config");
   const d = await decideLeased(c.env, {
@@ -88,8 +82,7 @@ async function objectDecision(
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     onRenewalError: (err) => c.get("logger").warn(`rate limiter lease renewal failed (${name})`, {}, err),
   });
-  leased(d.leased);
-  return fromDecision(name, d);
+  return { name, ...d };
 }
 
 function headerItems(o: Outcome): { policy: string; state: string } {
@@ -168,13 +161,11 @@ async function enforce(c: Context<HonoEnv>, next: Next, limit: Limit): Promise<v
   let outcome: Outcome;
   const started = performance.now();
   try {
-    outcome = await limit.decide();
+    outcome = await timed(c, "limit", limit.decide);
   } catch (err) {
-    recordTiming(c, "limit", performance.now() - started);
     limiterFailed(c, limit.name, err);
     return next();
   }
-  recordTiming(c, "limit", performance.now() - started);
   rateLimitLog(c)[limit.name] = {
     decision: outcome.allowed ? "allowed" : "limited",
     remaining: outcome.remaining,
@@ -230,21 +221,17 @@ async function upstashDecision(c: Context<HonoEnv>, limiter: Ratelimit, key: str
     resetSeconds,
     retryAfterSeconds: r.success ? 0 : Math.max(1, resetSeconds),
     windowSeconds: 60,
+    leased: false,
   };
 }
 
-function durableObjectIpDecision(
-  c: Context<HonoEnv>,
-  key: string,
-  perMinute: number,
-  leased: (value: boolean) => void,
-): Promise<Outcome> {
+function durableObjectIpDecision(c: Context<HonoEnv>, key: string, perMinute: number): Promise<Outcome> {
   const scope: LimitScope = {
     kind: "key",
     key: `ip:${key}`,
     policy: ipPolicy(perMinute, c.get("config").RATE_LIMIT_SCALE),
   };
-  return objectDecision(c, "ip", `ip:${key}`, scope, leased);
+  return objectDecision(c, "ip", `ip:${key}`, scope);
 }
 
 /** Per-IP limit (1,000/min): Upstash when configured (the Durable Object if Upstash fails), else the Durable Object. */
@@ -265,7 +252,6 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = clientKey(address);
   const perMinute = IP_PER_MINUTE;
   let source = "durable-object";
-  let leased = false;
   return enforce(c, next, {
     name: "ip",
     decide: async () => {
@@ -279,10 +265,10 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
           source = "durable-object";
         }
       }
-      return durableObjectIpDecision(c, key, perMinute, (value) => (leased = value));
+      return durableObjectIpDecision(c, key, perMinute);
     },
     refusal: (o) => `too many requests from this address; retry in ${o.retryAfterSeconds} s`,
-    logFields: () => (source === "upstash" ? { source } : { source, leased }),
+    logFields: (o) => (source === "upstash" ? { source } : { source, leased: o.leased }),
   });
 };
 
@@ -292,19 +278,17 @@ export const ipRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
 export const userRateLimit: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const config = c.get("config");
   const auth = c.get("auth");
-  let leased = false;
   return enforce(c, next, {
     name: "user",
     decide: () =>
-      objectDecision(
-        c,
-        "user",
-        auth.tenantId,
-        { kind: "user", tenantId: auth.tenantId, userId: auth.userId, scale: config.RATE_LIMIT_SCALE },
-        (value) => (leased = value),
-      ),
+      objectDecision(c, "user", auth.tenantId, {
+        kind: "user",
+        tenantId: auth.tenantId,
+        userId: auth.userId,
+        scale: config.RATE_LIMIT_SCALE,
+      }),
     refusal: (o) => `rate limit of ${o.limit} requests per minute exceeded; retry in ${o.retryAfterSeconds} s`,
-    logFields: (o) => ({ limit: o.limit, leased }),
+    logFields: (o) => ({ limit: o.limit, leased: o.leased }),
   });
 };
 
@@ -327,13 +311,7 @@ export function keyedRateLimit(
     return enforce(c, next, {
       name,
       decide: () =>
-        objectDecision(
-          c,
-          name,
-          object,
-          { kind: "key", key: object, policy: policy(c, config.RATE_LIMIT_SCALE) },
-          () => {},
-        ),
+        objectDecision(c, name, object, { kind: "key", key: object, policy: policy(c, config.RATE_LIMIT_SCALE) }),
       refusal: (o) => `too many requests for this link; retry in ${o.retryAfterSeconds} s`,
     });
   };

@@ -9,7 +9,7 @@
  * pipeline runs — cadena, amount checks, certificate, key import, sello — and the only error is
  * the sello that does not verify.
  */
-import { bytesToBase64 } from "../base64.ts";
+import { bytesToBase64 } from "../../encoding/base64.ts";
 import { CFDI_NS } from "../model.ts";
 import {
   MAX_ATTRIBUTES_PER_ELEMENT,
