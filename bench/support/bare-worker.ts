@@ -40,6 +40,7 @@ export async function startBareWorker(): Promise<BareWorker> {
         WRANGLER_SEND_METRICS: "false",
         CLOUDFLARE_CF_FETCH_ENABLED: "false",
         WRANGLER_HIDE_BANNER: "true",
+        WRANGLER_WRITE_LOGS: "false", // as scripts/start.ts
       }),
     },
   );
