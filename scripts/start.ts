@@ -133,19 +133,18 @@ async function main(): Promise<void> {
   });
 
   wrangler = spawn(
-    path.join(ROOT, "node_modules", ".bin", "wrangler"),
+    process.execPath,
     [
-      "dev",
+      path.join(ROOT, "scripts", "local", "wrangler-dev.ts"),
+      "--config",
+      path.join(ROOT, "wrangler.jsonc"),
       "--ip",
       "127.0.0.1",
       "--port",
       String(port),
       "--test-scheduled",
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "log",
-      "--inspector-port",
-      String(await portOr(9229)),
+      // The DevTools inspector costs every request (scripts/local/wrangler-dev.ts); on request only.
+      ...(process.env.CRM_INSPECT === "1" ? ["--inspector-port", String(await portOr(9229))] : []),
       ...(separate ? ["--env-file", varsFile, "--persist-to", path.join(DEV_DIR, "wrangler-state")] : []),
     ],
     {

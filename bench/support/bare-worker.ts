@@ -17,21 +17,16 @@ export async function startBareWorker(): Promise<BareWorker> {
   const dir = path.join(ROOT, "bench", "bare-worker");
   const port = await freePort();
   const child = spawnPiped(
-    path.join(ROOT, "node_modules", ".bin", "wrangler"),
+    process.execPath,
     [
-      "dev",
+      // As scripts/start.ts runs the app: wrangler's API without the inspector, same log level.
+      path.join(ROOT, "scripts", "local", "wrangler-dev.ts"),
       "--config",
       path.join(dir, "wrangler.jsonc"),
       "--ip",
       "127.0.0.1",
       "--port",
       String(port),
-      "--inspector-port",
-      String(await freePort()),
-      "--show-interactive-dev-session=false",
-      // The app's stack runs wrangler at this level too (scripts/start.ts): same per-request logging.
-      "--log-level",
-      "log",
     ],
     {
       cwd: dir,
