@@ -58,7 +58,13 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts", "db/**/*.test.ts", "queues/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: [
+            "workers/**/*.test.ts",
+            "db/**/*.test.ts",
+            "queues/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+            "durable-objects/**/*.test.ts",
+          ],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

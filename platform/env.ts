@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ConversationDO } from "../durable-objects/conversation.ts";
 import type { TenantLimiterDO } from "../durable-objects/tenant-limiter.ts";
 
 /** Bindings and secrets as wrangler gives them to the Worker. */
@@ -25,6 +26,8 @@ export interface Env {
   EVENTS?: Queue<unknown>;
   /** Per-tenant (and, without Upstash, per-IP) rate limits and daily quotas. */
   TENANT_LIMITER?: DurableObjectNamespace<TenantLimiterDO>;
+  /** One WhatsApp conversation per channel and customer wa_id (durable-objects/conversation-client.ts). */
+  CONVERSATIONS?: DurableObjectNamespace<ConversationDO>;
   /** Test runs only: multiplies every rate limit (suites that fire many requests); must be 1 in production. */
   RATE_LIMIT_SCALE?: string;
   /** Milliseconds to wait for a limiter decision (default 2000). */

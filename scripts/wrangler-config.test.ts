@@ -18,6 +18,19 @@ describe("wrangler.jsonc", () => {
   }
 });
 
+describe("wrangler.jsonc environments", () => {
+  it("production declares the same Durable Object bindings and migrations as the default environment", () => {
+    const base = unstable_readConfig({ config: configPath });
+    const production = unstable_readConfig({ config: configPath, env: "production" });
+    expect(production.durable_objects.bindings).toEqual(base.durable_objects.bindings);
+    expect(production.migrations).toEqual(base.migrations);
+    expect(base.durable_objects.bindings.map((b: { class_name: string }) => b.class_name).sort()).toEqual([
+      "ConversationDO",
+      "TenantLimiterDO",
+    ]);
+  });
+});
+
 describe("bench/bare-worker/wrangler.jsonc", () => {
   it("runs on the app's compatibility date, flags and bundling, so bench/api.ts compares like with like", () => {
     const app = unstable_readConfig({ config: configPath });

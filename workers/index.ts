@@ -4,6 +4,7 @@ import { handleScheduled } from "./cron/scheduled.ts";
 import { consumeEvents } from "../queues/events-consumer.ts";
 
 export { TenantLimiterDO } from "../durable-objects/tenant-limiter.ts";
+export { ConversationDO } from "../durable-objects/conversation.ts";
 
 const app = createApp();
 
