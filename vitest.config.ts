@@ -24,6 +24,7 @@ function workerBindings(): Record<string, string> {
     SUPABASE_URL: env.TEST_SUPABASE_URL,
     SUPABASE_JWT_SECRET: env.TEST_SUPABASE_JWT_SECRET,
     PUBLIC_FORM_SECRET: env.TEST_PUBLIC_FORM_SECRET,
+    ENCRYPTION_SECRET: env.TEST_ENCRYPTION_SECRET,
     // Test-only: what the suites need to set up data and mint tokens.
     TEST_SUPERUSER_DATABASE_URL: env.TEST_SUPERUSER_DATABASE_URL,
     TEST_JWT_PRIVATE_JWK: env.TEST_JWT_PRIVATE_JWK,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ROLES } from "../core/auth/roles.ts";
+import { CHANNEL_PROVIDERS } from "../core/channels/whatsapp-channel.ts";
 import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
 import { PROPOSAL_STATUSES } from "../core/proposals/proposal-status.ts";
 import { PLANS } from "../core/ratelimit/policies.ts";
@@ -13,6 +14,7 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
   ["tenants_plan_check", PLANS],
   ["leads_status_check", LEAD_STATUSES],
   ["proposals_status_check", PROPOSAL_STATUSES],
+  ["whatsapp_channels_provider_check", CHANNEL_PROVIDERS],
 ];
 
 describe("closed sets: core lists = database CHECK constraints", () => {

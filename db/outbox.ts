@@ -3,6 +3,10 @@ import { pgTable, uuid, type PgTable } from "drizzle-orm/pg-core";
 import { buildEvent, type CloudEvent, type EventType } from "../core/events/cloudevents.ts";
 import { rows, type Statement } from "./statement.ts";
 
+// Columns that are secrets (a public link's token hash, a WhatsApp channel's sealed credentials):
+// never part of an event payload, whatever table the event is about.
+const NEVER_PUBLISHED = sql.raw("array['public_token_hash', 'credentials_envelope']::text[]");
+
 export interface OutboxEventSpec {
   type: EventType;
   /** Bounded context, for `source` (/tenants/{id}/{context}). */
@@ -40,7 +44,7 @@ export function outboxInsert(spec: OutboxEventSpec): SQL {
     if (!spec.tenantId) throw new Error("outboxInsert with rowId needs tenantId");
     return sql`insert into outbox (id, tenant_id, type, event)
       select ${envelope.id}::uuid, t.tenant_id, ${spec.type},
-             ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('data', api_json(to_jsonb(t) - 'public_token_hash'))
+             ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('data', api_json(to_jsonb(t) - ${NEVER_PUBLISHED}))
       from ${spec.table} t where t.id = ${spec.rowId}::uuid
       returning event`;
   }
@@ -49,7 +53,7 @@ export function outboxInsert(spec: OutboxEventSpec): SQL {
     select e.id, e.tenant_id, ${spec.type},
            ${JSON.stringify(envelope)}::jsonb || jsonb_build_object('id', e.id, 'subject', e.row_id, 'tenantid', e.tenant_id,
              'source', '/tenants/' || e.tenant_id || '/' || ${spec.context}::text, 'data', e.data)
-    from (select gen_random_uuid() as id, t.tenant_id, t.id::text as row_id, api_json(to_jsonb(t) - 'public_token_hash') as data
+    from (select gen_random_uuid() as id, t.tenant_id, t.id::text as row_id, api_json(to_jsonb(t) - ${NEVER_PUBLISHED}) as data
           from ${spec.table} t where ${spec.where}) e
     returning event`;
 }

@@ -25,6 +25,7 @@ async function seedEverything(t: TestTenant): Promise<Record<string, string>> {
     sql`insert into msi_payment_plans (id, tenant_id, customer_id, total_amount, months, first_due_date) values (${id("msi_payment_plans")}, ${t.id}, ${ids.customers}, 1200, 3, '2026-12-15')`,
     sql`insert into msi_installments (id, tenant_id, plan_id, number, due_date, amount) values (${id("msi_installments")}, ${t.id}, ${ids.msi_payment_plans}, 1, '2026-12-15', 400)`,
     sql`insert into whatsapp_conversations (id, tenant_id, provider, phone) values (${id("whatsapp_conversations")}, ${t.id}, 'meta', '+525512345678')`,
+    sql`insert into whatsapp_channels (id, tenant_id, provider, phone_number_id, credentials_envelope) values (${id("whatsapp_channels")}, ${t.id}, 'meta', ${String(Date.now()) + String(Math.floor(Math.random() * 1e6))}, 'zsec1.x.y')`,
     sql`insert into outbox (id, tenant_id, type, event) values (${id("outbox")}, ${t.id}, 'Lead.Created', '{}'::jsonb)`,
     sql`insert into ai_jobs (id, tenant_id, kind, subject_id) values (${id("ai_jobs")}, ${t.id}, 'lead_scoring', ${ids.leads})`,
     sql`insert into idempotency_keys (tenant_id, user_id, key, method, path, request_hash, expires_at) values (${t.id}, ${userId}, ${id("idempotency_keys")}, 'POST', '/v1/leads', 'h', now() + interval '1 day')`,
@@ -47,6 +48,7 @@ const TABLES: [string, string][] = [
   ["msi_payment_plans", "id"],
   ["msi_installments", "id"],
   ["whatsapp_conversations", "id"],
+  ["whatsapp_channels", "id"],
   ["outbox", "id"],
   ["ai_jobs", "id"],
   ["idempotency_keys", "key"],
@@ -110,7 +112,9 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
       expect(general[0]?.with_check, t.relname).toContain("app_tenant_id()");
       const others = policies.filter((p) => p.tablename === t.relname && !p.roles.includes("public"));
       for (const p of others)
-        expect([["crm_system"], ["crm_public"]], `${t.relname}.${p.policyname}`).toContainEqual(p.roles);
+        expect([["crm_system"], ["crm_public"], ["crm_webhook"]], `${t.relname}.${p.policyname}`).toContainEqual(
+          p.roles,
+        );
     }
     // Only the tenant list and the outbox relay are readable across tenants, and only as crm_system.
     expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(
@@ -120,6 +124,36 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
     expect(policies.filter((p) => p.roles.includes("crm_public")).map((p) => [p.tablename, p.cmd])).toEqual([
       ["proposals", "SELECT"],
     ]);
+    // crm_webhook sees one live WhatsApp channel, by the id the webhook URL presents.
+    expect(policies.filter((p) => p.roles.includes("crm_webhook")).map((p) => [p.tablename, p.cmd])).toEqual([
+      ["whatsapp_channels", "SELECT"],
+    ]);
+  });
+
+  it("crm_webhook reads only the live channel whose id it presents, only the signature columns, nothing else", async () => {
+    const lookup = (channelId: string | null) =>
+      appSql.transaction([
+        appSql`select set_config('role', 'crm_webhook', true), set_config('app.webhook_channel_id', ${channelId ?? ""}, true)`,
+        appSql`select id, tenant_id from whatsapp_channels`,
+      ]);
+    expect((await lookup(idsB.whatsapp_channels ?? null))[1]).toEqual([
+      { id: idsB.whatsapp_channels, tenant_id: b.id },
+    ]);
+    expect((await lookup(crypto.randomUUID()))[1]).toEqual([]);
+    expect((await lookup(null))[1]).toEqual([]);
+    for (const forbidden of [
+      appSql`select name, created_by from whatsapp_channels`,
+      appSql`update whatsapp_channels set name = 'x' where id = ${idsB.whatsapp_channels}`,
+      appSql`select 1 from contacts`,
+      appSql`select 1 from tenants`,
+    ]) {
+      await expect(
+        appSql.transaction([
+          appSql`select set_config('role', 'crm_webhook', true), set_config('app.webhook_channel_id', ${idsB.whatsapp_channels ?? ""}, true)`,
+          forbidden,
+        ]),
+      ).rejects.toMatchObject({ code: "42501" });
+    }
   });
 
   it("crm_public finds a proposal only by presenting its token hash, and reads only its id and tenant", async () => {

@@ -24,9 +24,15 @@ export type WorkScope =
    * A public proposal link: the tenant is the one the link's token hash belongs to (resolved as
    * crm_public inside the same transaction, migration 0004), then `appRole` under that tenant.
    */
-  | { kind: "public-link"; tokenHash: string; appRole: string };
+  | { kind: "public-link"; tokenHash: string; appRole: string }
+  /**
+   * A WhatsApp webhook: may read the one live channel whose id the URL names (its tenant and the
+   * secrets that check the signature) as `crm_webhook`, nothing else (migration 0008).
+   */
+  | { kind: "webhook-channel"; channelId: string };
 
 export const PUBLIC_ROLE = "crm_public";
+export const WEBHOOK_ROLE = "crm_webhook";
 
 export type InteractiveDatabase = NeonDatabase<typeof schema>;
 
@@ -46,6 +52,10 @@ function scopeStatements(scope: WorkScope): SQL[] {
         sql`select set_config('role', ${PUBLIC_ROLE}, true), set_config('app.public_token_hash', ${scope.tokenHash}, true), set_config('app.user_id', '', true)`,
         sql`select set_config('app.tenant_id', coalesce((select tenant_id::text from proposals where public_token_hash = ${scope.tokenHash}), ''), true)`,
         sql`select set_config('role', ${scope.appRole}, true)`,
+      ];
+    case "webhook-channel":
+      return [
+        sql`select set_config('role', ${WEBHOOK_ROLE}, true), set_config('app.webhook_channel_id', ${scope.channelId}, true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`,
       ];
     case "system":
       return [

@@ -32,6 +32,11 @@ export interface Env {
   RATE_LIMIT_SCALE?: string;
   /** Milliseconds to wait for a limiter decision (default 2000). */
   RATE_LIMIT_TIMEOUT_MS?: string;
+  /**
+   * Seals secrets stored in Postgres (WhatsApp channel credentials; core/encoding/secret-envelope.ts).
+   * 32+ random characters; changing it makes every stored envelope unreadable.
+   */
+  ENCRYPTION_SECRET?: string;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -63,6 +68,7 @@ const ConfigSchema = z
     /** How long a request waits for a limiter decision before the failure rule applies (reads open, writes 503). */
     RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
     OPS_API_TOKEN: z.string().min(32, "OPS_API_TOKEN must be at least 32 characters").optional(),
+    ENCRYPTION_SECRET: z.string().min(32, "ENCRYPTION_SECRET must be at least 32 characters").optional(),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",

@@ -2,7 +2,7 @@ import type { DbSettings } from "../db/client.ts";
 import { UnitOfWork, type RoundTripTimer } from "../db/unit-of-work.ts";
 import type { Config } from "./env.ts";
 
-// The three ways any entry point (Worker request, Durable Object, queue consumer, cron) reaches the
+// The ways any entry point (Worker request, Durable Object, queue consumer, cron) reaches the
 // database. Each is a UnitOfWork (db/unit-of-work.ts) with its scope fixed by the constructor;
 // `onRoundTrip`, when given, is told how long each database round trip took.
 
@@ -52,4 +52,14 @@ export function publicLinkWork(
     waitUntil,
     onRoundTrip,
   );
+}
+
+/** A WhatsApp webhook: reads only the live channel `channelId` (its tenant and secrets), nothing else. */
+export function webhookChannelWork(
+  config: Config,
+  channelId: string,
+  waitUntil: WaitUntil,
+  onRoundTrip?: RoundTripTimer,
+): UnitOfWork {
+  return new UnitOfWork(dbSettings(config), { kind: "webhook-channel", channelId }, waitUntil, onRoundTrip);
 }

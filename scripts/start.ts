@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     SUPABASE_URL: auth.url,
     SUPABASE_JWT_SECRET: keys.hs256Secret,
     PUBLIC_FORM_SECRET: keys.formSecret,
+    // From .local/dev/keys.json, not fresh per start: channel credentials sealed earlier must still open.
+    ENCRYPTION_SECRET: keys.encryptionSecret,
     PUBLIC_BASE_URL: apiUrl,
     // The Worker's log level (debug|info|warn|error; the app validates it): info unless set here.
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),

@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     TEST_AUTH_SERVER_URL: auth.url,
     TEST_SUPABASE_JWT_SECRET: randomBytes(32).toString("base64url"),
     TEST_PUBLIC_FORM_SECRET: randomBytes(32).toString("base64url"),
+    TEST_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
     TEST_JWT_PRIVATE_JWK: JSON.stringify(key.privateJwk),
   };
 

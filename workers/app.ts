@@ -22,6 +22,7 @@ import {
 import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
+import { registerWhatsAppRoutes } from "./whatsapp/routes.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
@@ -75,6 +76,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerLeadSourceRoutes(app);
   registerCustomerRoutes(app);
   registerLeadRoutes(app);
+  registerWhatsAppRoutes(app);
   registerPublicPages(app);
   registerDocs(app);
 

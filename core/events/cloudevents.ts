@@ -15,7 +15,7 @@
 /**
  * The seed's event list (its architecture document's `DomainEvent` union) plus the events the CRM
  * core, CFDI, WhatsApp and MSI issues add (Lead.Lost, Contact.*, Customer.Updated,
- * Proposal.Updated/Expired, Activity.Created, WhatsApp.StatusUpdated, MSI.PlanCreated/
+ * Proposal.Updated/Expired, Activity.Created, WhatsApp.StatusUpdated, WhatsApp.Channel*, MSI.PlanCreated/
  * InstallmentDue/InstallmentOverdue). Closed: a new event type is added here first.
  */
 export const EVENT_TYPES = [
@@ -51,6 +51,9 @@ export const EVENT_TYPES = [
   "WhatsApp.MessageSent",
   "WhatsApp.StatusUpdated",
   "WhatsApp.ConversationStarted",
+  "WhatsApp.ChannelCreated",
+  "WhatsApp.ChannelUpdated",
+  "WhatsApp.ChannelDeleted",
   "MSI.PlanCreated",
   "MSI.PaymentScheduled",
   "MSI.InstallmentDue",

@@ -2,3 +2,4 @@ export * from "./tenants.ts";
 export * from "./crm.ts";
 export * from "./billing.ts";
 export * from "./system.ts";
+export * from "./whatsapp.ts";

@@ -20,6 +20,8 @@ export interface DevKeys {
   publicJwk: JWK;
   hs256Secret: string;
   formSecret: string;
+  /** ENCRYPTION_SECRET: kept across restarts, or every credential sealed with it stops opening. */
+  encryptionSecret: string;
 }
 
 export interface DevState {
@@ -31,10 +33,16 @@ export interface DevState {
 export async function loadOrCreateKeys(): Promise<DevKeys> {
   mkdirSync(DEV_DIR, { recursive: true });
   if (existsSync(KEYS_FILE)) {
-    const keys = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Partial<DevKeys> & Omit<DevKeys, "formSecret">;
-    // Key files from before the public pages existed get the missing secret added.
-    if (!keys.formSecret) {
-      const upgraded: DevKeys = { ...keys, formSecret: randomBytes(32).toString("base64url") };
+    const keys = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Partial<DevKeys> &
+      Omit<DevKeys, "formSecret" | "encryptionSecret">;
+    // Key files from before the public pages (formSecret) or the WhatsApp channels
+    // (encryptionSecret) existed get the missing secret added, once.
+    if (!keys.formSecret || !keys.encryptionSecret) {
+      const upgraded: DevKeys = {
+        ...keys,
+        formSecret: keys.formSecret ?? randomBytes(32).toString("base64url"),
+        encryptionSecret: keys.encryptionSecret ?? randomBytes(32).toString("base64url"),
+      };
       writeFileSync(KEYS_FILE, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
       return upgraded;
     }
@@ -46,6 +54,7 @@ export async function loadOrCreateKeys(): Promise<DevKeys> {
     publicJwk,
     hs256Secret: randomBytes(32).toString("base64url"),
     formSecret: randomBytes(32).toString("base64url"),
+    encryptionSecret: randomBytes(32).toString("base64url"),
   };
   writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;

@@ -1,4 +1,6 @@
-// One error type for the whole API, rendered as RFC 9457 problem+json by `renderProblem`.
+// One error type for the whole API, rendered as RFC 9457 problem+json by `renderProblem`. Most
+// codes name an HTTP status; a few name a problem a client handles on its own (its `type` URI
+// differs from the generic one of the same status).
 export const ERROR_CODES = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -14,6 +16,10 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** A WhatsApp number (phone number id or Twilio sender) already connected by a live channel, in any tenant. */
+  CHANNEL_NUMBER_TAKEN: 409,
+  /** ENCRYPTION_SECRET is not configured, so secrets cannot be stored. */
+  ENCRYPTION_NOT_CONFIGURED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -52,6 +58,8 @@ const TITLES: Record<ErrorCode, string> = {
   RATE_LIMITED: "Too many requests",
   INTERNAL: "Internal server error",
   SERVICE_UNAVAILABLE: "Service unavailable",
+  CHANNEL_NUMBER_TAKEN: "WhatsApp number already connected",
+  ENCRYPTION_NOT_CONFIGURED: "Encryption not configured",
 };
 
 export class AppError extends Error {

@@ -3,6 +3,7 @@
 // token exists in the one response to `send`.
 import { base64UrlFromBytes } from "../../core/encoding/base64url.ts";
 import { sha256Hex } from "../../core/encoding/digest.ts";
+import { publicOrigin } from "../http/public-origin.ts";
 
 export async function newPublicToken(): Promise<{ token: string; hash: string }> {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -12,6 +13,5 @@ export async function newPublicToken(): Promise<{ token: string; hash: string }>
 
 /** PUBLIC_BASE_URL when configured (production), else the origin the API was called on. */
 export function publicLinkUrl(publicBaseUrl: string | undefined, requestUrl: string, token: string): string {
-  const base = (publicBaseUrl ?? new URL(requestUrl).origin).replace(/\/+$/, "");
-  return `${base}/p/${token}`;
+  return `${publicOrigin(publicBaseUrl, requestUrl)}/p/${token}`;
 }

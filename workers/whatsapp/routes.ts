@@ -1,0 +1,15 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { HonoEnv } from "../context.ts";
+import { registerCreateChannel } from "./channels/create-channel.ts";
+import { registerDeleteChannel } from "./channels/delete-channel.ts";
+import { registerGetChannel } from "./channels/get-channel.ts";
+import { registerListChannels } from "./channels/list-channels.ts";
+import { registerUpdateChannel } from "./channels/update-channel.ts";
+
+export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
+  registerListChannels(app);
+  registerCreateChannel(app);
+  registerGetChannel(app);
+  registerUpdateChannel(app);
+  registerDeleteChannel(app);
+}
