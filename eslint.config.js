@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", ".local/", "dist/", "db/migrations/"] },
+  { ignores: ["node_modules/", "**/.wrangler/", ".local/", "dist/", "db/migrations/"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts", "**/*.tsx"],

@@ -11,6 +11,14 @@ import type { RatePolicy } from "./token-window.ts";
 
 /** The smallest lease asked for (capped by the key's C). */
 const MIN_WANT = 4;
+/**
+ * ...and at least this share of C. A key with a large C (per IP: 1,000/min, C = 250) used by a
+ * client every few seconds would otherwise renew every three or four requests while its lease grows
+ * from 4 (measured under bench:api: a limiter call behind ~1 request in 4, the largest cost left in
+ * the isolate). A user's C is small (pro: 25, free: 5), so its first lease stays at MIN_WANT and an
+ * isolate the user leaves holds little.
+ */
+const MIN_WANT_SHARE_OF_CAP = 1 / 8;
 
 /** A lease stops being spent this long before the owner considers it over (in-flight time, clock steps). */
 export const LEASE_MARGIN_MS = 1_000;
@@ -95,7 +103,7 @@ export class LeaseCache {
     const cap = known ? leaseCap(known) : 1;
     // Twice what the last lease period used (at least a few): enough for one more period at a
     // rising rate, and a key used once in a while holds little it could waste.
-    const want = Math.min(cap, Math.max(MIN_WANT, 2 * k.spent));
+    const want = Math.min(cap, Math.max(MIN_WANT, Math.floor(cap * MIN_WANT_SHARE_OF_CAP), 2 * k.spent));
     k.spent = 0;
     const returns = k.returns;
     k.returns = [];
