@@ -474,7 +474,7 @@ describe("mirror queue", () => {
       "WhatsApp.MessageSent",
       "conversation",
       "status",
-      "WhatsApp.StatusUpdated",
+      "WhatsApp.MessageStatusChanged",
     ]);
     const seqs = rows.map((r) => r.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -482,7 +482,7 @@ describe("mirror queue", () => {
     const events = rows.flatMap((r) => (r.kind === "event" ? [r.payload] : []));
     expect(events.map((e) => e.id)).toEqual(
       await Promise.all(
-        ["ConversationStarted", "MessageReceived/in1", "MessageSent/out1", "StatusUpdated/out1/delivered"].map((n) =>
+        ["ConversationStarted", "MessageReceived/in1", "MessageSent/out1", "MessageStatusChanged/out1/delivered"].map((n) =>
           uuidV5(CONVERSATION_EVENT_NAMESPACE, `${objectId}/${n}`),
         ),
       ),

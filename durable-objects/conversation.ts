@@ -180,13 +180,13 @@ export type MirrorKind = MirrorRow["kind"];
 
 /**
  * core/events/cloudevents.ts EVENT_TYPES is closed and names the status event
- * "WhatsApp.StatusUpdated" (NATS subject whatsapp.status_updated.{tenant}).
+ * "WhatsApp.MessageStatusChanged" (NATS subject whatsapp.message_status_changed.{tenant}).
  */
 export const CONVERSATION_EVENT_TYPES = {
   started: "WhatsApp.ConversationStarted",
   received: "WhatsApp.MessageReceived",
   sent: "WhatsApp.MessageSent",
-  status: "WhatsApp.StatusUpdated",
+  status: "WhatsApp.MessageStatusChanged",
 } as const;
 
 /** UUIDv5 namespace of conversation event ids: uuidV5(ns, "{objectId}/{kind}[/{messageId}[/{status}]]"). */
@@ -954,7 +954,7 @@ function identityOf(s: ConversationSummary): Identity {
 }
 
 function statusName(providerMessageId: string, status: DeliveryStatus): string {
-  return `StatusUpdated/${providerMessageId}/${status}`;
+  return `MessageStatusChanged/${providerMessageId}/${status}`;
 }
 
 function statusNames(providerMessageId: string, statuses: readonly DeliveryStatus[]): string[] {

@@ -29,6 +29,11 @@ import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
 import { registerGetOutboxCounts } from "./ops/get-outbox-counts.ts";
 import { registerDocs } from "./system/openapi.ts";
 import { registerPublicPages } from "./public/routes.tsx";
+import {
+  WHATSAPP_WEBHOOK_MAX_BODY_BYTES,
+  WHATSAPP_WEBHOOK_PREFIX,
+  WHATSAPP_WEBHOOK_TOO_LARGE,
+} from "./whatsapp/webhooks/receive-delivery.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -51,7 +56,12 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   // own limit gets it instead of the app-wide one (a second, route-level bodyLimit could only lower it).
   const defaultBodyLimit = limitBody(MAX_BODY_BYTES, `request body exceeds ${MAX_BODY_BYTES} bytes`);
   const routeBodyLimits = new Map([[VERIFY_CFDI_PATH, limitBody(VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_TOO_LARGE)]]);
-  app.use("*", (c, next) => (routeBodyLimits.get(c.req.path) ?? defaultBodyLimit)(c, next));
+  const webhookBodyLimit = limitBody(WHATSAPP_WEBHOOK_MAX_BODY_BYTES, WHATSAPP_WEBHOOK_TOO_LARGE);
+  app.use("*", (c, next) => {
+    const path = c.req.path;
+    const limit = path.startsWith(WHATSAPP_WEBHOOK_PREFIX) ? webhookBodyLimit : routeBodyLimits.get(path);
+    return (limit ?? defaultBodyLimit)(c, next);
+  });
   app.use("/v1/*", authenticate);
   app.use("/v1/*", userRateLimit);
   app.use(

@@ -50,6 +50,8 @@ export const EVENT_TYPES = [
   "WhatsApp.MessageReceived",
   "WhatsApp.MessageSent",
   "WhatsApp.StatusUpdated",
+  // Issue 12 names the delivery-status event this way; StatusUpdated stays for the seed's list.
+  "WhatsApp.MessageStatusChanged",
   "WhatsApp.ConversationStarted",
   "WhatsApp.ChannelCreated",
   "WhatsApp.ChannelUpdated",

@@ -58,7 +58,7 @@ const app = createApp();
 export async function callWith(
   env: Env,
   path: string,
-  init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string> } = {},
+  init: { method?: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -68,7 +68,7 @@ export async function callWith(
     new Request(`http://crm.test${path}`, {
       method: init.method ?? "GET",
       headers,
-      body: init.json === undefined ? null : JSON.stringify(init.json),
+      body: init.json === undefined ? (init.body ?? null) : JSON.stringify(init.json),
     }),
     env,
     ctx,

@@ -5,6 +5,8 @@ import { registerDeleteChannel } from "./channels/delete-channel.ts";
 import { registerGetChannel } from "./channels/get-channel.ts";
 import { registerListChannels } from "./channels/list-channels.ts";
 import { registerUpdateChannel } from "./channels/update-channel.ts";
+import { registerReceiveDelivery } from "./webhooks/receive-delivery.ts";
+import { registerVerifySubscription } from "./webhooks/verify-subscription.ts";
 
 export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerListChannels(app);
@@ -12,4 +14,6 @@ export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerGetChannel(app);
   registerUpdateChannel(app);
   registerDeleteChannel(app);
+  registerVerifySubscription(app);
+  registerReceiveDelivery(app);
 }
