@@ -4,6 +4,8 @@ import { CHANNEL_PROVIDERS } from "../core/channels/whatsapp-channel.ts";
 import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
 import { PROPOSAL_STATUSES } from "../core/proposals/proposal-status.ts";
 import { PLANS } from "../core/ratelimit/policies.ts";
+import { CONVERSATION_STATUSES, DIRECTIONS } from "../core/whatsapp/conversation-rules.ts";
+import { DELIVERY_STATUSES } from "../core/whatsapp/events.ts";
 import { ownerSql } from "../test/support/harness.ts";
 
 // The closed sets live once, in core/, and type the schema's columns; the database enforces them
@@ -15,6 +17,10 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
   ["leads_status_check", LEAD_STATUSES],
   ["proposals_status_check", PROPOSAL_STATUSES],
   ["whatsapp_channels_provider_check", CHANNEL_PROVIDERS],
+  ["whatsapp_conversations_provider_check", CHANNEL_PROVIDERS],
+  ["whatsapp_conversations_status_check", CONVERSATION_STATUSES],
+  ["whatsapp_messages_direction_check", DIRECTIONS],
+  ["whatsapp_messages_status_check", DELIVERY_STATUSES],
 ];
 
 describe("closed sets: core lists = database CHECK constraints", () => {

@@ -17,6 +17,7 @@ import {
   SERVICE_WINDOW_MS,
   type ConversationFact,
 } from "../core/whatsapp/conversation-rules.ts";
+import { conversationUuid } from "../core/whatsapp/conversation-id.ts";
 import { uuidV5 } from "../core/events/name-based-id.ts";
 import type { Env } from "../platform/env.ts";
 import { conversationStub } from "./conversation-client.ts";
@@ -478,12 +479,15 @@ describe("mirror queue", () => {
     ]);
     const seqs = rows.map((r) => r.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    const objectId = (await c.stub.summary())!.conversationId;
+    // Event ids are named after the object's own id; the events carry the conversation's UUID.
+    const objectId = c.stub.id.toString();
+    const conversationId = await conversationUuid(c.channelId, c.waId);
+    expect((await c.stub.summary())!.conversationId).toBe(conversationId);
     const events = rows.flatMap((r) => (r.kind === "event" ? [r.payload] : []));
     expect(events.map((e) => e.id)).toEqual(
       await Promise.all(
-        ["ConversationStarted", "MessageReceived/in1", "MessageSent/out1", "MessageStatusChanged/out1/delivered"].map((n) =>
-          uuidV5(CONVERSATION_EVENT_NAMESPACE, `${objectId}/${n}`),
+        ["ConversationStarted", "MessageReceived/in1", "MessageSent/out1", "MessageStatusChanged/out1/delivered"].map(
+          (n) => uuidV5(CONVERSATION_EVENT_NAMESPACE, `${objectId}/${n}`),
         ),
       ),
     );
@@ -493,7 +497,7 @@ describe("mirror queue", () => {
       subject: "out1",
       tenantid: tenantId,
       time: new Date(T0 + 2).toISOString(),
-      data: { conversationId: objectId, providerMessageId: "out1", status: "delivered", previousStatus: null },
+      data: { conversationId, providerMessageId: "out1", status: "delivered", previousStatus: null },
     });
     expect(await c.stub.ackMirror(seqs[3]!)).toBe(4);
     expect((await allMirror(c.stub)).map((r) => r.seq)).toEqual(seqs.slice(4));

@@ -48,6 +48,7 @@ import {
 import { MAX_ID_CHARS } from "../core/whatsapp/limits.ts";
 import { buildEvent, isUuid, type CloudEvent } from "../core/events/cloudevents.ts";
 import { uuidV5 } from "../core/events/name-based-id.ts";
+import { conversationUuid } from "../core/whatsapp/conversation-id.ts";
 
 // ---- contract -----------------------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ export interface MessagePage {
 }
 
 export interface ConversationSummary extends ConversationIdentity {
-  /** The Durable Object id (hex): the conversation's stable id in events and the mirror. */
+  /** core/whatsapp/conversation-id.ts: UUIDv5 of "{channelId}:{waId}", the id in events, the mirror and the API. */
   conversationId: string;
   profileName: string | null;
   status: ConversationStatus;
@@ -202,6 +203,7 @@ const OUTBOUND_TYPES: ReadonlySet<string> = new Set(["text", "template", "docume
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS conversation (
      id INTEGER PRIMARY KEY CHECK (id = 1),
+     conversation_id TEXT NOT NULL,
      tenant_id TEXT NOT NULL,
      channel_id TEXT NOT NULL,
      wa_id TEXT NOT NULL,
@@ -261,6 +263,7 @@ const SCHEMA = [
 ];
 
 type ConversationRow = {
+  conversation_id: string;
   tenant_id: string;
   channel_id: string;
   wa_id: string;
@@ -356,6 +359,7 @@ export class ConversationDO extends DurableObject<Env> {
       ...batch.statuses.map((s) => statusName(s.providerMessageId, s.status)),
     ]);
 
+    const conversationId = await conversationUuid(batch.channelId, batch.waId);
     const now = Date.now();
     const log: ChangeLog = { rows: [], earliestBody: null };
     const result = this.ctx.storage.transactionSync((): IngestResult => {
@@ -363,8 +367,9 @@ export class ConversationDO extends DurableObject<Env> {
       let started = false;
       if (before === null) {
         this.sql.exec(
-          `INSERT INTO conversation (id, tenant_id, channel_id, wa_id, profile_name, status, tags, message_count, created_at)
-           VALUES (1, ?, ?, ?, ?, 'open', '[]', 0, ?)`,
+          `INSERT INTO conversation (id, conversation_id, tenant_id, channel_id, wa_id, profile_name, status, tags, message_count, created_at)
+           VALUES (1, ?, ?, ?, ?, ?, 'open', '[]', 0, ?)`,
+          conversationId,
           batch.tenantId,
           batch.channelId,
           batch.waId,
@@ -377,7 +382,12 @@ export class ConversationDO extends DurableObject<Env> {
         if (batch.profile?.name !== undefined && batch.profile.name !== before.profileName)
           this.sql.exec("UPDATE conversation SET profile_name = ? WHERE id = 1", batch.profile.name);
       }
-      const identity: Identity = { tenantId: batch.tenantId, channelId: batch.channelId, waId: batch.waId };
+      const identity: Identity = {
+        conversationId,
+        tenantId: batch.tenantId,
+        channelId: batch.channelId,
+        waId: batch.waId,
+      };
       if (started) {
         const data: ConversationStartedData = {
           ...this.ref(identity),
@@ -387,7 +397,7 @@ export class ConversationDO extends DurableObject<Env> {
         log.rows.push({
           kind: "event",
           payload: this.event(identity, ids, "ConversationStarted", CONVERSATION_EVENT_TYPES.started, data, now, {
-            subject: this.objectId,
+            subject: conversationId,
           }),
         });
       }
@@ -715,7 +725,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private ref(identity: Identity): ConversationRef {
-    return { conversationId: this.objectId, channelId: identity.channelId, waId: identity.waId };
+    return { conversationId: identity.conversationId, channelId: identity.channelId, waId: identity.waId };
   }
 
   private logStatusChange(log: ChangeLog, identity: Identity, ids: EventIds, change: StatusChange): void {
@@ -911,7 +921,7 @@ export class ConversationDO extends DurableObject<Env> {
   private readSummary(): ConversationSummary | null {
     const row = this.sql
       .exec<ConversationRow>(
-        `SELECT tenant_id, channel_id, wa_id, profile_name, status, assigned_to, tags, last_read_at, message_count,
+        `SELECT conversation_id, tenant_id, channel_id, wa_id, profile_name, status, assigned_to, tags, last_read_at, message_count,
                 last_message_at, last_inbound_at, last_outbound_at, created_at
          FROM conversation WHERE id = 1`,
       )
@@ -928,7 +938,7 @@ export class ConversationDO extends DurableObject<Env> {
       tenantId: row.tenant_id,
       channelId: row.channel_id,
       waId: row.wa_id,
-      conversationId: this.objectId,
+      conversationId: row.conversation_id,
       profileName: row.profile_name,
       status: isConversationStatus(row.status) ? row.status : "open",
       assignedTo: row.assigned_to,
@@ -947,10 +957,10 @@ export class ConversationDO extends DurableObject<Env> {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-type Identity = ConversationIdentity;
+type Identity = ConversationIdentity & { conversationId: string };
 
 function identityOf(s: ConversationSummary): Identity {
-  return { tenantId: s.tenantId, channelId: s.channelId, waId: s.waId };
+  return { conversationId: s.conversationId, tenantId: s.tenantId, channelId: s.channelId, waId: s.waId };
 }
 
 function statusName(providerMessageId: string, status: DeliveryStatus): string {
@@ -961,7 +971,7 @@ function statusNames(providerMessageId: string, statuses: readonly DeliveryStatu
   return statuses.map((s) => statusName(providerMessageId, s));
 }
 
-function assertSameIdentity(current: ConversationSummary, call: Identity): void {
+function assertSameIdentity(current: ConversationSummary, call: ConversationIdentity): void {
   if (current.tenantId !== call.tenantId || current.channelId !== call.channelId || current.waId !== call.waId)
     throw new ConversationError(
       "identity_mismatch",
@@ -969,7 +979,7 @@ function assertSameIdentity(current: ConversationSummary, call: Identity): void 
     );
 }
 
-function validateIdentity(identity: Identity): void {
+function validateIdentity(identity: ConversationIdentity): void {
   if (!isUuid(identity.tenantId)) throw new ConversationError("invalid_input", "tenantId must be a UUID");
   validateId(identity.channelId, "channelId");
   validateId(identity.waId, "waId");

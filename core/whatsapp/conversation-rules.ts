@@ -17,8 +17,11 @@ export const MAX_TAGS = 20;
 export const MAX_TAG_CHARS = 40;
 export const MAX_PAGE_SIZE = 100;
 
-export type ConversationStatus = "open" | "pending" | "closed";
-export type Direction = "inbound" | "outbound";
+/** Closed sets: also CHECK constraints of migration 0009 (db/closed-sets.test.ts). */
+export const CONVERSATION_STATUSES = ["open", "pending", "closed"] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const DIRECTIONS = ["inbound", "outbound"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export function isConversationStatus(value: unknown): value is ConversationStatus {
   return value === "open" || value === "pending" || value === "closed";

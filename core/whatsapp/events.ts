@@ -80,7 +80,9 @@ export interface InboundMessage {
   errors?: ProviderError[];
 }
 
-export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+/** Closed set: also a CHECK constraint of migration 0009 (db/closed-sets.test.ts). */
+export const DELIVERY_STATUSES = ["sent", "delivered", "read", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface ProviderError {
   code: number | string;

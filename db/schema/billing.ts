@@ -97,26 +97,3 @@ export const msiInstallments = pgTable(
     index("msi_installments_due_idx").on(t.tenantId, t.status, t.dueDate),
   ],
 );
-
-export const whatsappConversations = pgTable(
-  "whatsapp_conversations",
-  {
-    id: id(),
-    tenantId: tenantRef(),
-    contactId: uuid("contact_id"),
-    customerId: uuid("customer_id").references(() => customers.id, { onDelete: "set null" }),
-    provider: text("provider", { enum: ["meta", "twilio", "360dialog"] }).notNull(),
-    phone: text("phone").notNull(),
-    status: text("status", { enum: ["open", "closed"] })
-      .notNull()
-      .default("open"),
-    lastMessageAt: tstz("last_message_at"),
-    lastMessagePreview: text("last_message_preview"),
-    unreadCount: integer("unread_count").notNull().default(0),
-    // Meta's 24-hour customer service window.
-    windowExpiresAt: tstz("window_expires_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [uniqueIndex("whatsapp_conversations_tenant_phone_key").on(t.tenantId, t.phone)],
-);
