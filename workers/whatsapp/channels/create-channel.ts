@@ -6,7 +6,8 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../../http/openapi-error
 import { AppError } from "../../http/problem.ts";
 import { requireRole } from "../../middleware/require-role.ts";
 import { actorOf, writeRun } from "../../services.ts";
-import { credentialNames, encryptionSecret, knownCredentials, sealCredentials } from "./channel-credentials.ts";
+import { sealCredentials } from "../../../core/channels/credentials-envelope.ts";
+import { credentialNames, encryptionSecret, knownCredentials } from "./channel-credentials.ts";
 import { assertChannelRules, numberTakenProblem } from "./channel-rules.ts";
 import { ChannelSchema, CreateChannelSchema, toChannel } from "./channel-schema.ts";
 

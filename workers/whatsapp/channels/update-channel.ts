@@ -10,14 +10,8 @@ import { AppError } from "../../http/problem.ts";
 import { requireRole } from "../../middleware/require-role.ts";
 import { actorOf, readRun, writeRun } from "../../services.ts";
 import { forgetWebhookChannel } from "../channel-lookup.ts";
-import {
-  coversRequired,
-  credentialNames,
-  encryptionSecret,
-  knownCredentials,
-  openCredentials,
-  sealCredentials,
-} from "./channel-credentials.ts";
+import { openCredentials, sealCredentials } from "../../../core/channels/credentials-envelope.ts";
+import { coversRequired, credentialNames, encryptionSecret, knownCredentials } from "./channel-credentials.ts";
 import { assertChannelRules, numberTakenProblem } from "./channel-rules.ts";
 import { ChannelFieldsSchema, ChannelSchema, toChannel } from "./channel-schema.ts";
 
