@@ -10,6 +10,7 @@ import path from "node:path";
 import { mintAccessToken } from "../core/auth/supabase-token.ts";
 import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
 import { applyDemoSeed, issueDemoLinks } from "../db/seed/apply-seed.ts";
+import { sampleDeliveryCommands, seedDemoChannels } from "./local/demo-whatsapp.ts";
 import { newPublicToken } from "../workers/proposals/public-link.ts";
 import { startLocalDatabase, type DatabaseKind } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
   });
   stops.push(db.stop);
   await applyDemoSeed(db.ownerUrl);
-  say("migrations applied, demo tenants seeded (demo: pro plan, acme: free plan)");
+  const demoTenant = DEMO_TENANTS[0];
+  const channels = demoTenant ? await seedDemoChannels(db.ownerUrl, demoTenant.id, keys.encryptionSecret) : [];
+  say("migrations applied, demo tenants seeded (demo: pro plan with 3 WhatsApp channels, acme: free plan)");
   const links = await issueDemoLinks(db.ownerUrl, newPublicToken);
 
   const proxy = await startNeonProxy({ port: await portOr(55433) });
@@ -106,7 +109,6 @@ async function main(): Promise<void> {
     "NATS JetStream": ["NATS_URL"],
     SageMaker: ["SAGEMAKER_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
     "PAC (CFDI stamping)": ["PAC_URL", "PAC_USER", "PAC_PASSWORD"],
-    WhatsApp: ["WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN"],
   };
   const status: string[] = [];
   for (const [name, keysNeeded] of Object.entries(optional)) {
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
 
+  const samples = await sampleDeliveryCommands(apiUrl, channels);
   const demo = DEMO_TENANTS[0];
   const admin = demo?.users[0];
   const token =
@@ -214,6 +217,13 @@ Demo tenants: demo (pro), acme (free). Token for demo's admin (12 h):
 Try:
   curl -H "Authorization: Bearer $(npm run -s token -- --tenant demo)" ${apiUrl}/v1/me
   curl -H "Authorization: Bearer $(npm run -s token -- --tenant acme --role user)" ${apiUrl}/v1/me
+
+WhatsApp: the demo tenant has a channel per provider. Each command posts a signed sample delivery
+(a customer's message) to its webhook; the conversation then shows in the inbox:
+
+  ${samples.map((s) => `# ${s.channel.name}\n  ${s.command}`).join("\n\n  ")}
+
+  curl -H "Authorization: Bearer $(npm run -s token -- --tenant demo)" ${apiUrl}/v1/whatsapp/conversations
 
 Ctrl-C stops everything.
 `);
