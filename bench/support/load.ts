@@ -52,26 +52,30 @@ function send(agent: http.Agent, spec: RequestSpec): Promise<Sample> {
 
 /**
  * Runs `concurrency` clients for `seconds` (each finishes the request it has in flight at the
- * end), building each request with `next` and handing each response to `onSample`. A fresh agent
- * per slice, so no slice reuses a connection the server may have closed while another ran.
+ * end), or until `next` returns undefined (a fixed set of requests: each sent once; one that gets
+ * no response is counted as failed, not retried), building each request with `next` and handing
+ * each response to `onSample`. A fresh agent per slice, so no slice reuses a connection the server
+ * may have closed while another ran.
  */
 export async function runSlice(opts: {
   concurrency: number;
-  seconds: number;
-  next: () => RequestSpec;
+  seconds?: number;
+  next: () => RequestSpec | undefined;
   onSample: (sample: Sample) => void;
 }): Promise<SliceResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const started = performance.now();
-  const deadline = started + opts.seconds * 1000;
+  const deadline = opts.seconds === undefined ? Infinity : started + opts.seconds * 1000;
   let completed = 0;
   let failed = 0;
   try {
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
         while (performance.now() < deadline) {
+          const spec = opts.next();
+          if (!spec) return;
           try {
-            opts.onSample(await send(agent, opts.next()));
+            opts.onSample(await send(agent, spec));
             completed++;
           } catch {
             failed++;

@@ -17,6 +17,8 @@ export interface RequestLogData {
   status?: number;
   rateLimit?: { ip?: { ms?: number }; user?: { ms?: number } };
   timings?: Record<string, number>;
+  /** A WhatsApp webhook's outcome (workers/whatsapp/webhooks/receive-delivery.ts). */
+  whatsapp?: { stored?: number; duplicates?: number; refused?: string };
 }
 
 export interface RequestLogEntry {

@@ -131,10 +131,26 @@ function precheck(header: string | null | undefined): SignatureResult | undefine
   return undefined;
 }
 
+// Imported keys by (hash, secret): importKey cost about as much as the HMAC of a whole delivery
+// (bench:whatsapp). Only finished keys are kept, never promises (in workerd a promise made by one
+// request may never settle for another), bounded like the channel cache they mirror.
+const KEY_CACHE_MAX = 1_000;
+const keys = new Map<string, CryptoKey>();
+
+async function hmacKey(hash: "SHA-256" | "SHA-1", secret: string): Promise<CryptoKey> {
+  const name = `${hash}\u0000${secret}`;
+  const hit = keys.get(name);
+  if (hit) return hit;
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash }, false, ["sign"]);
+  if (keys.size >= KEY_CACHE_MAX) keys.delete(keys.keys().next().value as string);
+  keys.set(name, key);
+  return key;
+}
+
 async function hmac(hash: "SHA-256" | "SHA-1", secret: string, data: Uint8Array): Promise<Uint8Array> {
   // An empty key would make every signature forgeable; that is a deployment mistake, so it throws.
   if (secret === "") throw new Error("webhook secret is empty");
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash }, false, ["sign"]);
+  const key = await hmacKey(hash, secret);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, data as Uint8Array<ArrayBuffer>));
 }
 
