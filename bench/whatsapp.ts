@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const node = nodePart();
 
   console.log("[bench] starting the stack and the bare worker …");
-  [stack, bare] = await Promise.all([startStack({ onRequestLog }), startBareWorker()]);
+  [stack, bare] = await Promise.all([startStack({ database: "postgres", onRequestLog }), startBareWorker()]);
   const meta = demoChannels(stack.keys.encryptionSecret).find((c) => c.provider === "meta")!;
   const webhook = `${stack.url}/webhooks/whatsapp/meta/${meta.id}`;
   const startSeconds = Math.floor(Date.now() / 1000) - DELIVERIES;
