@@ -66,24 +66,36 @@ export function registerReceiveDelivery(app: OpenAPIHono<HonoEnv>): void {
   });
 }
 
-/** Every conversation's batch at once: the delivery is acknowledged when the slowest has stored. */
-function ingestAll(
+// A delivery may name many customers (up to core/whatsapp's event limits); their objects are
+// called this many at a time, so one delivery cannot open thousands of calls at once.
+const PARALLEL_CONVERSATIONS = 32;
+
+/** Every conversation's batch: the delivery is acknowledged when the last has stored its part. */
+async function ingestAll(
   c: Context<HonoEnv>,
   channel: WebhookChannel,
   delivery: Parameters<typeof batchesByConversation>[0],
 ): Promise<IngestResult[]> {
-  return Promise.all(
-    batchesByConversation(delivery).map(({ waId, profile, messages, statuses }) =>
-      conversationStub(c.env, channel.id, waId).ingest({
-        tenantId: channel.tenantId,
-        channelId: channel.id,
-        waId,
-        ...(profile ? { profile } : {}),
-        messages,
-        statuses,
-      }),
-    ),
-  );
+  const batches = batchesByConversation(delivery);
+  const results: IngestResult[] = [];
+  for (let i = 0; i < batches.length; i += PARALLEL_CONVERSATIONS) {
+    const slice = batches.slice(i, i + PARALLEL_CONVERSATIONS);
+    results.push(
+      ...(await Promise.all(
+        slice.map(({ waId, profile, messages, statuses }) =>
+          conversationStub(c.env, channel.id, waId).ingest({
+            tenantId: channel.tenantId,
+            channelId: channel.id,
+            waId,
+            ...(profile ? { profile } : {}),
+            messages,
+            statuses,
+          }),
+        ),
+      )),
+    );
+  }
+  return results;
 }
 
 function sum(results: IngestResult[], key: "messagesStored" | "duplicates" | "statusesPending"): number {

@@ -96,6 +96,41 @@ describe("WhatsApp webhooks: deliveries reach their conversations", () => {
     );
   });
 
+  it("one delivery naming 100 customers reaches 100 conversations (called a bounded number at a time)", async () => {
+    const { channel, credentials } = await connect(metaChannel());
+    const waIds = Array.from({ length: 100 }, (_, i) => `5255${String(10_000_000 + i)}`);
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "1",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "525541690000", phone_number_id: channel.phoneNumberId },
+                messages: waIds.map((from, i) => ({
+                  from,
+                  id: `wamid.many.${i}`,
+                  timestamp: "1749416383",
+                  type: "text",
+                  text: { body: `mensaje ${i}` },
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const res = await postMeta(channel.id, credentials.appSecret!, body);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const counts = await Promise.all(
+      waIds.map(async (w) => (await conversation(channel.id, w).summary())?.messageCount),
+    );
+    expect(counts).toEqual(Array(100).fill(1));
+  });
+
   it("statuses for messages not seen yet are kept, by recipient", async () => {
     const { channel, credentials } = await connect(metaChannel());
     // The fixture's second change is another business number's (a URL accepts only its own): drop it.
