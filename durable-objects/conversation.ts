@@ -49,6 +49,7 @@ import { MAX_ID_CHARS } from "../core/whatsapp/limits.ts";
 import { buildEvent, isUuid, type CloudEvent } from "../core/events/cloudevents.ts";
 import { uuidV5 } from "../core/events/name-based-id.ts";
 import { conversationUuid } from "../core/whatsapp/conversation-id.ts";
+import { pushMirror } from "./conversation-mirror.ts";
 
 // ---- contract -----------------------------------------------------------------------------------
 
@@ -310,6 +311,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly objectId: string;
   /** The scheduled alarm as this instance last set or read it (null: none). */
   private alarmAt: number | null = null;
+  /** The last mirror push failed and its retry is scheduled (in memory: an evicted object retries at once). */
+  private mirrorBackingOff = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -655,30 +658,40 @@ export class ConversationDO extends DurableObject<Env> {
 
   /**
    * Each duty does its work and says when it next needs to run (null: nothing left); the alarm is
-   * set for the earliest. A second duty (the mirror push) is one more entry in `next`.
+   * set for the earliest. The mirror push (conversation-mirror.ts) never throws: a failed push
+   * answers with its back-off time, so the schedule survives a database outage.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = Date.now();
-    const next = [this.purgeExpiredBodies(now)];
+    const retention = this.purgeExpiredBodies(now);
+    const mirror = await pushMirror({
+      source: this,
+      state: this.ctx.storage,
+      env: this.env,
+      waitUntil: (p) => this.ctx.waitUntil(p),
+      bodiesPurged: retention.purged > 0,
+    });
+    this.mirrorBackingOff = mirror !== null && mirror > Date.now();
+    const next = [retention.next, mirror];
     const due = next.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.min(a, b)), null);
     if (due !== null) this.setAlarmBy(due);
   }
 
   /** Blanks bodies older than BODY_RETENTION_MS; ids, type, direction, times, statuses stay. */
-  private purgeExpiredBodies(now: number): number | null {
+  private purgeExpiredBodies(now: number): { next: number | null; purged: number } {
     const cutoff = now - BODY_RETENTION_MS;
-    this.sql.exec(
+    const purged = this.sql.exec(
       `UPDATE messages SET content = NULL, purged_at = ?
        WHERE seq IN (SELECT seq FROM messages WHERE content IS NOT NULL AND timestamp <= ? ORDER BY timestamp LIMIT ?)`,
       now,
       cutoff,
       PURGE_BATCH,
-    );
+    ).rowsWritten;
     const oldest = this.sql
       .exec<{ t: number | null }>("SELECT min(timestamp) AS t FROM messages WHERE content IS NOT NULL")
       .one().t;
-    return oldest === null ? null : Math.max(now, oldest + BODY_RETENTION_MS);
+    return { next: oldest === null ? null : Math.max(now, oldest + BODY_RETENTION_MS), purged };
   }
 
   private scheduleRetention(earliestBody: number | null): void {
@@ -756,6 +769,9 @@ export class ConversationDO extends DurableObject<Env> {
         JSON.stringify(row.payload),
         now,
       );
+    // The mirror push runs at once, unless a failed push is waiting out its back-off (it will
+    // carry these rows too).
+    if (log.rows.length > 0 && !this.mirrorBackingOff) this.setAlarmBy(now);
   }
 
   /** An inbox-state change: refused before the first ingest; queues the conversation row if it moved. */
