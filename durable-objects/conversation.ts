@@ -465,6 +465,22 @@ export class ConversationDO extends DurableObject<Env> {
           if (this.recordStatusRow("pending_statuses", s)) {
             statusesPending++;
             touchedOutbound = true;
+            // The mirror learns of the message too (a placeholder row), so the inbox can find it
+            // by id before, or without, its send being recorded here.
+            const pending = this.history("pending_statuses", s.providerMessageId);
+            const status = foldStatus(pending.history);
+            if (status)
+              log.rows.push({
+                kind: "status",
+                payload: {
+                  providerMessageId: s.providerMessageId,
+                  status,
+                  previousStatus: null,
+                  at: pending.history[status]!,
+                  errorCodes: pending.errorCodes,
+                  statusHistory: pending.history,
+                },
+              });
           } else duplicates++;
           continue;
         }

@@ -195,6 +195,38 @@ describe("WhatsApp inbox", () => {
     });
   });
 
+  it("a message known only from a status webhook is found by id, with its pending statuses", async () => {
+    const box = await inbox();
+    await deliverText(box);
+    const stub = conversation(box.channel.id, LUPITA);
+    await stub.ingest({
+      tenantId: box.tenant.id,
+      channelId: box.channel.id,
+      waId: LUPITA,
+      messages: [],
+      statuses: [
+        {
+          phoneNumberId: box.channel.phoneNumberId!,
+          providerMessageId: "wamid.sent-elsewhere",
+          recipientId: LUPITA,
+          status: "delivered",
+          providerStatus: "delivered",
+          timestamp: Date.now(),
+          errors: [],
+        },
+      ],
+    });
+    await flushMirror(stub);
+    const found = await api("/v1/whatsapp/messages/wamid.sent-elsewhere", { token: box.token });
+    expect(found.status, await found.clone().text()).toBe(200);
+    expect(await found.json()).toMatchObject({
+      providerMessageId: "wamid.sent-elsewhere",
+      conversationId: await conversationIdOf(box, LUPITA),
+      pending: true,
+      statusHistory: { delivered: expect.any(String) },
+    });
+  });
+
   it("a delivery through the webhook reaches the inbox", async () => {
     const box = await inbox();
     await deliverText(box);
