@@ -5,6 +5,7 @@ import { registerDeleteChannel } from "./channels/delete-channel.ts";
 import { registerGetChannel } from "./channels/get-channel.ts";
 import { registerListChannels } from "./channels/list-channels.ts";
 import { registerUpdateChannel } from "./channels/update-channel.ts";
+import { registerSendMessage } from "./conversations/send-message.ts";
 import { registerReceiveDelivery } from "./webhooks/receive-delivery.ts";
 import { registerVerifySubscription } from "./webhooks/verify-subscription.ts";
 
@@ -16,4 +17,5 @@ export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerDeleteChannel(app);
   registerVerifySubscription(app);
   registerReceiveDelivery(app);
+  registerSendMessage(app);
 }
