@@ -35,6 +35,15 @@ function workerBindings(): Record<string, string> {
     TEST_UPSTASH_REDIS_REST_TOKEN: env.TEST_UPSTASH_REDIS_REST_TOKEN,
   };
   for (const [k, v] of Object.entries(pass)) if (v) bindings[k] = v;
+  // The local WhatsApp send APIs (scripts/local/whatsapp-providers.ts): the Worker sends there, the
+  // suites read what it received through TEST_WHATSAPP_PROVIDERS_URL.
+  const whatsapp = env.TEST_WHATSAPP_PROVIDERS_URL;
+  if (whatsapp) {
+    bindings.TEST_WHATSAPP_PROVIDERS_URL = whatsapp;
+    bindings.WHATSAPP_GRAPH_BASE_URL = `${whatsapp}/meta`;
+    bindings.WHATSAPP_360DIALOG_BASE_URL = `${whatsapp}/360dialog`;
+    bindings.TWILIO_API_BASE_URL = `${whatsapp}/twilio`;
+  }
   return bindings;
 }
 

@@ -37,6 +37,12 @@ export interface Env {
    * 32+ random characters; changing it makes every stored envelope unreadable.
    */
   ENCRYPTION_SECRET?: string;
+  /** WhatsApp send APIs (issue 12); the real ones unless set (`npm start` and `npm test` point them at local fakes). */
+  WHATSAPP_GRAPH_BASE_URL?: string;
+  WHATSAPP_360DIALOG_BASE_URL?: string;
+  TWILIO_API_BASE_URL?: string;
+  /** Milliseconds to wait for a WhatsApp provider's answer to a send (default 10000). */
+  WHATSAPP_SEND_TIMEOUT_MS?: string;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -69,6 +75,10 @@ const ConfigSchema = z
     RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
     OPS_API_TOKEN: z.string().min(32, "OPS_API_TOKEN must be at least 32 characters").optional(),
     ENCRYPTION_SECRET: z.string().min(32, "ENCRYPTION_SECRET must be at least 32 characters").optional(),
+    WHATSAPP_GRAPH_BASE_URL: z.url().default("https://graph.facebook.com"),
+    WHATSAPP_360DIALOG_BASE_URL: z.url().default("https://waba-v2.360dialog.io"),
+    TWILIO_API_BASE_URL: z.url().default("https://api.twilio.com"),
+    WHATSAPP_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",

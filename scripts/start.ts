@@ -16,6 +16,7 @@ import { startLocalDatabase, type DatabaseKind } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
 import { startAuthServer } from "./local/auth-server.ts";
 import { freePort } from "./local/free-port.ts";
+import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
 import { DEV_DIR, ROOT, loadOrCreateKeys, writeState } from "./local/dev-state.ts";
 
 const t0 = Date.now();
@@ -87,6 +88,12 @@ async function main(): Promise<void> {
   const auth = await startAuthServer({ port: await portOr(55434), publicJwks: [keys.publicJwk] });
   stops.push(auth.stop);
 
+  // Local WhatsApp send APIs unless real ones are configured: a newcomer's channel sends here.
+  const whatsappBaseUrls = ["WHATSAPP_GRAPH_BASE_URL", "WHATSAPP_360DIALOG_BASE_URL", "TWILIO_API_BASE_URL"] as const;
+  const realWhatsApp = whatsappBaseUrls.some((k) => process.env[k]);
+  const whatsapp = realWhatsApp ? undefined : await startWhatsAppProviders({ port: await portOr(55435) });
+  if (whatsapp) stops.push(whatsapp.stop);
+
   const apiUrl = `http://127.0.0.1:${port}`;
   const issuer = `${auth.url}/auth/v1`;
   const vars: Record<string, string> = {
@@ -100,6 +107,9 @@ async function main(): Promise<void> {
     // From .local/dev/keys.json, not fresh per start: channel credentials sealed earlier must still open.
     ENCRYPTION_SECRET: keys.encryptionSecret,
     PUBLIC_BASE_URL: apiUrl,
+    ...(whatsapp
+      ? whatsapp.baseUrls
+      : Object.fromEntries(whatsappBaseUrls.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])))),
     // The Worker's log level (debug|info|warn|error; the app validates it): info unless set here.
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
   };
@@ -205,6 +215,7 @@ Zuclubit Smart CRM is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)}
   Health       ${apiUrl}/healthz   ${apiUrl}/readyz
   API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
   Database     ${databaseLabel(db.kind)}
+  WhatsApp     ${whatsapp ? `local send APIs ${whatsapp.url} (what they received: ${whatsapp.url}/__requests)` : "provider base URLs from the environment"}
   ${status.join("\n  ")}
 
 Demo proposal links (what a client opens from WhatsApp or email):

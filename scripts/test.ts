@@ -1,5 +1,5 @@
 // `npm test`: starts the services the suites need (real PostgreSQL, the Neon proxy stand-ins, a
-// local JWKS, Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
+// local JWKS, the WhatsApp send APIs (scripts/local/whatsapp-providers.ts), Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
 // everything, and prints one summary line.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -12,6 +12,7 @@ import { findRedisServer, startRedis } from "./local/redis.ts";
 import { startUpstashRest } from "./local/upstash-rest.ts";
 import { findNatsServer, startNats } from "./local/nats.ts";
 import { freePort } from "./local/free-port.ts";
+import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
 import { generateSigningKey } from "../core/auth/supabase-token.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
   stops.push(db.stop);
   const proxy = await startNeonProxy({ port: await freePort() });
   stops.push(proxy.stop);
+  const whatsapp = await startWhatsAppProviders({ port: await freePort() });
+  stops.push(whatsapp.stop);
   const key = await generateSigningKey();
   const auth = await startAuthServer({ port: await freePort(), publicJwks: [key.publicJwk] });
   stops.push(auth.stop);
@@ -45,6 +48,7 @@ async function main(): Promise<number> {
     TEST_PUBLIC_FORM_SECRET: randomBytes(32).toString("base64url"),
     TEST_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
     TEST_JWT_PRIVATE_JWK: JSON.stringify(key.privateJwk),
+    TEST_WHATSAPP_PROVIDERS_URL: whatsapp.url,
   };
 
   if (findRedisServer()) {

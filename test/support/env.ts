@@ -8,6 +8,8 @@ export interface TestEnv extends Env {
   TEST_NEON_PROXY_URL: string;
   TEST_AUTH_SERVER_URL: string;
   TEST_DATABASE_KIND: "postgres" | "pglite" | "external";
+  /** scripts/local/whatsapp-providers.ts, the Worker's WhatsApp send APIs in the suites. */
+  TEST_WHATSAPP_PROVIDERS_URL?: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

@@ -17,11 +17,23 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 export interface IdempotencyClaim {
   key: string;
   hash: string;
+  /** The route stored its outcome itself (storeOutcome); the middleware does not store it again. */
+  stored?: boolean;
 }
 
+/**
+ * The resource path of a claim whose outcome is known only from its stored response (a message
+ * handed to a WhatsApp provider: nothing to re-read). A replay that finds no stored response yet
+ * is told the first request is still in progress (409) instead of re-reading anything.
+ */
+const OUTCOME_ONLY = "-";
+
 export interface WriteTarget {
-  /** Where the resulting resource can be read: replays re-read it if no body was stored. */
-  resourcePath: string;
+  /**
+   * Where the resulting resource can be read: replays re-read it if no body was stored. Null: the
+   * route stores every outcome itself with `storeOutcome` (see OUTCOME_ONLY).
+   */
+  resourcePath: string | null;
   /** The status of the original success response. */
   status: number;
 }
@@ -37,9 +49,23 @@ export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[]
     key: claim.key,
     path: c.req.path,
     requestHash: claim.hash,
-    ...target,
+    resourcePath: target.resourcePath ?? OUTCOME_ONLY,
+    status: target.status,
     ttlHours: IDEMPOTENCY_TTL_HOURS,
   });
+}
+
+/**
+ * Stores this request's outcome (success or problem) for its claimed key, before answering, for a
+ * route whose claim was committed ahead of work that cannot be rolled back (a provider call): a
+ * retry with the same key replays it instead of doing the work again. No-op without a key.
+ */
+export async function storeOutcome(c: Context<HonoEnv>, status: number, body: unknown): Promise<void> {
+  const claim = c.get("idempotency");
+  if (!claim) return;
+  const { tenantId, userId } = c.get("auth");
+  await unitOfWork(c).run([storeResponse({ tenantId, userId, key: claim.key }, status, body)]);
+  claim.stored = true;
 }
 
 function isKeyConflict(err: unknown): boolean {
@@ -72,6 +98,7 @@ export function idempotency(
       return;
     }
     // Store the exact body for later replays, off the response path.
+    if (c.get("idempotency")?.stored) return;
     if (c.res.status >= 200 && c.res.status < 300 && c.res.headers.get("content-type")?.includes("json")) {
       const body: unknown = await c.res.clone().json();
       const { tenantId, userId } = c.get("auth");
@@ -110,10 +137,17 @@ async function replay(
   c.set("logFields", { ...c.get("logFields"), idempotentReplay: true });
   const headers = { "idempotent-replayed": "true", "x-request-id": c.get("requestId") };
   if (stored.responseBody !== null && stored.statusCode !== null) {
+    const contentType = stored.statusCode >= 400 ? "application/problem+json" : "application/json";
     return new Response(JSON.stringify(stored.responseBody), {
       status: stored.statusCode,
-      headers: { ...headers, "content-type": "application/json" },
+      headers: { ...headers, "content-type": contentType },
     });
+  }
+  if (stored.resourcePath === OUTCOME_ONLY) {
+    return renderError(
+      new AppError("CONFLICT", "a request with this Idempotency-Key is in progress; retry shortly"),
+      c,
+    );
   }
   const res = await replayGet(c, stored.resourcePath ?? c.req.path);
   const out = new Response(res.body, {

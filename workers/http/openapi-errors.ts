@@ -27,7 +27,9 @@ const DESCRIPTIONS: Record<number, string> = {
   422: "Well-formed but not acceptable",
   429: "Rate limited",
   500: "Unexpected error",
+  502: "An upstream provider failed or refused our credentials",
   503: "A dependency is unavailable",
+  504: "An upstream provider did not answer in time",
 };
 
 /** The shared problem+json responses of a route, for its OpenAPI definition. */

@@ -20,6 +20,20 @@ export const ERROR_CODES = {
   CHANNEL_NUMBER_TAKEN: 409,
   /** ENCRYPTION_SECRET is not configured, so secrets cannot be stored. */
   ENCRYPTION_NOT_CONFIGURED: 503,
+  /** A free-form WhatsApp message outside the 24-hour customer-service window: send a template. */
+  WINDOW_CLOSED: 422,
+  /** The WhatsApp provider cannot deliver to this customer's number. */
+  RECIPIENT_UNREACHABLE: 422,
+  /** The WhatsApp provider refused the message itself (template, parameters, media URL). */
+  PROVIDER_REJECTED: 422,
+  /** The WhatsApp provider refused the channel's credentials or account set-up: an admin must check the channel. */
+  PROVIDER_CREDENTIALS: 502,
+  /** The WhatsApp provider failed or answered something unreadable. */
+  PROVIDER_UNAVAILABLE: 502,
+  /** The WhatsApp provider did not answer in time: the message may or may not have gone out. */
+  PROVIDER_TIMEOUT: 504,
+  /** The WhatsApp provider's own rate limit. */
+  PROVIDER_RATE_LIMITED: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -60,6 +74,13 @@ const TITLES: Record<ErrorCode, string> = {
   SERVICE_UNAVAILABLE: "Service unavailable",
   CHANNEL_NUMBER_TAKEN: "WhatsApp number already connected",
   ENCRYPTION_NOT_CONFIGURED: "Encryption not configured",
+  WINDOW_CLOSED: "Customer-service window closed",
+  RECIPIENT_UNREACHABLE: "Recipient unreachable",
+  PROVIDER_REJECTED: "Message rejected by the provider",
+  PROVIDER_CREDENTIALS: "Provider refused the channel's credentials",
+  PROVIDER_UNAVAILABLE: "Provider unavailable",
+  PROVIDER_TIMEOUT: "Provider timeout",
+  PROVIDER_RATE_LIMITED: "Provider rate limit",
 };
 
 export class AppError extends Error {

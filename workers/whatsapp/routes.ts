@@ -14,6 +14,7 @@ import { registerListConversations } from "./conversations/list-conversations.ts
 import { registerMarkConversationRead } from "./conversations/mark-conversation-read.ts";
 import { registerReopenConversation } from "./conversations/reopen-conversation.ts";
 import { registerSetConversationTags } from "./conversations/set-conversation-tags.ts";
+import { registerSendMessage } from "./conversations/send-message.ts";
 import { registerReceiveDelivery } from "./webhooks/receive-delivery.ts";
 import { registerVerifySubscription } from "./webhooks/verify-subscription.ts";
 
@@ -34,4 +35,5 @@ export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerGetMessage(app);
   registerVerifySubscription(app);
   registerReceiveDelivery(app);
+  registerSendMessage(app);
 }
