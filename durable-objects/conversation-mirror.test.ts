@@ -206,10 +206,14 @@ describe("WhatsApp mirror: deliveries reach Postgres", () => {
         [1_000_000, "read"],
         [1_000_010, "sent"],
       ] as const) {
+        let acked = false;
         const next = await pushMirror({
           source: {
-            pendingMirror: async () => rows(seq, s),
-            ackMirror: async () => 0,
+            pendingMirror: async () => (acked ? [] : rows(seq, s)),
+            ackMirror: async () => {
+              acked = true;
+              return 2;
+            },
             summary: () => instance.summary(),
           },
           state: memoryState(),
@@ -218,6 +222,21 @@ describe("WhatsApp mirror: deliveries reach Postgres", () => {
         });
         expect(next).toBeNull();
       }
+      // A change that arrives while a push is out (after its page was read) is not left behind:
+      // the push answers "again now" instead of "done".
+      let reads = 0;
+      const again = await pushMirror({
+        source: {
+          pendingMirror: async () => (reads++ === 0 ? rows(1_000_020, "read") : rows(1_000_030, "read")),
+          ackMirror: async () => 2,
+          summary: () => instance.summary(),
+        },
+        state: memoryState(),
+        env: testEnv,
+        waitUntil: () => undefined,
+        now: () => 42,
+      });
+      expect(again).toBe(42);
     });
     const [placeholder] = await ownerSql`select direction, type, status from whatsapp_messages
                                          where conversation_id = ${id} and provider_message_id = 'elsewhere-1'`;

@@ -71,8 +71,9 @@ export function mirrorRetryDelay(failures: number): number {
 }
 
 /**
- * One push; returns when the duty next needs to run: null (nothing left), now (a full page was
- * pushed, more may wait), or the back-off time after a failure. Never throws.
+ * One push; returns when the duty next needs to run: null (nothing left), now (rows are still
+ * queued: a full page was pushed, or changes arrived meanwhile), or the back-off time after a
+ * failure. Never throws.
  */
 export async function pushMirror(duty: MirrorDuty): Promise<number | null> {
   const now = duty.now ?? Date.now;
@@ -98,7 +99,9 @@ export async function pushMirror(duty: MirrorDuty): Promise<number | null> {
     await duty.state.delete(MIRROR_FAILURES_KEY);
     // After commit; never throws. What the queue refuses stays in the outbox for the sweep.
     await relayOutboxRows(duty.env, config, logger, [...contactEvents, ...leadEvents, ...events], duty.waitUntil);
-    return rows.length === MIRROR_PAGE_ROWS ? now() : null;
+    // Changes made while this push was out (a webhook during a retry's await, when no alarm was
+    // set for them) must not wait for the conversation's next change: look, don't guess by page size.
+    return (await duty.source.pendingMirror(1)).length > 0 ? now() : null;
   } catch (err) {
     return failed(duty, rows, summary, logger, now(), err);
   }

@@ -196,6 +196,8 @@ export const CONVERSATION_EVENT_NAMESPACE = "4f1d2c7e-8b6a-5e3f-9a41-6c2b0d7e9f1
 
 /** Bodies blanked per alarm run: bounds one run's write; the alarm re-runs at once while more are due. */
 const PURGE_BATCH = 500;
+/** How long a change waits for others to share its mirror push (see finish()). */
+export const MIRROR_COALESCE_MS = 1_000;
 const DEFAULT_PAGE_SIZE = 50;
 const OUTBOUND_TYPES: ReadonlySet<string> = new Set(["text", "template", "document"]);
 
@@ -785,9 +787,10 @@ export class ConversationDO extends DurableObject<Env> {
         JSON.stringify(row.payload),
         now,
       );
-    // The mirror push runs at once, unless a failed push is waiting out its back-off (it will
-    // carry these rows too).
-    if (log.rows.length > 0 && !this.mirrorBackingOff) this.setAlarmBy(now);
+    // The mirror push runs shortly, unless a failed push is waiting out its back-off (it will carry
+    // these rows too). Shortly, not at once: the changes of the next MIRROR_COALESCE_MS travel in
+    // the same push (one Postgres batch), instead of one push per webhook.
+    if (log.rows.length > 0 && !this.mirrorBackingOff) this.setAlarmBy(now + MIRROR_COALESCE_MS);
   }
 
   /** An inbox-state change: refused before the first ingest; queues the conversation row if it moved. */

@@ -16,6 +16,7 @@ import {
 } from "../../../core/whatsapp/send-message.ts";
 import { getChannel } from "../../../db/whatsapp/channel-store.ts";
 import type { OutboundMessageInput, StoredMessage } from "../../../durable-objects/conversation.ts";
+import { conversationStub } from "../../../durable-objects/conversation-client.ts";
 import { consumeQuota, withTimeout } from "../../../durable-objects/tenant-limiter-client.ts";
 import type { HonoEnv } from "../../context.ts";
 import { toAppError } from "../../http/error-handler.ts";
@@ -341,7 +342,8 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
         logFields({ outcome: "refused", providerCode: problem.extensions.providerCode ?? null });
         throw problem;
       }
-      logFields({ outcome: "sent", providerMessageId: result.providerMessageId });
+      // Not the provider's message id: a Meta wamid is base64 that spells the recipient's number.
+      logFields({ outcome: "sent" });
 
       const outbound: OutboundMessageInput = {
         providerMessageId: result.providerMessageId,
@@ -351,12 +353,16 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
         timestamp: Date.now(),
         sentBy: userId,
       };
-      // The message is out: one retry if the object hiccups (recordOutbound is keyed by provider id).
+      // The message is out, so from here the answer is 201 whatever happens: an error would invite
+      // a second send. recordOutbound is keyed by the provider's id; if the object cannot take it
+      // now, the answer is built from what was sent and the recording is retried after it.
       let stored: StoredMessage;
       try {
         stored = await stub.recordOutbound(outbound);
-      } catch {
-        stored = await stub.recordOutbound(outbound);
+      } catch (err) {
+        c.get("logger").warn("recording a sent WhatsApp message failed; retrying after the answer", {}, err);
+        stored = unrecorded(outbound);
+        c.executionCtx.waitUntil(recordLater(c, conversation, outbound));
       }
       const body = toSentMessage(summary.conversationId, stored);
       await storeOutcome(c, 201, body).catch((err: unknown) =>
@@ -370,5 +376,45 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
       );
       throw problem;
     }
+  });
+}
+
+/** What the object would have stored for `outbound`, before any status. */
+function unrecorded(outbound: OutboundMessageInput): StoredMessage {
+  const { providerMessageId, type, timestamp, sentBy } = outbound;
+  return {
+    providerMessageId,
+    timestamp,
+    status: null,
+    errorCodes: [],
+    purged: false,
+    direction: "outbound",
+    type,
+    content: {
+      ...(outbound.text !== undefined ? { text: outbound.text } : {}),
+      ...(outbound.template ? { template: outbound.template } : {}),
+      ...(outbound.media ? { media: outbound.media } : {}),
+    },
+    sentBy,
+  };
+}
+
+/** Retries recordOutbound with a fresh stub (a broken one stays broken), backing off, a few times. */
+async function recordLater(
+  c: Context<HonoEnv>,
+  conversation: { channelId: string | null; waId: string | null },
+  outbound: OutboundMessageInput,
+): Promise<void> {
+  for (const wait of [200, 1_000, 5_000]) {
+    await new Promise((r) => setTimeout(r, wait));
+    try {
+      await conversationStub(c.env, conversation.channelId!, conversation.waId!).recordOutbound(outbound);
+      return;
+    } catch (err) {
+      c.get("logger").warn("recording a sent WhatsApp message failed again", { retryAfterMs: wait }, err);
+    }
+  }
+  c.get("logger").error("a sent WhatsApp message could not be recorded in its conversation", {
+    conversationChannelId: conversation.channelId,
   });
 }
