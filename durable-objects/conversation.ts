@@ -239,7 +239,9 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS messages_by_direction ON messages (direction, timestamp)`,
   `CREATE INDEX IF NOT EXISTS messages_with_content ON messages (timestamp) WHERE content IS NOT NULL`,
   // One row per (message, status): the set of statuses received, each with its earliest timestamp.
-  `CREATE TABLE IF NOT EXISTS statuses (
+  // pending_statuses: the same, for message ids not stored yet.
+  ...["statuses", "pending_statuses"].map(
+    (table) => `CREATE TABLE IF NOT EXISTS ${table} (
      provider_message_id TEXT NOT NULL,
      status TEXT NOT NULL,
      at INTEGER NOT NULL,
@@ -247,14 +249,7 @@ const SCHEMA = [
      errors TEXT NOT NULL,
      PRIMARY KEY (provider_message_id, status)
    ) WITHOUT ROWID`,
-  `CREATE TABLE IF NOT EXISTS pending_statuses (
-     provider_message_id TEXT NOT NULL,
-     status TEXT NOT NULL,
-     at INTEGER NOT NULL,
-     provider_status TEXT NOT NULL,
-     errors TEXT NOT NULL,
-     PRIMARY KEY (provider_message_id, status)
-   ) WITHOUT ROWID`,
+  ),
   // AUTOINCREMENT: a seq is never reused after an ack emptied the table, so a late or repeated
   // ackMirror(n) cannot delete rows queued after it.
   `CREATE TABLE IF NOT EXISTS mirror_outbox (

@@ -1,5 +1,6 @@
 // Signed Meta Cloud API deliveries for the WhatsApp benchmark: one text message each, from a pool
 // of customers, with Meta's own escaping (non-ASCII as \uXXXX, "/" as "\/").
+import { metaEscapedJson } from "../../core/whatsapp/meta-json.ts";
 import { hexHmacSha256 } from "../../core/whatsapp/signatures.ts";
 
 export interface SignedDelivery {
@@ -10,12 +11,6 @@ export interface SignedDelivery {
 }
 
 const encoder = new TextEncoder();
-
-function metaJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/\//g, "\\/")
-    .replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
 /** Customer i's wa_id: Mexican mobiles in Meta's 521 form, 200 distinct by default. */
 export function customerWaId(i: number): string {
@@ -34,33 +29,35 @@ export async function signedDeliveries(opts: {
   for (let i = 0; i < opts.count; i++) {
     const waId = customerWaId(i % opts.customers);
     const messageId = `wamid.bench.${opts.run}.${i}`;
-    const body = metaJson({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "104729385610452",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "525541690000", phone_number_id: opts.phoneNumberId },
-                contacts: [{ profile: { name: `Cliente ${i % opts.customers}` }, wa_id: waId }],
-                messages: [
-                  {
-                    from: waId,
-                    id: messageId,
-                    timestamp: String(opts.startSeconds + i),
-                    type: "text",
-                    text: { body: `Hola, ¿me envían la cotización número ${i}? Gracias.` },
-                  },
-                ],
+    const body = metaEscapedJson(
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [
+          {
+            id: "104729385610452",
+            changes: [
+              {
+                field: "messages",
+                value: {
+                  messaging_product: "whatsapp",
+                  metadata: { display_phone_number: "525541690000", phone_number_id: opts.phoneNumberId },
+                  contacts: [{ profile: { name: `Cliente ${i % opts.customers}` }, wa_id: waId }],
+                  messages: [
+                    {
+                      from: waId,
+                      id: messageId,
+                      timestamp: String(opts.startSeconds + i),
+                      type: "text",
+                      text: { body: `Hola, ¿me envían la cotización número ${i}? Gracias.` },
+                    },
+                  ],
+                },
               },
-            },
-          ],
-        },
-      ],
-    });
+            ],
+          },
+        ],
+      }),
+    );
     out.push({ messageId, body, signature: `sha256=${await hexHmacSha256(opts.appSecret, encoder.encode(body))}` });
   }
   return out;

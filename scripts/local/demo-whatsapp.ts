@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import pg from "pg";
 import type { ChannelCredentials, ChannelProvider } from "../../core/channels/whatsapp-channel.ts";
 import { sealCredentials } from "../../core/channels/credentials-envelope.ts";
+import { metaEscapedJson } from "../../core/whatsapp/meta-json.ts";
 import { hexHmacSha256, twilioSignature } from "../../core/whatsapp/signatures.ts";
 
 export interface DemoChannel {
@@ -118,13 +119,6 @@ export async function seedDemoChannels(
 const CUSTOMER = { waId: "5215512345678", name: "Lupita Hernández" };
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Meta's own JSON escaping (non-ASCII as \uXXXX, "/" as "\/"): the body is plain ASCII in a shell. */
-function metaJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/\//g, "\\/")
-    .replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
 /**
  * A signed sample delivery per channel as a ready `curl` (a fresh message id per start; running one
  * twice shows the second being absorbed as a duplicate).
@@ -155,33 +149,35 @@ export async function sampleDeliveryCommands(apiUrl: string, channels: DemoChann
       });
       continue;
     }
-    const body = metaJson({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: ch.wabaId ?? "104729385610452",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: ch.displayPhoneNumber, phone_number_id: ch.phoneNumberId },
-                contacts: [{ profile: { name: CUSTOMER.name }, wa_id: CUSTOMER.waId }],
-                messages: [
-                  {
-                    from: CUSTOMER.waId,
-                    id: `wamid.demo.${ch.provider}.${seconds}`,
-                    timestamp: String(seconds),
-                    type: "text",
-                    text: { body: "¿Me comparten la cotización del proyecto?" },
-                  },
-                ],
+    const body = metaEscapedJson(
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [
+          {
+            id: ch.wabaId ?? "104729385610452",
+            changes: [
+              {
+                field: "messages",
+                value: {
+                  messaging_product: "whatsapp",
+                  metadata: { display_phone_number: ch.displayPhoneNumber, phone_number_id: ch.phoneNumberId },
+                  contacts: [{ profile: { name: CUSTOMER.name }, wa_id: CUSTOMER.waId }],
+                  messages: [
+                    {
+                      from: CUSTOMER.waId,
+                      id: `wamid.demo.${ch.provider}.${seconds}`,
+                      timestamp: String(seconds),
+                      type: "text",
+                      text: { body: "¿Me comparten la cotización del proyecto?" },
+                    },
+                  ],
+                },
               },
-            },
-          ],
-        },
-      ],
-    });
+            ],
+          },
+        ],
+      }),
+    );
     const secret = ch.provider === "meta" ? ch.credentials.appSecret : ch.credentials.webhookSecret;
     const hex = await hexHmacSha256(secret ?? "", new TextEncoder().encode(body));
     const header = ch.provider === "meta" ? `x-hub-signature-256: sha256=${hex}` : `x-360dialog-signature: ${hex}`;

@@ -1,5 +1,6 @@
 // Signed WhatsApp webhook deliveries, as each provider sends them, for the webhook suites.
 import { env } from "cloudflare:test";
+import { metaEscapedJson } from "../../core/whatsapp/meta-json.ts";
 import { hexHmacSha256, twilioSignature } from "../../core/whatsapp/signatures.ts";
 import metaMessages from "../../core/whatsapp/fixtures/meta-messages.json";
 import metaStatuses from "../../core/whatsapp/fixtures/meta-statuses.json";
@@ -16,12 +17,8 @@ export function metaBody(fixture: unknown, phoneNumberId: string): string {
   return JSON.stringify(fixture).replaceAll(FIXTURE_PHONE_NUMBER_ID, phoneNumberId);
 }
 
-/** Meta's own escaping: every non-ASCII character as \uXXXX and "/" as "\/". Same JSON value. */
-export function metaEscaped(json: string): string {
-  return json
-    .replace(/\//g, "\\/")
-    .replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+/** Meta's own escaping of `json` (core/whatsapp/meta-json.ts): the same JSON value, other bytes. */
+export const metaEscaped = metaEscapedJson;
 
 const encoder = new TextEncoder();
 
