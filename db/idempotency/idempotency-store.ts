@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { idempotencyKeys } from "../schema/system.ts";
 import { query, type Statement } from "../statement.ts";
 
@@ -45,6 +45,16 @@ export function storeResponse(owner: KeyOwner, status: number, body: unknown): S
       .update(idempotencyKeys)
       .set({ statusCode: status, responseBody: body })
       .where(owned(owner))
+      .returning({ key: idempotencyKeys.key }),
+  );
+}
+
+/** Drops a claim that has no stored response yet: the request ended before any effect it guards. */
+export function releaseClaim(owner: KeyOwner): Statement<{ key: string }[]> {
+  return query((db) =>
+    db
+      .delete(idempotencyKeys)
+      .where(and(owned(owner), isNull(idempotencyKeys.responseBody)))
       .returning({ key: idempotencyKeys.key }),
   );
 }

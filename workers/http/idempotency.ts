@@ -5,7 +5,13 @@ import type { HonoEnv } from "../context.ts";
 import { AppError } from "./problem.ts";
 import { findPgError, renderError } from "./error-handler.ts";
 import { unitOfWork } from "../services.ts";
-import { claimKey, findKey, IDEMPOTENCY_PK, storeResponse } from "../../db/idempotency/idempotency-store.ts";
+import {
+  claimKey,
+  findKey,
+  IDEMPOTENCY_PK,
+  releaseClaim,
+  storeResponse,
+} from "../../db/idempotency/idempotency-store.ts";
 
 // `Idempotency-Key` on POST (IETF httpapi-idempotency-key draft): the key is claimed inside the
 // write's own transaction (so a key exists iff its write committed), the response is replayed for
@@ -65,6 +71,19 @@ export async function storeOutcome(c: Context<HonoEnv>, status: number, body: un
   if (!claim) return;
   const { tenantId, userId } = c.get("auth");
   await unitOfWork(c).run([storeResponse({ tenantId, userId, key: claim.key }, status, body)]);
+  claim.stored = true;
+}
+
+/**
+ * Gives the request's claimed key back when the route failed before doing what the key guards
+ * (e.g. a send refused before the provider call): a retry with the same key is then decided
+ * afresh, as for every other route, instead of replaying a transient error for 24 h. No-op without a key.
+ */
+export async function releaseOutcome(c: Context<HonoEnv>): Promise<void> {
+  const claim = c.get("idempotency");
+  if (!claim) return;
+  const { tenantId, userId } = c.get("auth");
+  await unitOfWork(c).run([releaseClaim({ tenantId, userId, key: claim.key })]);
   claim.stored = true;
 }
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { consumeQuota } from "../../../durable-objects/tenant-limiter-client.ts";
 import type { Env } from "../../../platform/env.ts";
-import { problem } from "../../../test/support/harness.ts";
+import { api, ownerSql, problem, tokenFor } from "../../../test/support/harness.ts";
 import { conversation } from "../../../test/support/whatsapp-deliveries.ts";
 import {
   DOCUMENT,
@@ -89,6 +89,28 @@ describe("quota and input", () => {
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(await problem(res)).toMatchObject({ code: "RATE_LIMITED", quota: "whatsapp:send" });
     }
+    expect(await fakeRequests("meta", conv.fakeKey)).toHaveLength(0);
+  });
+
+  it("a refusal after the key is claimed but before the provider call gives the key back (a retry is decided afresh)", async () => {
+    const conv = await openConversation("meta");
+    const admin = await tokenFor(conv.tenant, { role: "admin" });
+    // The channel is disconnected after the conversation opened: the send finds no channel.
+    expect((await api(`/v1/whatsapp/channels/${conv.channel.id}`, { method: "DELETE", token: admin })).status).toBe(
+      204,
+    );
+    const key = `gone-${crypto.randomUUID()}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await send(conv, { type: "text", text: "hola" }, { "idempotency-key": key });
+      expect(res.status).toBe(409);
+      expect(res.headers.get("idempotent-replayed")).toBeNull();
+    }
+    // RLS is forced for the owner too: look under the tenant.
+    const [, rows] = await ownerSql.transaction([
+      ownerSql`select set_config('app.tenant_id', ${conv.tenant.id}, true)`,
+      ownerSql`select key from idempotency_keys where key = ${key}`,
+    ]);
+    expect(rows).toEqual([]);
     expect(await fakeRequests("meta", conv.fakeKey)).toHaveLength(0);
   });
 

@@ -20,7 +20,7 @@ import { conversationStub } from "../../../durable-objects/conversation-client.t
 import { consumeQuota, withTimeout } from "../../../durable-objects/tenant-limiter-client.ts";
 import type { HonoEnv } from "../../context.ts";
 import { toAppError } from "../../http/error-handler.ts";
-import { storeOutcome } from "../../http/idempotency.ts";
+import { releaseOutcome, storeOutcome } from "../../http/idempotency.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../../http/openapi-errors.ts";
 import { IdParamSchema } from "../../http/params.ts";
 import { AppError, problemBody } from "../../http/problem.ts";
@@ -307,7 +307,9 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
       if (left.remaining < 1) throw quotaExhausted(left);
     }
 
-    // The claim commits here (with an Idempotency-Key): every outcome below is stored for it.
+    // The claim commits here (with an Idempotency-Key). Once the provider has been called, every
+    // outcome is stored for it (the call cannot be undone); a refusal before that gives it back.
+    let calledProvider = false;
     const [rows] = await writeRun(c, { resourcePath: null, status: 201 }, [getChannel(tenantId, channelId)]);
     const logFields = (fields: Record<string, unknown>) =>
       c.set("logFields", {
@@ -333,6 +335,7 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
       const consumed = await quota(c, 1);
       if (!consumed.allowed) throw quotaExhausted(consumed);
 
+      calledProvider = true;
       const result = await callProvider(c.get("config"), row.provider, request);
       if (!result.ok) {
         const problem =
@@ -371,9 +374,10 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
       return c.json(body, 201);
     } catch (err) {
       const problem = toAppError(err);
-      await storeOutcome(c, problem.status, problemBody(problem, c.get("requestId"))).catch((e: unknown) =>
-        c.get("logger").warn("storing the send's outcome failed", {}, e),
-      );
+      const settle = calledProvider
+        ? storeOutcome(c, problem.status, problemBody(problem, c.get("requestId")))
+        : releaseOutcome(c);
+      await settle.catch((e: unknown) => c.get("logger").warn("settling the send's Idempotency-Key failed", {}, e));
       throw problem;
     }
   });
