@@ -18,6 +18,12 @@ export interface TwilioSender {
   authToken: string;
   /** The channel's sender, "whatsapp:+<E.164>". */
   sender: string;
+  /**
+   * Where Twilio posts this message's status callbacks: the channel's webhook (its signatureUrl
+   * when set, the URL Twilio signs). Without it Twilio reports statuses only to a callback set on
+   * the account's sender, and a send's delivered/read/failed would never reach the conversation.
+   */
+  statusCallback?: string;
 }
 
 /** Basic credentials as bytes→base64, so a non-ASCII token cannot make btoa throw. */
@@ -31,6 +37,7 @@ function basic(user: string, password: string): string {
 /** Twilio's form fields for the message; `to` is the customer's wa_id (digits), sent as whatsapp:+{waId}. */
 export function twilioForm(sender: TwilioSender, to: string, message: OutboundSend): URLSearchParams {
   const form = new URLSearchParams({ From: sender.sender, To: `whatsapp:+${to}` });
+  if (sender.statusCallback) form.set("StatusCallback", sender.statusCallback);
   switch (message.type) {
     case "text":
       form.set("Body", message.text);

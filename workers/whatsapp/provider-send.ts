@@ -35,6 +35,8 @@ export function buildSendRequest(
   channel: SendingChannel,
   to: string,
   message: OutboundSend,
+  /** Twilio: where its status callbacks for this message go (the channel's webhook). */
+  statusCallback?: string,
 ): ProviderRequest {
   const { credentials } = channel;
   switch (channel.provider) {
@@ -54,7 +56,12 @@ export function buildSendRequest(
         throw incomplete("accountSid, sender y authToken");
       return twilioSendRequest(
         config.TWILIO_API_BASE_URL,
-        { accountSid: channel.accountSid, authToken: credentials.authToken, sender: channel.sender },
+        {
+          accountSid: channel.accountSid,
+          authToken: credentials.authToken,
+          sender: channel.sender,
+          ...(statusCallback ? { statusCallback } : {}),
+        },
         to,
         message,
       );

@@ -114,7 +114,12 @@ describe("twilio: the Messages form", () => {
     expect(received.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     const auth = `Basic ${btoa(`${conv.channel.accountSid}:${conv.credentials.authToken}`)}`;
     expect(received.every((r) => r.headers.authorization === auth)).toBe(true);
-    const address = { From: conv.channel.sender, To: `whatsapp:+${LUPITA}` };
+    // Statuses come back to the channel's webhook, at the URL Twilio signs (its signatureUrl here).
+    const address = {
+      From: conv.channel.sender,
+      To: `whatsapp:+${LUPITA}`,
+      StatusCallback: conv.channel.signatureUrl,
+    };
     expect(received.map((r) => r.body)).toEqual([
       { ...address, Body: "Hola Lupita" },
       {

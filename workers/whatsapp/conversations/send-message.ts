@@ -27,6 +27,7 @@ import { AppError, problemBody } from "../../http/problem.ts";
 import { writeRun } from "../../services.ts";
 import { openCredentials } from "../../../core/channels/credentials-envelope.ts";
 import { encryptionSecret } from "../channels/channel-credentials.ts";
+import { webhookUrl } from "../channels/channel-schema.ts";
 import { buildSendRequest, callProvider, sendFailureProblem, transportProblem } from "../provider-send.ts";
 import { resolveConversation } from "./resolve-conversation.ts";
 
@@ -330,7 +331,12 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
           { cause: err },
         );
       });
-      const request = buildSendRequest(c.get("config"), { ...row, credentials }, waId, message);
+      // Twilio signs its callbacks over the URL it posts to: the channel's signatureUrl when set.
+      const statusCallback =
+        row.provider === "twilio"
+          ? (row.signatureUrl ?? webhookUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, "twilio", row.id))
+          : undefined;
+      const request = buildSendRequest(c.get("config"), { ...row, credentials }, waId, message, statusCallback);
 
       const consumed = await quota(c, 1);
       if (!consumed.allowed) throw quotaExhausted(consumed);
