@@ -429,9 +429,6 @@ export class ConversationDO extends DurableObject<Env> {
            WHERE id = 1`,
           timestamp,
         );
-        const status = this.readStatus();
-        const reopened = statusAfterInbound(status);
-        if (reopened !== status) this.sql.exec("UPDATE conversation SET status = ? WHERE id = 1", reopened);
         log.earliestBody = Math.min(log.earliestBody ?? timestamp, timestamp);
         const change = this.adoptPending(providerMessageId);
         if (change.hadPending) touchedOutbound = true;
@@ -451,6 +448,11 @@ export class ConversationDO extends DurableObject<Env> {
         });
         if (change.change) this.logStatusChange(log, identity, ids, change.change);
       }
+
+      // A new customer message reopens a closed conversation (a new one is open already).
+      const reopened = before ? statusAfterInbound(before.status) : "open";
+      if (messagesStored > 0 && before && reopened !== before.status)
+        this.sql.exec("UPDATE conversation SET status = ? WHERE id = 1", reopened);
 
       let statusesApplied = 0;
       let statusesPending = 0;
@@ -771,7 +773,8 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   /** Queues the call's rows, then the conversation row when the summary moved. */
-  private finish(log: ChangeLog, before: ConversationSummary | null, now: number): void {
+  /** Queues what changed for the mirror; returns the summary as the call leaves it. */
+  private finish(log: ChangeLog, before: ConversationSummary | null, now: number): ConversationSummary | null {
     const after = this.readSummary();
     if (after && JSON.stringify(after) !== JSON.stringify(before))
       log.rows.push({ kind: "conversation", payload: after });
@@ -786,6 +789,7 @@ export class ConversationDO extends DurableObject<Env> {
     // these rows too). Shortly, not at once: the changes of the next MIRROR_COALESCE_MS travel in
     // the same push (one Postgres batch), instead of one push per webhook.
     if (log.rows.length > 0 && !this.mirrorBackingOff) this.setAlarmBy(now + MIRROR_COALESCE_MS);
+    return after;
   }
 
   /** An inbox-state change: refused before the first ingest; queues the conversation row if it moved. */
@@ -793,8 +797,7 @@ export class ConversationDO extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(() => {
       const before = this.requireSummary();
       change(before);
-      this.finish({ rows: [], earliestBody: null }, before, Date.now());
-      return this.readSummary()!;
+      return this.finish({ rows: [], earliestBody: null }, before, Date.now())!;
     });
   }
 
@@ -928,11 +931,6 @@ export class ConversationDO extends DurableObject<Env> {
          )
        ) WHERE id = 1`,
     );
-  }
-
-  private readStatus(): ConversationStatus {
-    const s = this.sql.exec<{ status: string }>("SELECT status FROM conversation WHERE id = 1").one().status;
-    return isConversationStatus(s) ? s : "open";
   }
 
   private readMessage(providerMessageId: string): StoredMessage | null {

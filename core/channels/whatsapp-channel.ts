@@ -47,6 +47,10 @@ export const ACCOUNT_SID_RE = /^AC[0-9a-fA-F]{32}$/;
 
 const NAME_SET: ReadonlySet<string> = new Set(CREDENTIAL_NAMES);
 
+export function isChannelProvider(name: string): name is ChannelProvider {
+  return (CHANNEL_PROVIDERS as readonly string[]).includes(name);
+}
+
 export function isCredentialName(name: string): name is CredentialName {
   return NAME_SET.has(name);
 }

@@ -7,7 +7,7 @@
 // Webhooks arrive at least once and in any order (Meta retries for up to 7 days, and a status can
 // beat the response of the send it reports on), so every derived value here is a function of the
 // SET of facts received — never of their order or their count.
-import type { DeliveryStatus, ProviderError, StatusUpdate } from "./events.ts";
+import { DELIVERY_STATUSES, type DeliveryStatus, type ProviderError, type StatusUpdate } from "./events.ts";
 
 /** Meta: a business may send free-form messages for 24 h after the customer's last message. */
 export const SERVICE_WINDOW_MS = 24 * 3_600_000;
@@ -24,7 +24,7 @@ export const DIRECTIONS = ["inbound", "outbound"] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
 export function isConversationStatus(value: unknown): value is ConversationStatus {
-  return value === "open" || value === "pending" || value === "closed";
+  return typeof value === "string" && (CONVERSATION_STATUSES as readonly string[]).includes(value);
 }
 
 // ---- errors -------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ export function statusRank(status: DeliveryStatus): number {
 export type StatusHistory = Partial<Record<DeliveryStatus, number>>;
 
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
-  return value === "sent" || value === "delivered" || value === "read" || value === "failed";
+  return typeof value === "string" && (DELIVERY_STATUSES as readonly string[]).includes(value);
 }
 
 /** Keeps the earliest timestamp per status, so the result is the same in any arrival order. */

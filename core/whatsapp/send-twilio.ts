@@ -1,6 +1,7 @@
 // Twilio Programmable Messaging for WhatsApp: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json,
 // HTTP Basic AccountSid:AuthToken, a form body (https://www.twilio.com/docs/messaging/api/message-resource).
 // Templates are Content API templates sent by ContentSid with ContentVariables (a JSON object).
+import { bytesToBase64 } from "../encoding/base64.ts";
 import {
   failure,
   isRecord,
@@ -26,12 +27,9 @@ export interface TwilioSender {
   statusCallback?: string;
 }
 
-/** Basic credentials as bytes→base64, so a non-ASCII token cannot make btoa throw. */
+/** Basic credentials, encoded as UTF-8 bytes first, so a non-ASCII token cannot make btoa throw. */
 function basic(user: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${user}:${password}`);
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return `Basic ${btoa(s)}`;
+  return `Basic ${bytesToBase64(new TextEncoder().encode(`${user}:${password}`))}`;
 }
 
 /** Twilio's form fields for the message; `to` is the customer's wa_id (digits), sent as whatsapp:+{waId}. */

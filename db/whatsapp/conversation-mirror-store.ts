@@ -78,9 +78,13 @@ function textArray(values: readonly string[]): SQL {
 }
 
 /** core's precedence (sent < delivered < failed < read) as a number, so SQL keeps the higher status whatever the order. */
+const PRECEDENCE = sql.raw(`array[${STATUS_PRECEDENCE.map((s) => `'${s}'`).join(", ")}]::text[]`);
 function statusRank(status: SQL): SQL {
-  return sql`coalesce(array_position(${sql.raw(`array[${STATUS_PRECEDENCE.map((s) => `'${s}'`).join(", ")}]::text[]`)}, ${status}), 0)`;
+  return sql`coalesce(array_position(${PRECEDENCE}, ${status}), 0)`;
 }
+
+/** The incoming row's status is at least the stored one's: it and its error codes win. */
+const incomingWins = sql`${statusRank(sql`excluded.status`)} >= ${statusRank(sql`w.status`)}`;
 
 const retentionCutoff = sql`now() - ${BODY_RETENTION_MS} * interval '1 millisecond'`;
 
@@ -202,8 +206,8 @@ export function upsertMessages(
     on conflict (conversation_id, provider_message_id) do update set
       direction = excluded.direction, type = excluded.type, text = excluded.text, sent_by = excluded.sent_by,
       message_at = excluded.message_at,
-      status = case when ${statusRank(sql`excluded.status`)} >= ${statusRank(sql`w.status`)} then excluded.status else w.status end,
-      error_codes = case when ${statusRank(sql`excluded.status`)} >= ${statusRank(sql`w.status`)} then excluded.error_codes else w.error_codes end,
+      status = case when ${incomingWins} then excluded.status else w.status end,
+      error_codes = case when ${incomingWins} then excluded.error_codes else w.error_codes end,
       updated_at = now()`);
 }
 
@@ -223,7 +227,6 @@ export function applyStatuses(
     error_codes: s.errorCodes,
     status_at: iso(s.at),
   }));
-  const higher = sql`${statusRank(sql`excluded.status`)} >= ${statusRank(sql`w.status`)}`;
   return exec(sql`insert into whatsapp_messages as w
       (tenant_id, conversation_id, provider_message_id, direction, type, status, error_codes, status_at)
     select ${tenantId}::uuid, ${conversationId}::uuid, s.provider_message_id, 'outbound', null, s.status,
@@ -231,9 +234,9 @@ export function applyStatuses(
     from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as s(
       provider_message_id text, status text, error_codes jsonb, status_at timestamptz)
     on conflict (conversation_id, provider_message_id) do update set
-      status = case when ${higher} then excluded.status else w.status end,
-      error_codes = case when ${higher} then excluded.error_codes else w.error_codes end,
-      status_at = case when ${higher} then excluded.status_at else w.status_at end,
+      status = case when ${incomingWins} then excluded.status else w.status end,
+      error_codes = case when ${incomingWins} then excluded.error_codes else w.error_codes end,
+      status_at = case when ${incomingWins} then excluded.status_at else w.status_at end,
       updated_at = now()`);
 }
 

@@ -37,15 +37,6 @@ export function getConversationRef(tenantId: string, id: string): Statement<Conv
   );
 }
 
-export function getConversation(tenantId: string, id: string): Statement<ConversationRow[]> {
-  return query((db) =>
-    db
-      .select()
-      .from(whatsappConversations)
-      .where(and(eq(whatsappConversations.tenantId, tenantId), eq(whatsappConversations.id, id))),
-  );
-}
-
 export interface ConversationListFilter {
   channelId?: string | undefined;
   status?: "open" | "pending" | "closed" | undefined;

@@ -22,6 +22,7 @@
 //   POST /__next-id  {provider, key?, id}            the next matching success answers with this id
 //   GET  /__requests?provider=&key=                  the send requests received, oldest first
 //   POST /__reset                                    forgets everything above
+import { isRecord } from "../../core/whatsapp/send-message.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 
@@ -160,10 +161,6 @@ function twilioError(code: string): Answer {
 }
 
 // ---- request checks -------------------------------------------------------------------------------
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function isHttpsUrl(v: unknown): boolean {
   if (typeof v !== "string") return false;

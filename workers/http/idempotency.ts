@@ -11,7 +11,9 @@ import {
   IDEMPOTENCY_PK,
   releaseClaim,
   storeResponse,
+  type KeyOwner,
 } from "../../db/idempotency/idempotency-store.ts";
+import type { Statement } from "../../db/statement.ts";
 
 // `Idempotency-Key` on POST (IETF httpapi-idempotency-key draft): the key is claimed inside the
 // write's own transaction (so a key exists iff its write committed), the response is replayed for
@@ -66,12 +68,8 @@ export function claimStatements(c: Context<HonoEnv>, target: WriteTarget): SQL[]
  * route whose claim was committed ahead of work that cannot be rolled back (a provider call): a
  * retry with the same key replays it instead of doing the work again. No-op without a key.
  */
-export async function storeOutcome(c: Context<HonoEnv>, status: number, body: unknown): Promise<void> {
-  const claim = c.get("idempotency");
-  if (!claim) return;
-  const { tenantId, userId } = c.get("auth");
-  await unitOfWork(c).run([storeResponse({ tenantId, userId, key: claim.key }, status, body)]);
-  claim.stored = true;
+export function storeOutcome(c: Context<HonoEnv>, status: number, body: unknown): Promise<void> {
+  return settleClaim(c, (owner) => storeResponse(owner, status, body));
 }
 
 /**
@@ -79,11 +77,16 @@ export async function storeOutcome(c: Context<HonoEnv>, status: number, body: un
  * (e.g. a send refused before the provider call): a retry with the same key is then decided
  * afresh, as for every other route, instead of replaying a transient error for 24 h. No-op without a key.
  */
-export async function releaseOutcome(c: Context<HonoEnv>): Promise<void> {
+export function releaseOutcome(c: Context<HonoEnv>): Promise<void> {
+  return settleClaim(c, releaseClaim);
+}
+
+/** Runs the route's own settlement of its claimed key; the middleware then leaves the key alone. */
+async function settleClaim(c: Context<HonoEnv>, settle: (owner: KeyOwner) => Statement<unknown>): Promise<void> {
   const claim = c.get("idempotency");
   if (!claim) return;
   const { tenantId, userId } = c.get("auth");
-  await unitOfWork(c).run([releaseClaim({ tenantId, userId, key: claim.key })]);
+  await unitOfWork(c).run([settle({ tenantId, userId, key: claim.key })]);
   claim.stored = true;
 }
 

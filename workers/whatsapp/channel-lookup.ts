@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import {
-  CHANNEL_PROVIDERS,
+  isChannelProvider,
   type ChannelCredentials,
   type ChannelProvider,
 } from "../../core/channels/whatsapp-channel.ts";
@@ -26,8 +26,8 @@ import { encryptionSecret } from "./channels/channel-credentials.ts";
 // cached too (as null), so a flood of made-up ids costs one query per id per 30 s; ids are random
 // UUIDs, so a channel is never looked up before it exists.
 
-export const WEBHOOK_CHANNEL_TTL_MS = 30_000;
-export const WEBHOOK_CHANNEL_CACHE_MAX = 1_000;
+const WEBHOOK_CHANNEL_TTL_MS = 30_000;
+const WEBHOOK_CHANNEL_CACHE_MAX = 1_000;
 
 export interface WebhookChannel {
   readonly id: string;
@@ -41,7 +41,7 @@ export interface WebhookChannel {
 }
 
 /** The request's context (its config, waitUntil and Server-Timing), or just the config (tests, tools). */
-export type LookupSource = Config | Context<HonoEnv>;
+type LookupSource = Config | Context<HonoEnv>;
 
 // Values only, never promises: in workerd a promise one request created may never settle for another.
 const cache = new Map<string, { channel: WebhookChannel | null; until: number }>();
@@ -60,7 +60,7 @@ export async function lookupWebhookChannel(
   provider: string,
   channelId: string,
 ): Promise<WebhookChannel | null> {
-  if (!isUuid(channelId) || !(CHANNEL_PROVIDERS as readonly string[]).includes(provider)) return null;
+  if (!isUuid(channelId) || !isChannelProvider(provider)) return null;
   const config = isContext(source) ? source.get("config") : source;
   const secret = encryptionSecret(config);
   const now = Date.now();

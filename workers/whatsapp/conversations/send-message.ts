@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { CHANNEL_PROVIDERS, type ChannelProvider } from "../../../core/channels/whatsapp-channel.ts";
+import { isChannelProvider, type ChannelProvider } from "../../../core/channels/whatsapp-channel.ts";
 import { maskPhone } from "../../../core/logging/logger.ts";
 import { DELIVERY_STATUSES } from "../../../core/whatsapp/events.ts";
 import {
@@ -115,7 +115,7 @@ const DocumentInput = z
   })
   .openapi("WhatsAppSendDocument");
 
-export const SendMessageInputSchema = z.discriminatedUnion("type", [TextInput, TemplateInput, DocumentInput]);
+const SendMessageInputSchema = z.discriminatedUnion("type", [TextInput, TemplateInput, DocumentInput]);
 export type SendMessageInput = z.infer<typeof SendMessageInputSchema>;
 
 export const SentMessageSchema = z
@@ -167,10 +167,6 @@ const route = createRoute({
     ...problemResponses(...AUTHENTICATED_ERRORS, 404, 409, 422, 502, 503, 504),
   },
 });
-
-function isChannelProvider(p: string): p is ChannelProvider {
-  return (CHANNEL_PROVIDERS as readonly string[]).includes(p);
-}
 
 function unfit(path: string, message: string): AppError {
   return new AppError("UNPROCESSABLE", "el mensaje no se puede enviar por el proveedor de este canal", {
@@ -236,7 +232,7 @@ function outboundContent(message: OutboundSend): Pick<OutboundMessageInput, "tex
   }
 }
 
-export function toSentMessage(conversationId: string, m: StoredMessage): SentMessage {
+function toSentMessage(conversationId: string, m: StoredMessage): SentMessage {
   if (m.direction !== "outbound") throw new Error("not an outbound message");
   return {
     conversationId,

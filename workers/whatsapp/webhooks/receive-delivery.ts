@@ -9,6 +9,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { batchesByConversation } from "../../../core/whatsapp/conversation-batches.ts";
+import type { NormalizedDelivery } from "../../../core/whatsapp/events.ts";
 import { MAX_BODY_BYTES } from "../../../core/whatsapp/limits.ts";
 import { conversationStub } from "../../../durable-objects/conversation-client.ts";
 import type { IngestResult } from "../../../durable-objects/conversation.ts";
@@ -74,7 +75,7 @@ const PARALLEL_CONVERSATIONS = 32;
 async function ingestAll(
   c: Context<HonoEnv>,
   channel: WebhookChannel,
-  delivery: Parameters<typeof batchesByConversation>[0],
+  delivery: NormalizedDelivery,
 ): Promise<IngestResult[]> {
   const batches = batchesByConversation(delivery);
   const results: IngestResult[] = [];
