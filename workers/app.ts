@@ -29,6 +29,7 @@ import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
 import { registerGetOutboxCounts } from "./ops/get-outbox-counts.ts";
 import { registerDocs } from "./system/openapi.ts";
 import { registerPublicPages } from "./public/routes.tsx";
+import { registerDownloadDocument } from "./documents/download-document.ts";
 import {
   WHATSAPP_WEBHOOK_MAX_BODY_BYTES,
   WHATSAPP_WEBHOOK_PREFIX,
@@ -87,6 +88,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerCustomerRoutes(app);
   registerLeadRoutes(app);
   registerWhatsAppRoutes(app);
+  registerDownloadDocument(app);
   registerPublicPages(app);
   registerDocs(app);
 

@@ -12,7 +12,7 @@
  * — pass Postgres' full precision, or rows sharing a millisecond can be skipped or repeated);
  * `score` a finite number; any of them may be null (rows in the NULLS LAST tail). Ids are UUIDs.
  */
-import { base64UrlFromText } from "../encoding/base64url.ts";
+import { base64UrlFromText, textFromBase64Url } from "../encoding/base64url.ts";
 
 export type SortField = "created" | "updated" | "occurred" | "score";
 
@@ -30,7 +30,6 @@ export const MAX_CURSOR_LENGTH = 512;
 const SORT_FIELDS: readonly SortField[] = ["created", "updated", "occurred", "score"];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
-const BASE64URL_RE = /^[A-Za-z0-9_-]+$/;
 
 function validTimestamp(text: string): boolean {
   const m = TIMESTAMP_RE.exec(text);
@@ -52,17 +51,6 @@ function validPosition(p: unknown): p is CursorPosition {
   return typeof value === "string" && validTimestamp(value);
 }
 
-function fromBase64Url(text: string): string | undefined {
-  if (!BASE64URL_RE.test(text) || text.length % 4 === 1) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Throws TypeError for a position that `decodeCursor` would not accept (a programming error). */
 export function encodeCursor(p: CursorPosition): string {
   if (!validPosition(p)) throw new TypeError(`invalid cursor position: ${JSON.stringify(p)}`);
@@ -74,7 +62,7 @@ export function encodeCursor(p: CursorPosition): string {
 /** The position in `s`, or null when `s` is not a cursor made by `encodeCursor`. */
 export function decodeCursor(s: string): CursorPosition | null {
   if (typeof s !== "string" || s.length === 0 || s.length > MAX_CURSOR_LENGTH) return null;
-  const json = fromBase64Url(s);
+  const json = textFromBase64Url(s);
   if (json === undefined) return null;
   let parsed: unknown;
   try {

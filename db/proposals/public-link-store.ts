@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import { isProposalStatus, type ProposalStatus } from "../../core/proposals/proposal-status.ts";
 import { proposals } from "../schema/crm.ts";
@@ -8,6 +8,8 @@ import { exec, rows, type Statement } from "../statement.ts";
 // The public proposal link's SQL (the pages at /p/{token}). These run in the link's unit of work
 // (platform/work.ts publicLinkWork: crm_public resolves the tenant from the token hash, then the
 // app role under RLS), so they name the proposal by its token hash, never by tenant and id.
+// The page's read also serves the proposal's PDF inside the app (proposalDocument, by id under
+// the caller's RLS scope), so a PDF shows the same numbers wherever it is rendered.
 
 /** The proposal behind a link, with what the page shows about its seller and client. */
 export interface LinkedProposalRow {
@@ -61,6 +63,15 @@ function statusOf(value: unknown): ProposalStatus {
 }
 
 export function linkedProposal(hash: string): Statement<LinkedProposalRow[]> {
+  return proposalRows(sql`p.public_token_hash = ${hash}`);
+}
+
+/** The same row by id, for the app's own reads (RLS scopes the tenant; the filter repeats it). */
+export function proposalDocument(tenantId: string, id: string): Statement<LinkedProposalRow[]> {
+  return proposalRows(sql`p.tenant_id = ${tenantId} and p.id = ${id}`);
+}
+
+function proposalRows(where: SQL): Statement<LinkedProposalRow[]> {
   return rows(
     sql`
   select p.id, p.tenant_id, p.proposal_number, p.title, p.status, p.currency,
@@ -79,7 +90,7 @@ export function linkedProposal(hash: string): Statement<LinkedProposalRow[]> {
   left join customers cu on cu.id = p.customer_id
   left join leads l on l.id = p.lead_id
   left join contacts ct on ct.id = l.contact_id
-  where p.public_token_hash = ${hash}`,
+  where ${where}`,
     (row) => ({
       id: text(row.id),
       tenantId: text(row.tenant_id),
@@ -112,12 +123,21 @@ export function linkedProposal(hash: string): Statement<LinkedProposalRow[]> {
 
 /** The lines of the proposal behind a link, by position. */
 export function linkedLineItems(hash: string): Statement<LinkedLineItemRow[]> {
+  return lineItemRows(sql`p.public_token_hash = ${hash}`);
+}
+
+/** The lines of a proposal by id (see proposalDocument). */
+export function proposalDocumentItems(tenantId: string, id: string): Statement<LinkedLineItemRow[]> {
+  return lineItemRows(sql`p.tenant_id = ${tenantId} and p.id = ${id}`);
+}
+
+function lineItemRows(where: SQL): Statement<LinkedLineItemRow[]> {
   return rows(
     sql`
   select i.name, i.description, i.quantity::text as quantity, i.unit_price::text as unit_price,
          i.discount_percent::text as discount_percent, i.tax_rate::text as tax_rate, i.total::text as total
   from proposal_line_items i join proposals p on p.id = i.proposal_id
-  where p.public_token_hash = ${hash}
+  where ${where}
   order by i.position`,
     (row) => ({
       name: text(row.name),

@@ -162,10 +162,12 @@ function twilioError(code: string): Answer {
 
 // ---- request checks -------------------------------------------------------------------------------
 
-function isHttpsUrl(v: unknown): boolean {
+/** Meta and 360dialog download media links over "HTTP/HTTPS" (Cloud API media docs); Twilio likewise. */
+function isHttpUrl(v: unknown): boolean {
   if (typeof v !== "string") return false;
   try {
-    return new URL(v).protocol === "https:";
+    const { protocol } = new URL(v);
+    return protocol === "https:" || protocol === "http:";
   } catch {
     return false;
   }
@@ -213,7 +215,7 @@ export function cloudBodyProblem(body: unknown): string | null {
       const d = body.document;
       if (!isRecord(d)) return "document is required";
       if (d.link === undefined && d.id === undefined) return "document.link or document.id is required";
-      if (d.link !== undefined && !isHttpsUrl(d.link)) return "document.link must be an https URL";
+      if (d.link !== undefined && !isHttpUrl(d.link)) return "document.link must be an HTTP(S) URL";
       if (d.caption !== undefined && (typeof d.caption !== "string" || d.caption.length > 1024))
         return "document.caption must be text of at most 1024 characters";
       return null;
@@ -236,7 +238,7 @@ export function twilioFormProblem(form: URLSearchParams, channel: RegisteredChan
   const contentSid = form.get("ContentSid");
   if (!body && media.length === 0 && !contentSid) return "21619";
   if (body && body.length > 1600) return "21617";
-  if (media.some((m) => !isHttpsUrl(m))) return "21620";
+  if (media.some((m) => !isHttpUrl(m))) return "21620";
   if (contentSid !== null) {
     if (!CONTENT_SID_RE.test(contentSid)) return "21656";
     const vars = form.get("ContentVariables");

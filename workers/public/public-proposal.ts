@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import type { ProposalViewInput } from "../../core/proposals/proposal-view.ts";
 import {
   countLinkView,
   decideProposal,
@@ -19,6 +18,7 @@ import { sha256Hex } from "../../core/encoding/digest.ts";
 import { publish } from "../events/publish.ts";
 import { publicLinkWork } from "../../platform/work.ts";
 import { dbTimer } from "../http/server-timing.ts";
+import { pastValidity, proposalDocument, type ProposalDocument } from "../documents/proposal-pdf.ts";
 
 // The public proposal pages' work: every function is ONE batch (one round trip) of the link's
 // unit of work: its scope (crm_public resolves the tenant from the token hash, then crm_app under
@@ -28,11 +28,7 @@ import { dbTimer } from "../http/server-timing.ts";
 /** Tokens are 32 random bytes in base64url (workers/proposals/public-link.ts). */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export interface PublicProposal {
-  view: ProposalViewInput;
-  id: string;
-  tenantId: string;
-  version: number;
+export interface PublicProposal extends ProposalDocument {
   tokenHash: string;
   /** Link withdrawn, proposal expired (by status or by date), seller's account suspended: a 410 page. */
   gone: "revoked" | "expired" | "suspended" | null;
@@ -46,46 +42,12 @@ function uow(c: Context<HonoEnv>, tokenHash: string): UnitOfWork {
 }
 
 function toPublic(row: LinkedProposalRow, items: LinkedLineItemRow[], hash: string): PublicProposal {
-  const gone = !row.tenantActive
-    ? "suspended"
-    : row.revoked
-      ? "revoked"
-      : row.status === "expired" || (row.pastValidity && (row.status === "sent" || row.status === "viewed"))
-        ? "expired"
-        : null;
+  const gone = !row.tenantActive ? "suspended" : row.revoked ? "revoked" : pastValidity(row) ? "expired" : null;
   return {
-    id: row.id,
-    tenantId: row.tenantId,
-    version: row.version,
+    ...proposalDocument(row, items),
     tokenHash: hash,
     gone,
     decidable: gone === null && (row.status === "sent" || row.status === "viewed"),
-    view: {
-      tenantName: row.tenantName,
-      number: row.proposalNumber,
-      title: row.title,
-      status: gone === "expired" ? "expired" : row.status,
-      clientName: row.clientName,
-      currency: row.currency,
-      sentAt: row.sentAt,
-      validUntil: row.validUntil,
-      decidedAt: row.acceptedAt ?? row.rejectedAt,
-      acceptedByName: row.acceptedByName,
-      rejectionReason: row.rejectionReason,
-      notes: row.notes,
-      terms: row.terms,
-      timezone: row.timezone,
-      items: items.map((i) => ({
-        name: i.name,
-        description: i.description,
-        quantity: i.quantity,
-        unitPrice: i.unitPrice,
-        discountPercent: i.discountPercent,
-        taxRate: i.taxRate,
-        total: i.total,
-      })),
-      totals: { subtotal: row.subtotal, discountTotal: row.discountTotal, taxTotal: row.taxTotal, total: row.total },
-    },
   };
 }
 

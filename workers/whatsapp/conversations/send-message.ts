@@ -12,6 +12,7 @@ import {
   MAX_TEMPLATE_PARAMETER_CHARS,
   MAX_TWILIO_BODY_CHARS,
   templateParameters,
+  type DocumentSend,
   type OutboundSend,
 } from "../../../core/whatsapp/send-message.ts";
 import { getChannel } from "../../../db/whatsapp/channel-store.ts";
@@ -30,6 +31,9 @@ import { encryptionSecret } from "../channels/channel-credentials.ts";
 import { webhookUrl } from "../channels/channel-schema.ts";
 import { buildSendRequest, callProvider, sendFailureProblem, transportProblem } from "../provider-send.ts";
 import { resolveConversation } from "./resolve-conversation.ts";
+import { loadProposalDocument, proposalPdfFilename, storedProposalPdf } from "../../documents/proposal-pdf.ts";
+import { issueDocumentLink } from "../../documents/document-links.ts";
+import { publicOrigin } from "../../http/public-origin.ts";
 
 // POST /v1/whatsapp/conversations/{id}/messages (issue 12): a text, template or document to the
 // conversation's customer through its channel's provider, recorded in the ConversationDO.
@@ -104,14 +108,26 @@ const TemplateInput = z
 const DocumentInput = z
   .object({
     type: z.literal("document"),
-    document: z.object({
-      url: z.url({ protocol: /^https$/, error: "url debe ser https://" }).openapi({
-        example: "https://files.example.mx/COT-2026-00012.pdf",
-        description: "The provider downloads it; https only",
+    document: z
+      .object({
+        url: z
+          .url({ protocol: /^https$/, error: "url debe ser https://" })
+          .optional()
+          .openapi({
+            example: "https://files.example.mx/COT-2026-00012.pdf",
+            description:
+              "A document anywhere on the web (https; the provider downloads it). Give `url` or `proposalId`.",
+          }),
+        proposalId: z.uuid().optional().openapi({
+          description:
+            "A proposal of this account (not a draft): its PDF goes out through a download link valid for 15 minutes, named after the proposal number",
+        }),
+        filename: z.string().min(1).max(MAX_FILENAME_CHARS).optional().openapi({ example: "COT-2026-00012.pdf" }),
+        caption: z.string().min(1).max(MAX_CAPTION_CHARS).optional().openapi({ example: "Tu cotización" }),
+      })
+      .refine((d) => (d.url === undefined) !== (d.proposalId === undefined), {
+        message: "indica url o proposalId (uno de los dos)",
       }),
-      filename: z.string().min(1).max(MAX_FILENAME_CHARS).optional().openapi({ example: "COT-2026-00012.pdf" }),
-      caption: z.string().min(1).max(MAX_CAPTION_CHARS).optional().openapi({ example: "Tu cotización" }),
-    }),
   })
   .openapi("WhatsAppSendDocument");
 
@@ -175,14 +191,15 @@ function unfit(path: string, message: string): AppError {
 }
 
 /** The provider-neutral message, after the rules that depend on the channel's provider. */
-function toOutboundSend(input: SendMessageInput, provider: ChannelProvider): OutboundSend {
+function toOutboundSend(
+  input: Exclude<SendMessageInput, { type: "document" }>,
+  provider: ChannelProvider,
+): OutboundSend {
   switch (input.type) {
     case "text":
       if (provider === "twilio" && input.text.length > MAX_TWILIO_BODY_CHARS)
         throw unfit("text", `Twilio acepta hasta ${MAX_TWILIO_BODY_CHARS} caracteres`);
       return { type: "text", text: input.text };
-    case "document":
-      return { type: "document", document: input.document };
     case "template": {
       const t = input.template;
       if (provider === "twilio") {
@@ -209,8 +226,58 @@ function toOutboundSend(input: SendMessageInput, provider: ChannelProvider): Out
   }
 }
 
+type KeptMedia = NonNullable<OutboundMessageInput["media"]>;
+
+/** A document send once its source is a link the provider can download, and what the conversation keeps of it. */
+interface DocumentToSend {
+  send: DocumentSend;
+  kept: KeptMedia;
+}
+
+/**
+ * A URL goes as given. A proposal goes as its PDF, stored in R2 for its version and sent through a
+ * 15-minute signed link (core/documents/download-link.ts); the conversation keeps the app's own
+ * stable URL of the PDF instead, since the signed link dies and is a credential while it lives.
+ */
+async function documentToSend(
+  c: Context<HonoEnv>,
+  d: Extract<SendMessageInput, { type: "document" }>["document"],
+): Promise<DocumentToSend> {
+  const named = d.filename === undefined ? {} : { filename: d.filename };
+  const captioned = d.caption === undefined ? {} : { caption: d.caption };
+  if (d.url !== undefined) return { send: { url: d.url, ...named, ...captioned }, kept: { url: d.url, ...named } };
+  const proposalId = d.proposalId!;
+  const proposal = await loadProposalDocument(c, proposalId);
+  if (!proposal) {
+    throw new AppError("UNPROCESSABLE", "la cotización no existe", {
+      errors: [{ path: "body.document.proposalId", message: "no hay una cotización con este id", code: "not_found" }],
+    });
+  }
+  if (proposal.view.status === "draft") {
+    throw new AppError(
+      "CONFLICT",
+      `La cotización ${proposal.view.number} está en borrador: envíala (POST /v1/proposals/${proposalId}/send) antes de compartir su PDF.`,
+    );
+  }
+  const key = await storedProposalPdf(c, proposal).catch((err: unknown) => {
+    throw new AppError("SERVICE_UNAVAILABLE", "no se pudo preparar el PDF de la cotización; intenta de nuevo", {
+      cause: err,
+    });
+  });
+  const filename = d.filename ?? proposalPdfFilename(proposal);
+  const link = await issueDocumentLink(c, { key, filename, contentType: "application/pdf" });
+  const stable = `${publicOrigin(c.get("config").PUBLIC_BASE_URL, c.req.url)}/v1/proposals/${proposalId}/pdf`;
+  return {
+    send: { url: link.url, filename, ...captioned },
+    kept: { url: stable, filename, mimeType: "application/pdf" },
+  };
+}
+
 /** What the conversation keeps of the message (a document's caption is its text). */
-function outboundContent(message: OutboundSend): Pick<OutboundMessageInput, "text" | "template" | "media"> {
+function outboundContent(
+  message: OutboundSend,
+  kept?: KeptMedia,
+): Pick<OutboundMessageInput, "text" | "template" | "media"> {
   switch (message.type) {
     case "text":
       return { text: message.text };
@@ -226,7 +293,7 @@ function outboundContent(message: OutboundSend): Pick<OutboundMessageInput, "tex
       const d = message.document;
       return {
         ...(d.caption === undefined ? {} : { text: d.caption }),
-        media: { url: d.url, ...(d.filename === undefined ? {} : { filename: d.filename }) },
+        media: kept ?? { url: d.url, ...(d.filename === undefined ? {} : { filename: d.filename }) },
       };
     }
   }
@@ -283,12 +350,13 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
     const channelId = conversation.channelId!;
     const waId = conversation.waId!;
     if (!isChannelProvider(conversation.provider)) throw new Error(`unknown provider ${conversation.provider}`);
-    const message = toOutboundSend(input, conversation.provider);
+    // The provider's rules before the conversation object is asked; a document's source only once the window allows it.
+    const plain = input.type === "document" ? undefined : toOutboundSend(input, conversation.provider);
 
     const summary = await stub.summary();
     if (!summary) throw new AppError("NOT_FOUND", "conversation not found");
     const windowOpen = summary.windowExpiresAt !== null && summary.windowExpiresAt > Date.now();
-    if (message.type !== "template" && !windowOpen) {
+    if (input.type !== "template" && !windowOpen) {
       throw new AppError(
         "WINDOW_CLOSED",
         "La ventana de atención de 24 horas está cerrada: el cliente no ha escrito en las últimas 24 horas. Solo se pueden enviar plantillas aprobadas.",
@@ -299,6 +367,8 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
         },
       );
     }
+    const document = input.type === "document" ? await documentToSend(c, input.document) : undefined;
+    const message: OutboundSend = plain ?? { type: "document", document: document!.send };
     if (c.get("idempotency")) {
       const left = await quota(c, 0);
       if (left.remaining < 1) throw quotaExhausted(left);
@@ -354,7 +424,7 @@ export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
         providerMessageId: result.providerMessageId,
         type: message.type,
         to: waId,
-        ...outboundContent(message),
+        ...outboundContent(message, document?.kept),
         timestamp: Date.now(),
         sentBy: userId,
       };
