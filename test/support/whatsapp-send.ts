@@ -44,15 +44,10 @@ export interface OpenConversation {
   waId: string;
 }
 
-/**
- * A tenant with a channel of `provider`, known to the fake with its credentials, and a
- * conversation opened by Lupita's signed inbound message: now (window open), or the fixture's
- * 2025 message (`window: "closed"`; Meta and 360dialog only, Twilio stamps messages on arrival).
- */
-export async function openConversation(
-  provider: FakeProvider,
-  opts: { window?: "open" | "closed" } = {},
-): Promise<OpenConversation> {
+export type ConnectedChannel = Omit<OpenConversation, "conversationId" | "waId">;
+
+/** A tenant with a channel of `provider`, known to the fake with its credentials; no conversation yet. */
+export async function connectChannel(provider: FakeProvider): Promise<ConnectedChannel> {
   const tenant = await createTenant();
   const userId = crypto.randomUUID();
   const admin = await tokenFor(tenant, { role: "admin" });
@@ -79,6 +74,19 @@ export async function openConversation(
       sender: channel.sender,
     });
   }
+  return { tenant, token, userId, channel, credentials, fakeKey };
+}
+
+/**
+ * connectChannel, and a conversation opened by Lupita's signed inbound message: now (window
+ * open), or the fixture's 2025 message (`window: "closed"`; Meta and 360dialog only, Twilio
+ * stamps messages on arrival).
+ */
+export async function openConversation(
+  provider: FakeProvider,
+  opts: { window?: "open" | "closed" } = {},
+): Promise<OpenConversation> {
+  const { tenant, token, userId, channel, credentials, fakeKey } = await connectChannel(provider);
 
   if (provider === "twilio") {
     const inbound = {

@@ -15,6 +15,7 @@ import { registerMarkConversationRead } from "./conversations/mark-conversation-
 import { registerReopenConversation } from "./conversations/reopen-conversation.ts";
 import { registerSetConversationTags } from "./conversations/set-conversation-tags.ts";
 import { registerSendMessage } from "./conversations/send-message.ts";
+import { registerStartConversation } from "./conversations/start-conversation.ts";
 import { registerReceiveDelivery } from "./webhooks/receive-delivery.ts";
 import { registerVerifySubscription } from "./webhooks/verify-subscription.ts";
 
@@ -36,4 +37,5 @@ export function registerWhatsAppRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerVerifySubscription(app);
   registerReceiveDelivery(app);
   registerSendMessage(app);
+  registerStartConversation(app);
 }

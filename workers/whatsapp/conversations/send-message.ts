@@ -31,6 +31,7 @@ import { encryptionSecret } from "../channels/channel-credentials.ts";
 import { webhookUrl } from "../channels/channel-schema.ts";
 import { buildSendRequest, callProvider, sendFailureProblem, transportProblem } from "../provider-send.ts";
 import { resolveConversation } from "./resolve-conversation.ts";
+import { conversationUuid } from "../../../core/whatsapp/conversation-id.ts";
 import { loadProposalDocument, proposalPdfFilename, storedProposalPdf } from "../../documents/proposal-pdf.ts";
 import { issueDocumentLink } from "../../documents/document-links.ts";
 import { publicOrigin } from "../../http/public-origin.ts";
@@ -70,7 +71,7 @@ const TextInput = z
   })
   .openapi("WhatsAppSendText");
 
-const TemplateInput = z
+export const TemplateInput = z
   .object({
     type: z.literal("template"),
     template: z.object({
@@ -342,117 +343,145 @@ async function quota(c: Context<HonoEnv>, n: 0 | 1) {
 
 export function registerSendMessage(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
-    const { id } = c.req.valid("param");
-    const input = c.req.valid("json");
-    const { tenantId, userId } = c.get("auth");
-
-    const { conversation, stub } = await resolveConversation(c, id);
-    const channelId = conversation.channelId!;
-    const waId = conversation.waId!;
+    const { conversation, stub } = await resolveConversation(c, c.req.valid("param").id);
     if (!isChannelProvider(conversation.provider)) throw new Error(`unknown provider ${conversation.provider}`);
-    // The provider's rules before the conversation object is asked; a document's source only once the window allows it.
-    const plain = input.type === "document" ? undefined : toOutboundSend(input, conversation.provider);
+    const target = {
+      channelId: conversation.channelId!,
+      waId: conversation.waId!,
+      provider: conversation.provider,
+      stub,
+    };
+    return c.json(await sendInConversation(c, target, c.req.valid("json")), 201);
+  });
+}
 
-    const summary = await stub.summary();
-    if (!summary) throw new AppError("NOT_FOUND", "conversation not found");
-    const windowOpen = summary.windowExpiresAt !== null && summary.windowExpiresAt > Date.now();
-    if (input.type !== "template" && !windowOpen) {
-      throw new AppError(
-        "WINDOW_CLOSED",
-        "La ventana de atención de 24 horas está cerrada: el cliente no ha escrito en las últimas 24 horas. Solo se pueden enviar plantillas aprobadas.",
-        {
-          extensions: {
-            windowExpiresAt: summary.windowExpiresAt === null ? null : new Date(summary.windowExpiresAt).toISOString(),
-          },
+/** Where a send goes: the conversation's channel, its customer and its object. */
+export interface SendTarget {
+  channelId: string;
+  waId: string;
+  provider: ChannelProvider;
+  stub: ReturnType<typeof conversationStub>;
+  /**
+   * Starting a conversation: the object may not exist yet, and is created (an ingest of nothing,
+   * ConversationStarted) only once the provider has accepted the first message, so a number that
+   * cannot receive it leaves no empty conversation, contact or lead behind.
+   */
+  open?: (stub: ReturnType<typeof conversationStub>) => Promise<unknown>;
+}
+
+/**
+ * The send itself (steps 2–6 above), for this route and for starting a conversation: the message
+ * as the conversation stored it, with its outcome stored for the request's Idempotency-Key.
+ * Refusals are AppErrors.
+ */
+export async function sendInConversation(
+  c: Context<HonoEnv>,
+  target: SendTarget,
+  input: SendMessageInput,
+): Promise<SentMessage> {
+  const { tenantId, userId } = c.get("auth");
+  const { channelId, waId, stub } = target;
+  const conversation = target;
+  // The provider's rules before the conversation object is asked; a document's source only once the window allows it.
+  const plain = input.type === "document" ? undefined : toOutboundSend(input, conversation.provider);
+
+  const summary = await stub.summary();
+  if (!summary && !target.open) throw new AppError("NOT_FOUND", "conversation not found");
+  const windowExpiresAt = summary?.windowExpiresAt ?? null;
+  if (input.type !== "template" && !(windowExpiresAt !== null && windowExpiresAt > Date.now())) {
+    throw new AppError(
+      "WINDOW_CLOSED",
+      "La ventana de atención de 24 horas está cerrada: el cliente no ha escrito en las últimas 24 horas. Solo se pueden enviar plantillas aprobadas.",
+      {
+        extensions: {
+          windowExpiresAt: windowExpiresAt === null ? null : new Date(windowExpiresAt).toISOString(),
         },
-      );
-    }
-    const document = input.type === "document" ? await documentToSend(c, input.document) : undefined;
-    const message: OutboundSend = plain ?? { type: "document", document: document!.send };
-    if (c.get("idempotency")) {
-      const left = await quota(c, 0);
-      if (left.remaining < 1) throw quotaExhausted(left);
-    }
+      },
+    );
+  }
+  const document = input.type === "document" ? await documentToSend(c, input.document) : undefined;
+  const message: OutboundSend = plain ?? { type: "document", document: document!.send };
+  if (c.get("idempotency")) {
+    const left = await quota(c, 0);
+    if (left.remaining < 1) throw quotaExhausted(left);
+  }
 
-    // The claim commits here (with an Idempotency-Key). Once the provider has been called, every
-    // outcome is stored for it (the call cannot be undone); a refusal before that gives it back.
-    let calledProvider = false;
-    const [rows] = await writeRun(c, { resourcePath: null, status: 201 }, [getChannel(tenantId, channelId)]);
-    const logFields = (fields: Record<string, unknown>) =>
-      c.set("logFields", {
-        ...c.get("logFields"),
-        whatsappSend: { provider: conversation.provider, type: message.type, to: maskPhone(`+${waId}`), ...fields },
-      });
-    try {
-      const row = rows[0];
-      if (!row) throw new AppError("CONFLICT", "El canal de WhatsApp de esta conversación ya no está conectado.");
-      const credentials = await openCredentials(
-        encryptionSecret(c.get("config")),
-        row.id,
-        row.credentialsEnvelope,
-      ).catch((err: unknown) => {
+  // The claim commits here (with an Idempotency-Key). Once the provider has been called, every
+  // outcome is stored for it (the call cannot be undone); a refusal before that gives it back.
+  let calledProvider = false;
+  const [rows] = await writeRun(c, { resourcePath: null, status: 201 }, [getChannel(tenantId, channelId)]);
+  const logFields = (fields: Record<string, unknown>) =>
+    c.set("logFields", {
+      ...c.get("logFields"),
+      whatsappSend: { provider: conversation.provider, type: message.type, to: maskPhone(`+${waId}`), ...fields },
+    });
+  try {
+    const row = rows[0];
+    if (!row) throw new AppError("CONFLICT", "El canal de WhatsApp de esta conversación ya no está conectado.");
+    const credentials = await openCredentials(encryptionSecret(c.get("config")), row.id, row.credentialsEnvelope).catch(
+      (err: unknown) => {
         throw new AppError(
           "SERVICE_UNAVAILABLE",
           "las credenciales del canal no se pueden abrir (¿cambió ENCRYPTION_SECRET?)",
           { cause: err },
         );
-      });
-      // Twilio signs its callbacks over the URL it posts to: the channel's signatureUrl when set.
-      const statusCallback =
-        row.provider === "twilio"
-          ? (row.signatureUrl ?? webhookUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, "twilio", row.id))
-          : undefined;
-      const request = buildSendRequest(c.get("config"), { ...row, credentials }, waId, message, statusCallback);
+      },
+    );
+    // Twilio signs its callbacks over the URL it posts to: the channel's signatureUrl when set.
+    const statusCallback =
+      row.provider === "twilio"
+        ? (row.signatureUrl ?? webhookUrl(c.get("config").PUBLIC_BASE_URL, c.req.url, "twilio", row.id))
+        : undefined;
+    const request = buildSendRequest(c.get("config"), { ...row, credentials }, waId, message, statusCallback);
 
-      const consumed = await quota(c, 1);
-      if (!consumed.allowed) throw quotaExhausted(consumed);
+    const consumed = await quota(c, 1);
+    if (!consumed.allowed) throw quotaExhausted(consumed);
 
-      calledProvider = true;
-      const result = await callProvider(c.get("config"), row.provider, request);
-      if (!result.ok) {
-        const problem =
-          "transport" in result
-            ? transportProblem(row.provider, result)
-            : sendFailureProblem(row.provider, result.failure);
-        logFields({ outcome: "refused", providerCode: problem.extensions.providerCode ?? null });
-        throw problem;
-      }
-      // Not the provider's message id: a Meta wamid is base64 that spells the recipient's number.
-      logFields({ outcome: "sent" });
-
-      const outbound: OutboundMessageInput = {
-        providerMessageId: result.providerMessageId,
-        type: message.type,
-        to: waId,
-        ...outboundContent(message, document?.kept),
-        timestamp: Date.now(),
-        sentBy: userId,
-      };
-      // The message is out, so from here the answer is 201 whatever happens: an error would invite
-      // a second send. recordOutbound is keyed by the provider's id; if the object cannot take it
-      // now, the answer is built from what was sent and the recording is retried after it.
-      let stored: StoredMessage;
-      try {
-        stored = await stub.recordOutbound(outbound);
-      } catch (err) {
-        c.get("logger").warn("recording a sent WhatsApp message failed; retrying after the answer", {}, err);
-        stored = unrecorded(outbound);
-        c.executionCtx.waitUntil(recordLater(c, conversation, outbound));
-      }
-      const body = toSentMessage(summary.conversationId, stored);
-      await storeOutcome(c, 201, body).catch((err: unknown) =>
-        c.get("logger").warn("storing the send's outcome failed; the middleware retries after the response", {}, err),
-      );
-      return c.json(body, 201);
-    } catch (err) {
-      const problem = toAppError(err);
-      const settle = calledProvider
-        ? storeOutcome(c, problem.status, problemBody(problem, c.get("requestId")))
-        : releaseOutcome(c);
-      await settle.catch((e: unknown) => c.get("logger").warn("settling the send's Idempotency-Key failed", {}, e));
+    calledProvider = true;
+    const result = await callProvider(c.get("config"), row.provider, request);
+    if (!result.ok) {
+      const problem =
+        "transport" in result
+          ? transportProblem(row.provider, result)
+          : sendFailureProblem(row.provider, result.failure);
+      logFields({ outcome: "refused", providerCode: problem.extensions.providerCode ?? null });
       throw problem;
     }
-  });
+    // Not the provider's message id: a Meta wamid is base64 that spells the recipient's number.
+    logFields({ outcome: "sent" });
+
+    const outbound: OutboundMessageInput = {
+      providerMessageId: result.providerMessageId,
+      type: message.type,
+      to: waId,
+      ...outboundContent(message, document?.kept),
+      timestamp: Date.now(),
+      sentBy: userId,
+    };
+    // The message is out, so from here the answer is 201 whatever happens: an error would invite
+    // a second send. recordOutbound is keyed by the provider's id; if the object cannot take it
+    // now, the answer is built from what was sent and the recording is retried after it.
+    let stored: StoredMessage;
+    try {
+      stored = await record(stub, target, outbound);
+    } catch (err) {
+      c.get("logger").warn("recording a sent WhatsApp message failed; retrying after the answer", {}, err);
+      stored = unrecorded(outbound);
+      c.executionCtx.waitUntil(recordLater(c, target, outbound));
+    }
+    const body = toSentMessage(summary?.conversationId ?? (await conversationUuid(channelId, waId)), stored);
+    await storeOutcome(c, 201, body).catch((err: unknown) =>
+      c.get("logger").warn("storing the send's outcome failed; the middleware retries after the response", {}, err),
+    );
+    return body;
+  } catch (err) {
+    const problem = toAppError(err);
+    const settle = calledProvider
+      ? storeOutcome(c, problem.status, problemBody(problem, c.get("requestId")))
+      : releaseOutcome(c);
+    await settle.catch((e: unknown) => c.get("logger").warn("settling the send's Idempotency-Key failed", {}, e));
+    throw problem;
+  }
 }
 
 /** What the object would have stored for `outbound`, before any status. */
@@ -475,22 +504,27 @@ function unrecorded(outbound: OutboundMessageInput): StoredMessage {
   };
 }
 
-/** Retries recordOutbound with a fresh stub (a broken one stays broken), backing off, a few times. */
-async function recordLater(
-  c: Context<HonoEnv>,
-  conversation: { channelId: string | null; waId: string | null },
+async function record(
+  stub: ReturnType<typeof conversationStub>,
+  target: SendTarget,
   outbound: OutboundMessageInput,
-): Promise<void> {
+): Promise<StoredMessage> {
+  if (target.open) await target.open(stub);
+  return stub.recordOutbound(outbound);
+}
+
+/** Retries recordOutbound with a fresh stub (a broken one stays broken), backing off, a few times. */
+async function recordLater(c: Context<HonoEnv>, target: SendTarget, outbound: OutboundMessageInput): Promise<void> {
   for (const wait of [200, 1_000, 5_000]) {
     await new Promise((r) => setTimeout(r, wait));
     try {
-      await conversationStub(c.env, conversation.channelId!, conversation.waId!).recordOutbound(outbound);
+      await record(conversationStub(c.env, target.channelId, target.waId), target, outbound);
       return;
     } catch (err) {
       c.get("logger").warn("recording a sent WhatsApp message failed again", { retryAfterMs: wait }, err);
     }
   }
   c.get("logger").error("a sent WhatsApp message could not be recorded in its conversation", {
-    conversationChannelId: conversation.channelId,
+    conversationChannelId: target.channelId,
   });
 }
