@@ -93,12 +93,15 @@ export async function pushMirror(duty: MirrorDuty): Promise<number | null> {
       await work.run(mirrorRetention(summary.conversationId));
       return null;
     }
-    const push = await pushInput(summary, rows, last.seq);
-    const [, contactEvents, , , leadEvents, , , , , , events] = await work.run(mirrorPush(push));
+    const push = mirrorPush({
+      ...(await pushInput(summary, rows, last.seq)),
+      bodiesPurged: duty.bodiesPurged === true,
+    });
+    const inserted = push.insertedEvents(await work.run(push.statements));
     await duty.source.ackMirror(last.seq);
     await duty.state.delete(MIRROR_FAILURES_KEY);
     // After commit; never throws. What the queue refuses stays in the outbox for the sweep.
-    await relayOutboxRows(duty.env, config, logger, [...contactEvents, ...leadEvents, ...events], duty.waitUntil);
+    await relayOutboxRows(duty.env, config, logger, inserted, duty.waitUntil);
     // Changes made while this push was out (a webhook during a retry's await, when no alarm was
     // set for them) must not wait for the conversation's next change: look, don't guess by page size.
     return (await duty.source.pendingMirror(1)).length > 0 ? now() : null;
@@ -190,7 +193,8 @@ async function pushInput(summary: ConversationSummary, rows: MirrorRow[], lastSe
   const conversation = mirrorConversation(snapshot.summary, snapshot.seq);
   return {
     conversation,
-    firstSight: await firstSight(conversation),
+    // Until the push that carries ConversationStarted commits, this may be the customer's first sight.
+    firstSight: events.some((e) => e.type === "WhatsApp.ConversationStarted") ? await firstSight(conversation) : null,
     messages: [...messages.values()],
     statuses: [...statuses.values()].map(({ rank: _rank, ...s }) => s),
     events,

@@ -152,18 +152,19 @@ export function firstSightLeadEvent(f: FirstSight): Statement<{ id: string; byte
  * newer snapshot (`mirrored_seq`), so a page pushed late never rolls the row back. Contact and lead
  * links are set once: a contact deleted later stays unlinked rather than re-created.
  */
-export function upsertConversation(c: MirrorConversation, f: FirstSight): Statement<number> {
-  const contact = c.phone
-    ? sql`coalesce((select id from contacts where tenant_id = ${c.tenantId}::uuid and phone = ${c.phone} limit 1),
-                   (select id from contacts where id = ${f.contactId}::uuid))`
-    : sql`(select id from contacts where id = ${f.contactId}::uuid)`;
+export function upsertConversation(c: MirrorConversation, f: FirstSight | null): Statement<number> {
+  const byPhone = c.phone
+    ? sql`(select id from contacts where tenant_id = ${c.tenantId}::uuid and phone = ${c.phone} limit 1)`
+    : sql`null::uuid`;
+  const contact = f ? sql`coalesce(${byPhone}, (select id from contacts where id = ${f.contactId}::uuid))` : byPhone;
+  const lead = f ? sql`(select id from leads where id = ${f.leadId}::uuid)` : sql`null::uuid`;
   return exec(sql`insert into whatsapp_conversations as w (
       id, tenant_id, channel_id, wa_id, provider, phone, contact_id, lead_id, profile_name, status, assigned_to, tags,
       message_count, unread_count, last_message_at, last_inbound_at, last_read_at, window_expires_at, mirrored_seq)
     values (
       ${c.id}::uuid, ${c.tenantId}::uuid, ${c.channelId}::uuid, ${c.waId},
       (select provider from whatsapp_channels where id = ${c.channelId}::uuid), ${c.phone}::text,
-      ${contact}, (select id from leads where id = ${f.leadId}::uuid),
+      ${contact}, ${lead},
       ${c.profileName}::text, ${c.status}, ${c.assignedTo}::uuid, ${textArray(c.tags)},
       ${c.messageCount}, ${c.unreadCount}, ${iso(c.lastMessageAt)}::timestamptz, ${iso(c.lastInboundAt)}::timestamptz,
       ${iso(c.lastReadAt)}::timestamptz, ${iso(c.windowExpiresAt)}::timestamptz, ${c.seq})
@@ -272,28 +273,54 @@ export function insertConversationEvents(
   );
 }
 
-/** Every statement of one push, in batch order (see the top of this file). */
+/** One push's statements, and how to read the outbox rows it inserted from their results. */
+export interface MirrorPushBatch {
+  statements: [Statement<unknown>, ...Statement<unknown>[]];
+  /** The outbox rows this push inserted (to relay after commit), from `statements`' results. */
+  insertedEvents: (results: readonly unknown[]) => { id: string; bytes: number }[];
+}
+
+/**
+ * The statements of one push, in batch order (see the top of this file), and only those it needs:
+ * every statement costs the database a round of work, and under load the pushes of many
+ * conversations compete with the webhooks for it. First-sight statements only while the
+ * conversation's ConversationStarted event is still unacknowledged (it rides in the object's first
+ * page, and stays there until a push carrying it commits), retention only after the object blanked
+ * bodies, the preview only when messages or texts changed.
+ */
 export function mirrorPush(input: {
   conversation: MirrorConversation;
-  firstSight: FirstSight;
+  firstSight: FirstSight | null;
   messages: readonly MirrorMessage[];
   statuses: readonly MirrorStatus[];
   events: readonly CloudEvent[];
-}) {
+  bodiesPurged: boolean;
+}): MirrorPushBatch {
   const { conversation: c, firstSight: f } = input;
-  return [
-    insertFirstSightContact(c, f),
-    firstSightContactEvent(f),
-    ensureLeadSource(c, f),
-    insertFirstSightLead(c, f),
-    firstSightLeadEvent(f),
-    upsertConversation(c, f),
-    upsertMessages(c.tenantId, c.id, input.messages),
-    applyStatuses(c.tenantId, c.id, input.statuses),
-    blankExpiredTexts(c.id),
-    refreshPreview(c.id),
-    insertConversationEvents(c.tenantId, input.events),
-  ] as const;
+  const statements: Statement<unknown>[] = [];
+  const relaying: number[] = [];
+  const add = (statement: Statement<unknown>, relays = false) => {
+    if (relays) relaying.push(statements.length);
+    statements.push(statement);
+  };
+  if (f) {
+    add(insertFirstSightContact(c, f));
+    add(firstSightContactEvent(f), true);
+    add(ensureLeadSource(c, f));
+    add(insertFirstSightLead(c, f));
+    add(firstSightLeadEvent(f), true);
+  }
+  add(upsertConversation(c, f));
+  if (input.messages.length > 0) add(upsertMessages(c.tenantId, c.id, input.messages));
+  if (input.statuses.length > 0) add(applyStatuses(c.tenantId, c.id, input.statuses));
+  if (input.bodiesPurged) add(blankExpiredTexts(c.id));
+  if (input.messages.length > 0 || input.bodiesPurged) add(refreshPreview(c.id));
+  if (input.events.length > 0) add(insertConversationEvents(c.tenantId, input.events), true);
+  return {
+    // Never empty: the conversation row is in every push.
+    statements: statements as [Statement<unknown>, ...Statement<unknown>[]],
+    insertedEvents: (results) => relaying.flatMap((at) => results[at] as { id: string; bytes: number }[]),
+  };
 }
 
 /** After the object blanked bodies with nothing else to push. */
