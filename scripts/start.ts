@@ -11,6 +11,7 @@ import { mintAccessToken } from "../core/auth/supabase-token.ts";
 import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
 import { applyDemoSeed, issueDemoLinks } from "../db/seed/apply-seed.ts";
 import { sampleDeliveryCommands, seedDemoChannels } from "./local/demo-whatsapp.ts";
+import { seedDemoFiscal } from "./local/demo-fiscal.ts";
 import { newPublicToken } from "../workers/proposals/public-link.ts";
 import { startLocalDatabase, type DatabaseKind } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
@@ -80,7 +81,10 @@ async function main(): Promise<void> {
   await applyDemoSeed(db.ownerUrl);
   const demoTenant = DEMO_TENANTS[0];
   const channels = demoTenant ? await seedDemoChannels(db.ownerUrl, demoTenant.id, keys.encryptionSecret) : [];
-  say("migrations applied, demo tenants seeded (demo: pro plan with 3 WhatsApp channels, acme: free plan)");
+  if (demoTenant) await seedDemoFiscal(db.ownerUrl, demoTenant.id, keys.encryptionSecret);
+  say(
+    "migrations applied, demo tenants seeded (demo: pro plan, 3 WhatsApp channels, CFDI issuer EKU9003173C9 with SAT's test CSD and the sandbox PAC; acme: free plan)",
+  );
   const links = await issueDemoLinks(db.ownerUrl, newPublicToken);
 
   const proxy = await startNeonProxy({ port: await portOr(55433) });
@@ -118,7 +122,6 @@ async function main(): Promise<void> {
     "Redis (Upstash)": ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
     "NATS JetStream": ["NATS_URL"],
     SageMaker: ["SAGEMAKER_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
-    "PAC (CFDI stamping)": ["PAC_URL", "PAC_USER", "PAC_PASSWORD"],
   };
   const status: string[] = [];
   for (const [name, keysNeeded] of Object.entries(optional)) {

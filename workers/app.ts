@@ -23,6 +23,8 @@ import { registerLeadSourceRoutes } from "./lead-sources/routes.ts";
 import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
 import { registerWhatsAppRoutes } from "./whatsapp/routes.ts";
+import { registerFiscalRoutes } from "./fiscal/routes.ts";
+import { CSD_UPLOAD_MAX_BODY_BYTES, CSD_UPLOAD_PATH } from "./fiscal/upload-csd.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
 import { registerPutTenantLimits } from "./tenant/put-tenant-limits.ts";
@@ -56,7 +58,13 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   // One body limit per request, applied before anything reads the body: a route that states its
   // own limit gets it instead of the app-wide one (a second, route-level bodyLimit could only lower it).
   const defaultBodyLimit = limitBody(MAX_BODY_BYTES, `request body exceeds ${MAX_BODY_BYTES} bytes`);
-  const routeBodyLimits = new Map([[VERIFY_CFDI_PATH, limitBody(VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_TOO_LARGE)]]);
+  const routeBodyLimits = new Map([
+    [VERIFY_CFDI_PATH, limitBody(VERIFY_CFDI_MAX_BODY_BYTES, VERIFY_CFDI_TOO_LARGE)],
+    [
+      CSD_UPLOAD_PATH,
+      limitBody(CSD_UPLOAD_MAX_BODY_BYTES, `a CSD upload is at most ${CSD_UPLOAD_MAX_BODY_BYTES} bytes`),
+    ],
+  ]);
   const webhookBodyLimit = limitBody(WHATSAPP_WEBHOOK_MAX_BODY_BYTES, WHATSAPP_WEBHOOK_TOO_LARGE);
   app.use("*", (c, next) => {
     const path = c.req.path;
@@ -88,6 +96,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerCustomerRoutes(app);
   registerLeadRoutes(app);
   registerWhatsAppRoutes(app);
+  registerFiscalRoutes(app);
   registerDownloadDocument(app);
   registerPublicPages(app);
   registerDocs(app);

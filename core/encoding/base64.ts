@@ -8,7 +8,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /** Decodes base64, ignoring whitespace (certificates are often wrapped). Throws on bad input. */
-export function base64ToBytes(b64: string): Uint8Array {
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const clean = b64.replace(/[\s]/g, "");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) throw new Error("invalid base64");
   const bin = atob(clean);

@@ -3,3 +3,4 @@ export * from "./crm.ts";
 export * from "./billing.ts";
 export * from "./system.ts";
 export * from "./whatsapp.ts";
+export * from "./fiscal.ts";

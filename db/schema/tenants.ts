@@ -18,13 +18,7 @@ export const tenants = pgTable(
     status: text("status", { enum: ["active", "suspended"] })
       .notNull()
       .default("active"),
-    // Fiscal profile of the issuer (emisor) for CFDI.
-    rfc: text("rfc"),
-    razonSocial: text("razon_social"),
-    regimenFiscal: text("regimen_fiscal"),
-    codigoPostal: text("codigo_postal"),
-    csdCertificateNumber: text("csd_certificate_number"),
-    csdR2Key: text("csd_r2_key"),
+    // The issuer's fiscal data (RFC, régimen, CSD, PAC) lives in fiscal_profiles (db/schema/fiscal.ts).
     // Per-tenant overrides of plan limits (enterprise contracts) without code changes.
     rateLimitOverrides: jsonb("rate_limit_overrides").$type<Record<string, number>>().notNull().default({}),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
@@ -36,7 +30,6 @@ export const tenants = pgTable(
     check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{1,62}$'`),
     check("tenants_country_format", sql`${t.country} ~ '^[A-Z]{2}$'`),
     check("tenants_currency_format", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    check("tenants_codigo_postal_format", sql`${t.codigoPostal} IS NULL OR ${t.codigoPostal} ~ '^[0-9]{5}$'`),
   ],
 );
 

@@ -15,9 +15,15 @@ export async function applyDemoSeed(ownerUrl: string): Promise<void> {
       await client.query("BEGIN");
       await client.query("select set_config('app.tenant_id', $1, true)", [t.id]);
       await client.query(
-        `insert into tenants (id, slug, name, plan, rfc, razon_social, regimen_fiscal, codigo_postal)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing`,
-        [t.id, t.slug, t.name, t.plan, t.rfc, t.razonSocial, t.regimenFiscal, t.codigoPostal],
+        `insert into tenants (id, slug, name, plan) values ($1, $2, $3, $4) on conflict (id) do nothing`,
+        [t.id, t.slug, t.name, t.plan],
+      );
+      // The issuer's data; the demo tenant's CSD and PAC are added by scripts/local/demo-fiscal.ts
+      // (sealing the key needs the dev stack's ENCRYPTION_SECRET).
+      await client.query(
+        `insert into fiscal_profiles (tenant_id, rfc, razon_social, regimen_fiscal, lugar_expedicion, serie)
+         values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id) do nothing`,
+        [t.id, t.rfc, t.razonSocial, t.regimenFiscal, t.codigoPostal, "A"],
       );
       for (const u of t.users) {
         await client.query(

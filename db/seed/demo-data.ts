@@ -86,10 +86,11 @@ export const DEMO_TENANTS: DemoTenant[] = [
     slug: "demo",
     name: "Demo Comercial del Centro",
     plan: "pro",
-    rfc: "DCC180515AB1",
-    razonSocial: "DEMO COMERCIAL DEL CENTRO",
+    // The issuer of SAT's public test CSD (test/fixtures/csd), so the demo can seal real CFDI.
+    rfc: "EKU9003173C9",
+    razonSocial: "ESCUELA KEMPER URGATE",
     regimenFiscal: "601",
-    codigoPostal: "06600",
+    codigoPostal: "86000",
     users: [
       {
         id: "5a0f3f4e-1d2c-4b6a-8e9f-000000000001",

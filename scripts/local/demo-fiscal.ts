@@ -1,0 +1,50 @@
+// The demo tenant as a CFDI issuer for `npm start` (issue 13): SAT's public test CSD
+// (test/fixtures/csd, RFC EKU9003173C9, the demo tenant's profile RFC) sealed under the dev stack's
+// ENCRYPTION_SECRET, and the sandbox PAC. Re-sealed on every start: the envelope depends on the
+// secret, which .local/dev/keys.json keeps, so this only ever rewrites the same thing.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { loadCsd } from "../../core/cfdi/csd.ts";
+import { sealPrivateKey } from "../../core/cfdi/key-envelope.ts";
+import { importPrivateKey } from "../../core/cfdi/private-key.ts";
+import { ROOT } from "./dev-state.ts";
+
+const CSD_DIR = path.join(ROOT, "test/fixtures/csd");
+
+export async function seedDemoFiscal(ownerUrl: string, tenantId: string, encryptionSecret: string): Promise<void> {
+  const cer = readFileSync(path.join(CSD_DIR, "EKU9003173C9.cer"));
+  const key = readFileSync(path.join(CSD_DIR, "EKU9003173C9.key"));
+  const password = readFileSync(path.join(CSD_DIR, "EKU9003173C9.password.txt"), "utf8").trim();
+  const { certificate } = await loadCsd(cer, key, password);
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", await importPrivateKey(key, password, true)));
+  const envelope = await sealPrivateKey(pkcs8, encryptionSecret, certificate.noCertificado);
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+    const updated = await client.query(
+      `update fiscal_profiles set csd_certificate = $2, csd_no_certificado = $3, csd_valid_from = $4, csd_valid_to = $5,
+              csd_key_envelope = $6, pac_provider = coalesce(pac_provider, 'sandbox'),
+              pac_environment = coalesce(pac_environment, 'test')
+        where tenant_id = $1 and rfc = $7`,
+      [
+        tenantId,
+        certificate.base64,
+        certificate.noCertificado,
+        certificate.notBefore.toISOString(),
+        certificate.notAfter.toISOString(),
+        envelope,
+        certificate.rfc,
+      ],
+    );
+    if (updated.rowCount !== 1) throw new Error(`the demo tenant's fiscal profile is not for ${certificate.rfc}`);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
