@@ -411,6 +411,33 @@ describe("inbox state", () => {
     expect(await c.stub.assign({ userId: null })).toMatchObject({ assignedTo: null });
   });
 
+  it("a message older than the newest, delivered late, neither reopens a closed conversation nor brings back an old name", async () => {
+    const c = open();
+    await c.stub.ingest(
+      batch(c, {
+        profile: { phoneNumberId: "106540352242922", waId: c.waId, name: "Lupita H." },
+        messages: [inbound(c.waId, "in1", T0 + 10)],
+      }),
+    );
+    await c.stub.setStatus("closed");
+    // A provider retry of an earlier message that never reached us, with the name she had then.
+    await c.stub.ingest(
+      batch(c, {
+        profile: { phoneNumberId: "106540352242922", waId: c.waId, name: "Lupe" },
+        messages: [inbound(c.waId, "in0", T0)],
+      }),
+    );
+    expect(await c.stub.summary()).toMatchObject({ status: "closed", profileName: "Lupita H.", messageCount: 2 });
+    // Her next message is new: it reopens, and its name is current.
+    await c.stub.ingest(
+      batch(c, {
+        profile: { phoneNumberId: "106540352242922", waId: c.waId, name: "Lupita Hernández" },
+        messages: [inbound(c.waId, "in2", T0 + 20)],
+      }),
+    );
+    expect(await c.stub.summary()).toMatchObject({ status: "open", profileName: "Lupita Hernández", messageCount: 3 });
+  });
+
   it("refuses bad tags and bad statuses with typed errors, and calls before the first ingest", async () => {
     const c = open();
     expect(conversationErrorCode(await rejection(c.stub.setTags(["vip"])))).toBe("not_found");

@@ -379,7 +379,11 @@ export class ConversationDO extends DurableObject<Env> {
         started = true;
       } else {
         assertSameIdentity(before, batch);
-        if (batch.profile?.name !== undefined && batch.profile.name !== before.profileName)
+        // The name a delivery carries is the customer's name when its messages were sent: a late
+        // redelivery (providers retry for days) must not put back a name changed since.
+        const newestInBatch = Math.max(...batch.messages.map((m) => m.timestamp));
+        const current = before.lastInboundAt === null || newestInBatch >= before.lastInboundAt;
+        if (batch.profile?.name !== undefined && batch.profile.name !== before.profileName && current)
           this.sql.exec("UPDATE conversation SET profile_name = ? WHERE id = 1", batch.profile.name);
       }
       const identity: Identity = {
@@ -403,6 +407,7 @@ export class ConversationDO extends DurableObject<Env> {
       }
 
       let messagesStored = 0;
+      let newestStored: number | null = null;
       let duplicates = 0;
       let touchedOutbound = false;
       for (const m of batch.messages) {
@@ -422,6 +427,7 @@ export class ConversationDO extends DurableObject<Env> {
           continue;
         }
         messagesStored++;
+        newestStored = Math.max(newestStored ?? timestamp, timestamp);
         this.sql.exec(
           `UPDATE conversation SET message_count = message_count + 1,
              last_message_at = max(coalesce(last_message_at, ?1), ?1),
@@ -449,10 +455,13 @@ export class ConversationDO extends DurableObject<Env> {
         if (change.change) this.logStatusChange(log, identity, ids, change.change);
       }
 
-      // A new customer message reopens a closed conversation (a new one is open already).
+      // A new customer message reopens a closed conversation (a new one is open already). New means
+      // newer than every message seen before: an old one delivered late does not reopen it.
       const reopened = before ? statusAfterInbound(before.status) : "open";
-      if (messagesStored > 0 && before && reopened !== before.status)
-        this.sql.exec("UPDATE conversation SET status = ? WHERE id = 1", reopened);
+      if (before && reopened !== before.status && newestStored !== null) {
+        if (before.lastInboundAt === null || newestStored > before.lastInboundAt)
+          this.sql.exec("UPDATE conversation SET status = ? WHERE id = 1", reopened);
+      }
 
       let statusesApplied = 0;
       let statusesPending = 0;

@@ -80,7 +80,7 @@ describe("Meta Cloud API", () => {
       { ...metaText, messaging_product: "sms" },
       { ...metaText, to: "55-1234" },
       { ...metaText, text: { body: "" } },
-      { ...metaText, type: "document", document: { link: "http://insecure.example/x.pdf" } },
+      { ...metaText, type: "document", document: { link: "ftp://files.example/x.pdf" } },
       { ...metaText, type: "template", template: { name: "Recordatorio Pago", language: { code: "es_MX" } } },
       {
         ...metaText,
