@@ -24,6 +24,7 @@ import { registerCustomerRoutes } from "./customers/routes.ts";
 import { registerLeadRoutes } from "./leads/routes.ts";
 import { registerWhatsAppRoutes } from "./whatsapp/routes.ts";
 import { registerFiscalRoutes } from "./fiscal/routes.ts";
+import { registerInvoiceRoutes } from "./invoices/routes.ts";
 import { CSD_UPLOAD_MAX_BODY_BYTES, CSD_UPLOAD_PATH } from "./fiscal/upload-csd.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
@@ -97,6 +98,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerLeadRoutes(app);
   registerWhatsAppRoutes(app);
   registerFiscalRoutes(app);
+  registerInvoiceRoutes(app);
   registerDownloadDocument(app);
   registerPublicPages(app);
   registerDocs(app);

@@ -3,10 +3,10 @@ import { check, date, index, integer, jsonb, numeric, pgTable, text, uniqueIndex
 import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
 import { customers, proposals } from "./crm.ts";
 import { tenants } from "./tenants.ts";
+import { INVOICE_STATUSES } from "../../core/invoicing/invoice-status.ts";
+import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
-
-export const CFDI_STATUSES = ["draft", "stamping", "stamped", "failed", "cancelled"] as const;
 
 export const cfdiInvoices = pgTable(
   "cfdi_invoices",
@@ -30,7 +30,21 @@ export const cfdiInvoices = pgTable(
     subtotal: numeric("subtotal", { precision: 18, scale: 6 }).notNull(),
     descuento: numeric("descuento", { precision: 18, scale: 6 }).notNull().default("0"),
     total: numeric("total", { precision: 18, scale: 6 }).notNull(),
-    status: text("status", { enum: CFDI_STATUSES }).notNull().default("draft"),
+    status: text("status", { enum: INVOICE_STATUSES }).notNull().default("draft"),
+    /** The engine model the invoice is built from (core/cfdi InvoiceInput), as given or mapped from the proposal. */
+    input: jsonb("input")
+      .$type<InvoiceInput>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** The engine's issues when validation failed ([] for a valid draft). */
+    issues: jsonb("issues")
+      .$type<{ path: string; code: string; message: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    receptorRfc: text("receptor_rfc"),
+    receptorNombre: text("receptor_nombre"),
+    version: integer("version").notNull().default(1),
+    createdBy: uuid("created_by"),
     xmlR2Key: text("xml_r2_key"),
     pdfR2Key: text("pdf_r2_key"),
     stampedAt: tstz("stamped_at"),
@@ -43,6 +57,11 @@ export const cfdiInvoices = pgTable(
     uniqueIndex("cfdi_invoices_tenant_serie_folio_key").on(t.tenantId, t.serie, t.folio),
     uniqueIndex("cfdi_invoices_uuid_key").on(t.uuid),
     index("cfdi_invoices_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    // One live invoice per proposal (a retried "invoice this" finds the first); a cancelled one, or
+    // one the engine refused, leaves room for the next attempt.
+    uniqueIndex("cfdi_invoices_live_proposal_key")
+      .on(t.tenantId, t.proposalId)
+      .where(sql`${t.proposalId} IS NOT NULL AND ${t.status} NOT IN ('cancelled', 'validation_failed')`),
   ],
 );
 

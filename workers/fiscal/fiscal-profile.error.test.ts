@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { base64ToBytes } from "../../core/encoding/base64.ts";
 import { api, createTenant, problem, tokenFor } from "../../test/support/harness.ts";
 import { SAT_TEST_CSD } from "../../test/support/sat-test-csd.ts";
-import { csdForm, EKU_PROFILE } from "./fiscal-profile.happy.test.ts";
+import { csdForm, EKU_PROFILE } from "../../test/support/invoicing-fixtures.ts";
 
 async function adminOf(withProfile: Record<string, unknown> | null = EKU_PROFILE) {
   const tenant = await createTenant();

@@ -2,31 +2,13 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadSealedCsd } from "../../core/cfdi/key-envelope.ts";
 import { openPacCredentials } from "../../core/fiscal/pac-credentials.ts";
-import { base64ToBytes } from "../../core/encoding/base64.ts";
 import type { Env } from "../../platform/env.ts";
 import { api, createTenant, ownerSql, tokenFor } from "../../test/support/harness.ts";
 import { SAT_TEST_CSD } from "../../test/support/sat-test-csd.ts";
+import { csdForm, EKU_PROFILE } from "../../test/support/invoicing-fixtures.ts";
 import type { CsdBody, FiscalProfileBody } from "./fiscal-profile-schema.ts";
 
 const secret = () => (env as unknown as Env).ENCRYPTION_SECRET!;
-
-export const EKU_PROFILE = {
-  rfc: "EKU9003173C9",
-  razonSocial: "ESCUELA KEMPER URGATE",
-  regimenFiscal: "601",
-  lugarExpedicion: "86000",
-  serie: "A",
-};
-
-export function csdForm(
-  over: { cer?: Uint8Array<ArrayBuffer>; key?: Uint8Array<ArrayBuffer>; password?: string } = {},
-): FormData {
-  const form = new FormData();
-  form.set("cer", new File([over.cer ?? base64ToBytes(SAT_TEST_CSD.cer)], "EKU9003173C9.cer"));
-  form.set("key", new File([over.key ?? base64ToBytes(SAT_TEST_CSD.key)], "EKU9003173C9.key"));
-  form.set("password", over.password ?? SAT_TEST_CSD.password);
-  return form;
-}
 
 async function json<T>(res: Response, status: number): Promise<T> {
   expect(res.status, await res.clone().text()).toBe(status);

@@ -90,7 +90,29 @@ async function settleClaim(c: Context<HonoEnv>, settle: (owner: KeyOwner) => Sta
   claim.stored = true;
 }
 
+/**
+ * Thrown by a route whose read found the state its first request left (e.g. the invoice already
+ * made): a retry under the same key must replay that request's answer, not refuse the repeat.
+ */
+class KeyAlreadyClaimed extends Error {
+  override name = "KeyAlreadyClaimed";
+}
+
+/**
+ * For a route about to refuse a request because of what an earlier request did: if this request
+ * carries an Idempotency-Key that is already claimed, it is a retry, and the middleware replays the
+ * first answer instead. One more round trip, only on that refusal path.
+ */
+export async function replayIfRetry(c: Context<HonoEnv>): Promise<void> {
+  const claim = c.get("idempotency");
+  if (!claim) return;
+  const { tenantId, userId } = c.get("auth");
+  const [rows] = await unitOfWork(c).run([findKey({ tenantId, userId, key: claim.key })]);
+  if (rows[0]) throw new KeyAlreadyClaimed("Idempotency-Key already claimed");
+}
+
 function isKeyConflict(err: unknown): boolean {
+  if (err instanceof KeyAlreadyClaimed) return true;
   const pg = findPgError(err);
   return pg?.code === "23505" && pg.constraint === IDEMPOTENCY_PK;
 }

@@ -1,0 +1,269 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { buildComprobante } from "../../core/cfdi/build.ts";
+import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
+import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
+import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
+import { getCustomer } from "../../db/customers/customer-store.ts";
+import { getFiscalProfile, type FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
+import {
+  insertInvoice,
+  liveInvoiceOfProposal,
+  proposalItemsToInvoice,
+  proposalToInvoice,
+  LIVE_PROPOSAL_INVOICE_KEY,
+  type NewInvoice,
+} from "../../db/invoicing/invoice-store.ts";
+import type { HonoEnv } from "../context.ts";
+import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
+import { AppError } from "../http/problem.ts";
+import { replayIfRetry } from "../http/idempotency.ts";
+import { findPgError } from "../http/error-handler.ts";
+import { readRun, writeRun } from "../services.ts";
+import { InvoiceSchema, toInvoice } from "./invoice-schema.ts";
+
+// POST /v1/invoices (issue 13): an invoice in `draft` (or `validation_failed`, with the engine's
+// issues), from an accepted proposal or from an explicit engine model. Nothing is sealed or sent
+// to a PAC here; stamping is its own step. Two round trips: what the invoice is built from (one
+// batch), then the insert with the Idempotency-Key claim (one batch); the engine runs between.
+
+const FromProposal = z
+  .object({
+    proposalId: z.uuid(),
+    metodoPago: z.enum(["PUE", "PPD"]).optional().openapi({ description: "Default PPD (payment not settled yet)" }),
+    formaPago: z
+      .string()
+      .regex(/^[0-9]{2}$/, "clave de 2 dígitos del catálogo c_FormaPago")
+      .optional()
+      .openapi({ description: "Default 99 (por definir) with PPD", example: "03" }),
+    usoCfdi: z
+      .string()
+      .regex(/^[A-Z0-9]{3,4}$/, "clave del catálogo c_UsoCFDI")
+      .optional()
+      .openapi({ description: "Default: the customer's" }),
+    condicionesDePago: z.string().min(1).max(1_000).optional(),
+  })
+  .strict()
+  .openapi("InvoiceFromProposal");
+
+const FromModel = z
+  .object({
+    customerId: z.uuid().optional(),
+    invoice: z.record(z.string(), z.unknown()).openapi({
+      description:
+        "The CFDI engine's model (core/cfdi/README.md). `emisor` and `lugarExpedicion` default to the fiscal profile's; an `emisor.rfc` other than the profile's is refused.",
+    }),
+  })
+  .strict()
+  .openapi("InvoiceFromModel");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/invoices",
+  tags: ["Invoicing"],
+  summary: "Create an invoice (draft) from an accepted proposal or an engine model",
+  description: [
+    "Builds the CFDI 4.0 with the engine and answers 201 with the invoice: `draft` when valid, `validation_failed` with every issue (in Spanish) when the engine refuses it — nothing reaches a PAC until it is stamped.",
+    "",
+    "- From a proposal: it must be accepted (409 otherwise), have a customer with RFC, régimen and código postal, and SAT keys on its priced lines (422 listing what is missing). `totalEsperado` is the accepted total, so SAT rounding that would change it is a `TOTAL_MISMATCH` issue, never another amount.",
+    "- One live invoice per proposal: a second request is a 409 with `invoiceId`; an invoice refused by the engine leaves room for a new attempt.",
+    "- 409 until the account has a fiscal profile. `Idempotency-Key` honoured.",
+  ].join("\n"),
+  security: [{ bearerAuth: [] }],
+  request: {
+    body: { required: true, content: { "application/json": { schema: z.union([FromProposal, FromModel]) } } },
+  },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: InvoiceSchema } } },
+    ...problemResponses(...AUTHENTICATED_ERRORS, 409, 422),
+  },
+});
+
+function noProfile(): AppError {
+  return new AppError("CONFLICT", "La cuenta aún no tiene perfil fiscal para facturar (PUT /v1/fiscal-profile).");
+}
+
+function unprocessable(detail: string, issues: readonly Issue[], prefix: string): AppError {
+  return new AppError("UNPROCESSABLE", detail, {
+    errors: issues.map((i) => ({ path: `${prefix}${i.path}`, message: i.message, code: i.code })),
+  });
+}
+
+/** The engine's verdict: the built amounts, or its issues (never thrown). */
+function validate(input: InvoiceInput) {
+  try {
+    const built = buildComprobante(input);
+    const c = built.comprobante;
+    return { issues: [] as Issue[], subtotal: c.SubTotal, descuento: c.Descuento ?? "0", total: c.Total };
+  } catch (err) {
+    if (err instanceof CfdiError) return { issues: [...err.issues], subtotal: "0", descuento: "0", total: null };
+    throw err;
+  }
+}
+
+function newInvoice(
+  c: Context<HonoEnv>,
+  input: InvoiceInput,
+  refs: { customerId: string | null; proposalId: string | null; fallbackTotal: string },
+): NewInvoice {
+  const verdict = validate(input);
+  return {
+    id: crypto.randomUUID(),
+    tenantId: c.get("auth").tenantId,
+    customerId: refs.customerId,
+    proposalId: refs.proposalId,
+    status: verdict.issues.length === 0 ? "draft" : "validation_failed",
+    input,
+    issues: verdict.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
+    serie: typeof input.serie === "string" ? input.serie : null,
+    moneda: typeof input.moneda === "string" ? input.moneda : "MXN",
+    tipoCambio: input.tipoCambio === undefined ? null : String(input.tipoCambio),
+    metodoPago: typeof input.metodoPago === "string" ? input.metodoPago : null,
+    formaPago: typeof input.formaPago === "string" ? input.formaPago : null,
+    usoCfdi: typeof input.receptor?.usoCfdi === "string" ? input.receptor.usoCfdi : null,
+    receptorRfc: typeof input.receptor?.rfc === "string" ? input.receptor.rfc : null,
+    receptorNombre: typeof input.receptor?.nombre === "string" ? input.receptor.nombre : null,
+    subtotal: verdict.subtotal,
+    descuento: verdict.descuento,
+    total: verdict.total ?? refs.fallbackTotal,
+    createdBy: c.get("auth").userId,
+  };
+}
+
+async function fromProposal(c: Context<HonoEnv>, body: z.infer<typeof FromProposal>): Promise<NewInvoice> {
+  const tenantId = c.get("auth").tenantId;
+  const [profiles, proposals, items, live] = await readRun(c, [
+    getFiscalProfile(tenantId),
+    proposalToInvoice(tenantId, body.proposalId),
+    proposalItemsToInvoice(tenantId, body.proposalId),
+    liveInvoiceOfProposal(tenantId, body.proposalId),
+  ]);
+  const profile = profiles[0];
+  if (!profile) throw noProfile();
+  const proposal = proposals[0];
+  if (!proposal)
+    throw unprocessable(
+      "la cotización no existe",
+      [{ path: "proposalId", code: "not_found", message: "no hay una cotización con este id" }],
+      "body.",
+    );
+  if (proposal.status !== "accepted")
+    throw new AppError(
+      "CONFLICT",
+      `Solo se factura una cotización aceptada; ${proposal.proposalNumber} está en estado ${proposal.status}.`,
+    );
+  if (live[0]) {
+    await replayIfRetry(c);
+    throw existing(proposal.proposalNumber, live[0].id);
+  }
+  if (!proposal.customerId)
+    throw unprocessable(
+      "la cotización no tiene cliente",
+      [
+        {
+          path: "customerId",
+          code: "CUSTOMER_MISSING",
+          message: "La cotización no tiene un cliente con datos fiscales a quien facturar.",
+        },
+      ],
+      "proposal.",
+    );
+  const mapped = invoiceFromProposal(
+    issuerOf(profile),
+    {
+      rfc: proposal.customerRfc,
+      razonSocial: proposal.customerRazonSocial ?? "",
+      regimenFiscal: proposal.customerRegimenFiscal,
+      codigoPostal: proposal.customerCodigoPostal,
+      usoCfdi: proposal.customerUsoCfdi ?? "G03",
+    },
+    {
+      proposalNumber: proposal.proposalNumber,
+      currency: proposal.currency,
+      exchangeRate: proposal.exchangeRate,
+      total: proposal.total,
+      items,
+    },
+    body,
+  );
+  if (!mapped.ok) throw unprocessable("faltan datos para facturar la cotización", mapped.issues, "");
+  return newInvoice(c, mapped.input, {
+    customerId: proposal.customerId,
+    proposalId: proposal.id,
+    fallbackTotal: proposal.total,
+  });
+}
+
+function issuerOf(profile: FiscalProfileRow) {
+  return {
+    rfc: profile.rfc,
+    razonSocial: profile.razonSocial,
+    regimenFiscal: profile.regimenFiscal,
+    lugarExpedicion: profile.lugarExpedicion,
+    serie: profile.serie,
+  };
+}
+
+function existing(proposalNumber: string, invoiceId: string): AppError {
+  return new AppError("CONFLICT", `La cotización ${proposalNumber} ya tiene una factura (${invoiceId}).`, {
+    extensions: { invoiceId },
+  });
+}
+
+async function fromModel(c: Context<HonoEnv>, body: z.infer<typeof FromModel>): Promise<NewInvoice> {
+  const tenantId = c.get("auth").tenantId;
+  const [profiles, customers] = await readRun(c, [
+    getFiscalProfile(tenantId),
+    getCustomer(tenantId, body.customerId ?? "00000000-0000-0000-0000-000000000000"),
+  ]);
+  const profile = profiles[0];
+  if (!profile) throw noProfile();
+  if (body.customerId && !customers[0])
+    throw unprocessable(
+      "el cliente no existe",
+      [{ path: "customerId", code: "not_found", message: "no hay un cliente con este id" }],
+      "body.",
+    );
+  const model = body.invoice as Partial<InvoiceInput>;
+  const emisor = model.emisor as Partial<InvoiceInput["emisor"]> | undefined;
+  if (emisor?.rfc !== undefined && emisor.rfc !== profile.rfc)
+    throw unprocessable(
+      "el emisor no es la cuenta",
+      [
+        {
+          path: "invoice.emisor.rfc",
+          code: "EMISOR_NOT_PROFILE",
+          message: `El emisor debe ser ${profile.rfc}, el RFC del perfil fiscal.`,
+        },
+      ],
+      "body.",
+    );
+  const input = {
+    ...model,
+    emisor: { rfc: profile.rfc, nombre: profile.razonSocial, regimenFiscal: profile.regimenFiscal, ...emisor },
+    lugarExpedicion: model.lugarExpedicion ?? profile.lugarExpedicion,
+    ...(model.serie === undefined && profile.serie ? { serie: profile.serie } : {}),
+  } as InvoiceInput;
+  return newInvoice(c, input, { customerId: body.customerId ?? null, proposalId: null, fallbackTotal: "0" });
+}
+
+export function registerCreateInvoice(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const invoice = "proposalId" in body ? await fromProposal(c, body) : await fromModel(c, body);
+    const [rows] = await writeRun(c, { resourcePath: `/v1/invoices/${invoice.id}`, status: 201 }, [
+      insertInvoice(invoice),
+    ]).catch((err: unknown) => {
+      // Another request for the same proposal committed between our read and this write.
+      if (findPgError(err)?.constraint === LIVE_PROPOSAL_INVOICE_KEY)
+        throw new AppError(
+          "CONFLICT",
+          "La cotización ya tiene una factura; consúltala en GET /v1/invoices?proposalId=…",
+        );
+      throw err;
+    });
+    const row = rows[0]!;
+    c.set("logFields", { ...c.get("logFields"), invoice: { id: row.id, status: row.status } });
+    return c.json(toInvoice(row), 201, { location: `/v1/invoices/${row.id}` });
+  });
+}

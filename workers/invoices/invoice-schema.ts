@@ -1,0 +1,71 @@
+import { z } from "@hono/zod-openapi";
+import { INVOICE_STATUSES } from "../../core/invoicing/invoice-status.ts";
+import type { InvoiceRow } from "../../db/invoicing/invoice-store.ts";
+
+const IssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() }).openapi("CfdiIssue");
+
+export const InvoiceSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(INVOICE_STATUSES),
+    proposalId: z.uuid().nullable(),
+    customerId: z.uuid().nullable(),
+    serie: z.string().nullable(),
+    folio: z.string().nullable().openapi({ description: "Assigned when the invoice is stamped" }),
+    uuid: z.string().nullable().openapi({ description: "Folio fiscal, once stamped" }),
+    moneda: z.string(),
+    tipoCambio: z.string().nullable(),
+    metodoPago: z.string().nullable(),
+    formaPago: z.string().nullable(),
+    usoCfdi: z.string().nullable(),
+    receptor: z.object({ rfc: z.string().nullable(), nombre: z.string().nullable() }),
+    subtotal: z.string().openapi({ example: "10798.93" }),
+    descuento: z.string().openapi({ example: "450.00" }),
+    total: z.string().openapi({ example: "12499.99" }),
+    validation: z.object({ valid: z.boolean(), issues: z.array(IssueSchema) }).openapi({
+      description: "The CFDI engine's verdict on the draft: every issue at once, in Spanish",
+    }),
+    input: z.record(z.string(), z.unknown()).openapi({ description: "The engine model the CFDI is built from" }),
+    stampedAt: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi("Invoice");
+export type InvoiceBody = z.infer<typeof InvoiceSchema>;
+
+/** Decimal columns come back with the column's 6 decimals; the API shows the currency's 2 (or what was stored). */
+function money(value: string): string {
+  const [int, frac = ""] = value.split(".");
+  const trimmed = frac.replace(/0+$/, "");
+  return `${int}.${trimmed.padEnd(2, "0")}`;
+}
+
+export function toInvoice(row: InvoiceRow): InvoiceBody {
+  return {
+    id: row.id,
+    status: row.status,
+    proposalId: row.proposalId,
+    customerId: row.customerId,
+    serie: row.serie,
+    folio: row.folio,
+    uuid: row.uuid,
+    moneda: row.moneda,
+    tipoCambio: row.tipoCambio,
+    metodoPago: row.metodoPago,
+    formaPago: row.formaPago,
+    usoCfdi: row.usoCfdi,
+    receptor: { rfc: row.receptorRfc, nombre: row.receptorNombre },
+    subtotal: money(row.subtotal),
+    descuento: money(row.descuento),
+    total: money(row.total),
+    validation: { valid: row.issues.length === 0, issues: row.issues },
+    input: row.input as unknown as Record<string, unknown>,
+    stampedAt: row.stampedAt,
+    cancelledAt: row.cancelledAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+  };
+}

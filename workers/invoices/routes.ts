@@ -1,0 +1,11 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { HonoEnv } from "../context.ts";
+import { registerCreateInvoice } from "./create-invoice.ts";
+import { registerGetInvoice } from "./get-invoice.ts";
+import { registerListInvoices } from "./list-invoices.ts";
+
+export function registerInvoiceRoutes(app: OpenAPIHono<HonoEnv>): void {
+  registerListInvoices(app);
+  registerCreateInvoice(app);
+  registerGetInvoice(app);
+}
