@@ -54,6 +54,13 @@ async function macKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** A name the link can carry (and a Content-Disposition header can hold): no quotes, slashes or control characters. */
+export function validDocumentFilename(filename: string): boolean {
+  return (
+    filename.length > 0 && filename.length <= MAX_DOCUMENT_FILENAME_CHARS && !/[\u0000-\u001f\u007f"\\/]/.test(filename)
+  );
+}
+
 function validLink(value: unknown): value is DownloadLink {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const { key, filename, contentType, expiresAt } = value as Record<string, unknown>;
@@ -62,9 +69,7 @@ function validLink(value: unknown): value is DownloadLink {
     KEY_RE.test(key) &&
     !key.includes("..") &&
     typeof filename === "string" &&
-    filename.length > 0 &&
-    filename.length <= MAX_DOCUMENT_FILENAME_CHARS &&
-    !/[\u0000-\u001f\u007f"\\/]/.test(filename) &&
+    validDocumentFilename(filename) &&
     CONTENT_TYPES.includes(contentType as DocumentContentType) &&
     typeof expiresAt === "number" &&
     Number.isSafeInteger(expiresAt)

@@ -4,10 +4,10 @@
 // secret, which .local/dev/keys.json keeps, so this only ever rewrites the same thing.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { loadCsd } from "../../core/cfdi/csd.ts";
 import { sealPrivateKey } from "../../core/cfdi/key-envelope.ts";
 import { importPrivateKey } from "../../core/cfdi/private-key.ts";
+import { inTenantTransaction } from "../../db/seed/tenant-transaction.ts";
 import { ROOT } from "./dev-state.ts";
 
 const CSD_DIR = path.join(ROOT, "test/fixtures/csd");
@@ -19,11 +19,7 @@ export async function seedDemoFiscal(ownerUrl: string, tenantId: string, encrypt
   const { certificate } = await loadCsd(cer, key, password);
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", await importPrivateKey(key, password, true)));
   const envelope = await sealPrivateKey(pkcs8, encryptionSecret, certificate.noCertificado);
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+  await inTenantTransaction(ownerUrl, tenantId, async (client) => {
     const updated = await client.query(
       `update fiscal_profiles set csd_certificate = $2, csd_no_certificado = $3, csd_valid_from = $4, csd_valid_to = $5,
               csd_key_envelope = $6, pac_provider = coalesce(pac_provider, 'sandbox'),
@@ -40,11 +36,5 @@ export async function seedDemoFiscal(ownerUrl: string, tenantId: string, encrypt
       ],
     );
     if (updated.rowCount !== 1) throw new Error(`the demo tenant's fiscal profile is not for ${certificate.rfc}`);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -6,7 +6,7 @@
 // as the Worker seals them (core/channels/credentials-envelope.ts) and written as the owner under
 // the tenant (RLS is forced for the owner too).
 import { createHmac } from "node:crypto";
-import pg from "pg";
+import { inTenantTransaction } from "../../db/seed/tenant-transaction.ts";
 import type { ChannelCredentials, ChannelProvider } from "../../core/channels/whatsapp-channel.ts";
 import { sealCredentials } from "../../core/channels/credentials-envelope.ts";
 import { metaEscapedJson } from "../../core/whatsapp/meta-json.ts";
@@ -78,11 +78,7 @@ export async function seedDemoChannels(
   encryptionSecret: string,
 ): Promise<DemoChannel[]> {
   const channels = demoChannels(encryptionSecret);
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+  await inTenantTransaction(ownerUrl, tenantId, async (client) => {
     for (const ch of channels) {
       const envelope = await sealCredentials(encryptionSecret, ch.id, ch.credentials);
       await client.query(
@@ -106,13 +102,7 @@ export async function seedDemoChannels(
         ],
       );
     }
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
   return channels;
 }
 

@@ -96,6 +96,23 @@ describe("WhatsApp document by proposal: refused before anything is sent", () =>
     expect(listed.objects).toHaveLength(0);
   });
 
+  it("a file name a download header cannot carry → 422 naming it; nothing sent", async () => {
+    const conv = await openConversation("meta");
+    const manager = await tokenFor(conv.tenant, { role: "manager" });
+    const proposal = await createProposal(manager, {
+      title: "P",
+      customerId: await seedCustomer(conv.tenant.id),
+      items: THREE_ITEMS,
+    });
+    await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: manager });
+    for (const filename of ["a/b.pdf", 'co"ti.pdf', "línea\nnueva.pdf"]) {
+      const res = await send(conv, { type: "document", document: { proposalId: proposal.id, filename } });
+      expect(res.status, filename).toBe(422);
+      expect((await problem(res)).errors?.[0]?.path).toBe("body.document.filename");
+    }
+    expect(await fakeRequests("meta", conv.fakeKey)).toHaveLength(0);
+  });
+
   it("outside the 24-hour window → 422 WINDOW_CLOSED before the PDF is made", async () => {
     const conv = await openConversation("meta", { window: "closed" });
     const manager = await tokenFor(conv.tenant, { role: "manager" });

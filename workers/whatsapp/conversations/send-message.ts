@@ -12,7 +12,6 @@ import {
   MAX_TEMPLATE_PARAMETER_CHARS,
   MAX_TWILIO_BODY_CHARS,
   templateParameters,
-  type DocumentSend,
   type OutboundSend,
 } from "../../../core/whatsapp/send-message.ts";
 import { getChannel } from "../../../db/whatsapp/channel-store.ts";
@@ -32,9 +31,7 @@ import { webhookUrl } from "../channels/channel-schema.ts";
 import { buildSendRequest, callProvider, sendFailureProblem, transportProblem } from "../provider-send.ts";
 import { resolveConversation } from "./resolve-conversation.ts";
 import { conversationUuid } from "../../../core/whatsapp/conversation-id.ts";
-import { loadProposalDocument, proposalPdfFilename, storedProposalPdf } from "../../documents/proposal-pdf.ts";
-import { issueDocumentLink } from "../../documents/document-links.ts";
-import { publicOrigin } from "../../http/public-origin.ts";
+import { documentToSend, type KeptMedia } from "../document-to-send.ts";
 
 // POST /v1/whatsapp/conversations/{id}/messages (issue 12): a text, template or document to the
 // conversation's customer through its channel's provider, recorded in the ConversationDO.
@@ -225,53 +222,6 @@ function toOutboundSend(
       };
     }
   }
-}
-
-type KeptMedia = NonNullable<OutboundMessageInput["media"]>;
-
-/** A document send once its source is a link the provider can download, and what the conversation keeps of it. */
-interface DocumentToSend {
-  send: DocumentSend;
-  kept: KeptMedia;
-}
-
-/**
- * A URL goes as given. A proposal goes as its PDF, stored in R2 for its version and sent through a
- * 15-minute signed link (core/documents/download-link.ts); the conversation keeps the app's own
- * stable URL of the PDF instead, since the signed link dies and is a credential while it lives.
- */
-async function documentToSend(
-  c: Context<HonoEnv>,
-  d: Extract<SendMessageInput, { type: "document" }>["document"],
-): Promise<DocumentToSend> {
-  const named = d.filename === undefined ? {} : { filename: d.filename };
-  const captioned = d.caption === undefined ? {} : { caption: d.caption };
-  if (d.url !== undefined) return { send: { url: d.url, ...named, ...captioned }, kept: { url: d.url, ...named } };
-  const proposalId = d.proposalId!;
-  const proposal = await loadProposalDocument(c, proposalId);
-  if (!proposal) {
-    throw new AppError("UNPROCESSABLE", "la cotización no existe", {
-      errors: [{ path: "body.document.proposalId", message: "no hay una cotización con este id", code: "not_found" }],
-    });
-  }
-  if (proposal.view.status === "draft") {
-    throw new AppError(
-      "CONFLICT",
-      `La cotización ${proposal.view.number} está en borrador: envíala (POST /v1/proposals/${proposalId}/send) antes de compartir su PDF.`,
-    );
-  }
-  const key = await storedProposalPdf(c, proposal).catch((err: unknown) => {
-    throw new AppError("SERVICE_UNAVAILABLE", "no se pudo preparar el PDF de la cotización; intenta de nuevo", {
-      cause: err,
-    });
-  });
-  const filename = d.filename ?? proposalPdfFilename(proposal);
-  const link = await issueDocumentLink(c, { key, filename, contentType: "application/pdf" });
-  const stable = `${publicOrigin(c.get("config").PUBLIC_BASE_URL, c.req.url)}/v1/proposals/${proposalId}/pdf`;
-  return {
-    send: { url: link.url, filename, ...captioned },
-    kept: { url: stable, filename, mimeType: "application/pdf" },
-  };
 }
 
 /** What the conversation keeps of the message (a document's caption is its text). */
