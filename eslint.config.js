@@ -30,6 +30,13 @@ export default tseslint.config(
     "**/queues/**",
     "**/platform/**",
   ]),
+  layer("r2/**", "r2/ is object storage used by the entry points: no workers/, db/, platform/ or entry-point imports", [
+    "**/workers/**",
+    "**/db/**",
+    "**/platform/**",
+    "**/durable-objects/**",
+    "**/queues/**",
+  ]),
   layer("platform/**", "platform/ sits below the entry points: no workers/, queues/ imports", [
     "**/workers/**",
     "**/queues/**",

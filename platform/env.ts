@@ -43,6 +43,12 @@ export interface Env {
   TWILIO_API_BASE_URL?: string;
   /** Milliseconds to wait for a WhatsApp provider's answer to a send (default 10000). */
   WHATSAPP_SEND_TIMEOUT_MS?: string;
+  /**
+   * The sandbox PAC's stamping certificate (base64 DER) and key (base64 PKCS#8), made by `npm start`
+   * on first start (core/invoicing/sandbox-pac.ts). Unset: tenants on the sandbox PAC cannot stamp (503).
+   */
+  SANDBOX_PAC_CERTIFICATE?: string;
+  SANDBOX_PAC_KEY?: string;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -79,6 +85,8 @@ const ConfigSchema = z
     WHATSAPP_360DIALOG_BASE_URL: z.url().default("https://waba-v2.360dialog.io"),
     TWILIO_API_BASE_URL: z.url().default("https://api.twilio.com"),
     WHATSAPP_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    SANDBOX_PAC_CERTIFICATE: z.string().regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_CERTIFICATE must be base64 DER").optional(),
+    SANDBOX_PAC_KEY: z.string().regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_KEY must be base64 PKCS#8").optional(),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",

@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     PUBLIC_FORM_SECRET: keys.formSecret,
     // From .local/dev/keys.json, not fresh per start: channel credentials sealed earlier must still open.
     ENCRYPTION_SECRET: keys.encryptionSecret,
+    SANDBOX_PAC_CERTIFICATE: keys.sandboxPac.certificate,
+    SANDBOX_PAC_KEY: keys.sandboxPac.key,
     PUBLIC_BASE_URL: apiUrl,
     ...(whatsapp
       ? whatsapp.baseUrls

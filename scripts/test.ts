@@ -13,6 +13,7 @@ import { startUpstashRest } from "./local/upstash-rest.ts";
 import { findNatsServer, startNats } from "./local/nats.ts";
 import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
+import { newSandboxPac } from "./local/dev-state.ts";
 import { generateSigningKey } from "../core/auth/supabase-token.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -50,6 +51,9 @@ async function main(): Promise<number> {
     TEST_JWT_PRIVATE_JWK: JSON.stringify(key.privateJwk),
     TEST_WHATSAPP_PROVIDERS_URL: whatsapp.url,
   };
+  const sandboxPac = await newSandboxPac();
+  env.TEST_SANDBOX_PAC_CERTIFICATE = sandboxPac.certificate;
+  env.TEST_SANDBOX_PAC_KEY = sandboxPac.key;
 
   if (findRedisServer()) {
     const redis = await startRedis();

@@ -47,6 +47,7 @@ export const EVENT_TYPES = [
   "CFDI.Stamped",
   "CFDI.Cancelled",
   "CFDI.ValidationFailed",
+  "CFDI.StampFailed",
   "WhatsApp.MessageReceived",
   "WhatsApp.MessageSent",
   "WhatsApp.StatusUpdated",

@@ -3,7 +3,8 @@ import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 import type { InvoiceStatus } from "../../core/invoicing/invoice-status.ts";
 import { cfdiInvoices } from "../schema/billing.ts";
 import { customers, proposalLineItems, proposals } from "../schema/crm.ts";
-import { query, type Statement } from "../statement.ts";
+import { outboxEvents, writeWithEventStatement, writtenByThisTransaction } from "../outbox.ts";
+import { builtWith, exec, query, type Statement } from "../statement.ts";
 
 // Invoices (cfdi_invoices) under RLS: what an invoice is built from, and the invoice rows.
 
@@ -140,4 +141,101 @@ export function listInvoices(
       .orderBy(...page.orderBy)
       .limit(page.limit),
   );
+}
+
+const STAMPABLE = sql`('draft', 'stamp_failed')`;
+
+/**
+ * Stamping begins: the invoice moves to `stamping` (only from draft or stamp_failed, so two
+ * requests never both stamp it) and takes its folio — the profile's next one, the first time only:
+ * a retry after a failed stamp keeps the folio it had. Same batch, so the profile's row lock
+ * orders concurrent stamps and no folio is handed out twice.
+ */
+export function claimStamp(tenantId: string, id: string) {
+  return [
+    exec(sql`update fiscal_profiles set next_folio = next_folio + 1, updated_at = now()
+      where tenant_id = ${tenantId}
+        and exists (select 1 from cfdi_invoices where tenant_id = ${tenantId} and id = ${id}
+                      and folio is null and status in ${STAMPABLE})`),
+    query((db) =>
+      db
+        .update(cfdiInvoices)
+        .set({
+          status: "stamping",
+          folio: sql`coalesce(${cfdiInvoices.folio}, (select (next_folio - 1)::text from fiscal_profiles where tenant_id = ${tenantId}))`,
+          version: sql`${cfdiInvoices.version} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            eq(cfdiInvoices.tenantId, tenantId),
+            eq(cfdiInvoices.id, id),
+            sql`${cfdiInvoices.status} in ${STAMPABLE}`,
+          ),
+        )
+        .returning(),
+    ),
+  ] as const;
+}
+
+export interface StampRecord {
+  uuid: string;
+  fecha: string;
+  fechaTimbrado: string;
+  noCertificadoSat: string;
+  selloSat: string;
+  xmlR2Key: string;
+  pacProvider: string;
+}
+
+/** The PAC's stamp on a `stamping` invoice, with CFDI.Stamped; then the invoice as it is. */
+export function recordStamp(tenantId: string, id: string, stamp: StampRecord, userId: string | undefined) {
+  return [
+    builtWith((db) =>
+      writeWithEventStatement(
+        db
+          .update(cfdiInvoices)
+          .set({
+            status: "stamped",
+            uuid: stamp.uuid,
+            fecha: stamp.fecha,
+            fechaTimbrado: stamp.fechaTimbrado,
+            noCertificadoSat: stamp.noCertificadoSat,
+            selloSat: stamp.selloSat,
+            xmlR2Key: stamp.xmlR2Key,
+            pacProvider: stamp.pacProvider,
+            stampedAt: sql`now()`,
+            error: null,
+            version: sql`${cfdiInvoices.version} + 1`,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.id, id), eq(cfdiInvoices.status, "stamping")))
+          .returning(),
+        { type: "CFDI.Stamped", context: "invoicing", rowId: id, tenantId, userId },
+      ),
+    ),
+    getInvoice(tenantId, id),
+  ] as const;
+}
+
+/** A stamp that did not happen: back to a retryable state with the reason, and CFDI.StampFailed. */
+export function recordStampFailure(
+  tenantId: string,
+  id: string,
+  error: Record<string, unknown>,
+  userId: string | undefined,
+) {
+  return [
+    exec(sql`update cfdi_invoices set status = 'stamp_failed', error = ${JSON.stringify(error)}::jsonb,
+             version = version + 1, updated_at = now()
+             where tenant_id = ${tenantId} and id = ${id} and status = 'stamping'`),
+    outboxEvents({
+      type: "CFDI.StampFailed",
+      context: "invoicing",
+      table: cfdiInvoices,
+      where: sql`t.tenant_id = ${tenantId} and t.id = ${id} and t.status = 'stamp_failed' and ${writtenByThisTransaction}`,
+      userId,
+    }),
+    getInvoice(tenantId, id),
+  ] as const;
 }

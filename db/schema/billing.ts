@@ -46,6 +46,12 @@ export const cfdiInvoices = pgTable(
     version: integer("version").notNull().default(1),
     createdBy: uuid("created_by"),
     xmlR2Key: text("xml_r2_key"),
+    /** The CFDI's Fecha (local time at LugarExpedicion) and the stamp's data, as the PAC wrote them. */
+    fecha: text("fecha"),
+    fechaTimbrado: text("fecha_timbrado"),
+    noCertificadoSat: text("no_certificado_sat"),
+    selloSat: text("sello_sat"),
+    pacProvider: text("pac_provider"),
     pdfR2Key: text("pdf_r2_key"),
     stampedAt: tstz("stamped_at"),
     cancelledAt: tstz("cancelled_at"),

@@ -3,6 +3,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { JWK } from "jose";
 import { generateSigningKey } from "../../core/auth/supabase-token.ts";
+import { createSandboxPacKeys } from "../../core/invoicing/sandbox-pac.ts";
 
 // Local development state under .local/dev (git-ignored): signing keys that survive restarts (so
 // tokens printed earlier stay valid), and what the running stack looks like (for `npm run token`).
@@ -22,6 +23,8 @@ export interface DevKeys {
   formSecret: string;
   /** ENCRYPTION_SECRET: kept across restarts, or every credential sealed with it stops opening. */
   encryptionSecret: string;
+  /** The sandbox PAC's certificate and key (base64): kept, so stamps made earlier still verify. */
+  sandboxPac: { certificate: string; key: string; noCertificado: string };
 }
 
 export interface DevState {
@@ -30,18 +33,29 @@ export interface DevState {
   tenants: { id: string; slug: string; users: { id: string; role: string; email: string }[] }[];
 }
 
+/** A sandbox PAC certificate and key as the Worker takes them (SANDBOX_PAC_CERTIFICATE / _KEY). */
+export async function newSandboxPac(): Promise<DevKeys["sandboxPac"]> {
+  const keys = await createSandboxPacKeys();
+  return {
+    certificate: Buffer.from(keys.certificateDer).toString("base64"),
+    key: Buffer.from(keys.pkcs8).toString("base64"),
+    noCertificado: keys.noCertificado,
+  };
+}
+
 export async function loadOrCreateKeys(): Promise<DevKeys> {
   mkdirSync(DEV_DIR, { recursive: true });
   if (existsSync(KEYS_FILE)) {
     const keys = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Partial<DevKeys> &
-      Omit<DevKeys, "formSecret" | "encryptionSecret">;
-    // Key files from before the public pages (formSecret) or the WhatsApp channels
-    // (encryptionSecret) existed get the missing secret added, once.
-    if (!keys.formSecret || !keys.encryptionSecret) {
+      Omit<DevKeys, "formSecret" | "encryptionSecret" | "sandboxPac">;
+    // Key files from before the public pages (formSecret), the WhatsApp channels
+    // (encryptionSecret) or invoicing (sandboxPac) existed get the missing secret added, once.
+    if (!keys.formSecret || !keys.encryptionSecret || !keys.sandboxPac) {
       const upgraded: DevKeys = {
         ...keys,
         formSecret: keys.formSecret ?? randomBytes(32).toString("base64url"),
         encryptionSecret: keys.encryptionSecret ?? randomBytes(32).toString("base64url"),
+        sandboxPac: keys.sandboxPac ?? (await newSandboxPac()),
       };
       writeFileSync(KEYS_FILE, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
       return upgraded;
@@ -55,6 +69,7 @@ export async function loadOrCreateKeys(): Promise<DevKeys> {
     hs256Secret: randomBytes(32).toString("base64url"),
     formSecret: randomBytes(32).toString("base64url"),
     encryptionSecret: randomBytes(32).toString("base64url"),
+    sandboxPac: await newSandboxPac(),
   };
   writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;

@@ -50,7 +50,8 @@ export function toInvoice(row: InvoiceRow): InvoiceBody {
     customerId: row.customerId,
     serie: row.serie,
     folio: row.folio,
-    uuid: row.uuid,
+    // As the CFDI writes it (the uuid column reads back in lower case).
+    uuid: row.uuid === null ? null : row.uuid.toUpperCase(),
     moneda: row.moneda,
     tipoCambio: row.tipoCambio,
     metodoPago: row.metodoPago,

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { verifyCfdi } from "../../core/cfdi/verify.ts";
+import type { Env } from "../../platform/env.ts";
+import { testEnv } from "../../test/support/env.ts";
+import { api, ownerSql, problem } from "../../test/support/harness.ts";
+import { acceptedProposal, stampingTenant } from "../../test/support/invoicing-fixtures.ts";
+import type { InvoiceBody } from "./invoice-schema.ts";
+
+// Stamping through the sandbox PAC (issue 13): seal with the tenant's CSD, TFD 1.1, R2 archive.
+
+async function draftOf(t: Awaited<ReturnType<typeof stampingTenant>>): Promise<InvoiceBody> {
+  const proposal = await acceptedProposal(t);
+  const res = await api("/v1/invoices", { method: "POST", token: t.user, json: { proposalId: proposal.id } });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as InvoiceBody;
+}
+
+function stamp(token: string, id: string) {
+  return api(`/v1/invoices/${id}/stamp`, { method: "POST", token });
+}
+
+async function outboxTypes(tenantId: string, subject: string): Promise<string[]> {
+  const [, rows] = await ownerSql.transaction([
+    ownerSql`select set_config('app.tenant_id', ${tenantId}, true)`,
+    ownerSql`select type from outbox where tenant_id = ${tenantId} and event->>'subject' = ${subject} and type like 'CFDI.%' order by created_at`,
+  ]);
+  return (rows as { type: string }[]).map((r) => r.type);
+}
+
+describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
+  it("seals, stamps and archives: the XML verifies (sello and TFD) and says it has no fiscal value; stamping again changes nothing", async () => {
+    const t = await stampingTenant();
+    const draft = await draftOf(t);
+    const res = await stamp(t.user, draft.id);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const stamped = (await res.json()) as InvoiceBody;
+    expect(stamped).toMatchObject({ status: "stamped", serie: "A", folio: "1", total: draft.total });
+    expect(stamped.uuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
+    expect(stamped.stampedAt).not.toBeNull();
+
+    const xmlRes = await api(`/v1/invoices/${draft.id}/xml`, { token: t.user });
+    expect(xmlRes.status).toBe(200);
+    expect(xmlRes.headers.get("content-type")).toContain("application/xml");
+    const xml = await xmlRes.text();
+    expect(xml).toContain('Serie="A"');
+    expect(xml).toContain('Folio="1"');
+    const report = await verifyCfdi(xml, {
+      satCertificate: () => (testEnv as unknown as Env).SANDBOX_PAC_CERTIFICATE,
+    });
+    expect(report.errors).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.timbre).toMatchObject({
+      uuid: stamped.uuid,
+      leyenda: "SIN VALIDEZ FISCAL — sandbox",
+      selloSatValid: true,
+    });
+
+    const object = await (testEnv as unknown as Env).DOCUMENTS!.head(
+      `tenants/${t.tenant.id}/cfdi/${/FechaTimbrado="(\d{4})-(\d{2})/.exec(xml)!.slice(1, 3).join("/")}/${stamped.uuid!.toLowerCase()}.xml`,
+    );
+    expect(object?.customMetadata).toMatchObject({
+      emisorRfc: "EKU9003173C9",
+      receptorRfc: "MCI7306249Y1",
+      uuid: stamped.uuid,
+    });
+    const retain = new Date(object!.customMetadata!.retainUntil!).getTime();
+    expect(retain - Date.now()).toBeGreaterThan(4.99 * 365 * 86_400_000);
+
+    const again = await stamp(t.user, draft.id);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(stamped);
+    expect(await outboxTypes(t.tenant.id, draft.id)).toEqual(["CFDI.Stamped"]);
+
+    // The next invoice takes the next folio.
+    const second = await draftOf(t);
+    expect(((await (await stamp(t.user, second.id)).json()) as InvoiceBody).folio).toBe("2");
+  });
+
+  it("two stamps at once: one stamps, the other is told; one folio used", async () => {
+    const t = await stampingTenant();
+    const draft = await draftOf(t);
+    const results = await Promise.all([stamp(t.user, draft.id), stamp(t.user, draft.id)]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses[0]).toBe(200);
+    expect([200, 409]).toContain(statuses[1]);
+    for (const r of results) await r.arrayBuffer();
+    const read = (await (await api(`/v1/invoices/${draft.id}`, { token: t.user })).json()) as InvoiceBody;
+    expect(read).toMatchObject({ status: "stamped", folio: "1" });
+    const next = (await (await api("/v1/fiscal-profile", { token: t.user })).json()) as { nextFolio: number };
+    expect(next.nextFolio).toBe(2);
+  });
+});
+
+describe("POST /v1/invoices/{id}/stamp: refusals", () => {
+  it("a PAC not available in this version → 503, the invoice stays a draft (nothing claimed)", async () => {
+    const t = await stampingTenant("finkok");
+    const draft = await draftOf(t);
+    const res = await stamp(t.user, draft.id);
+    expect(res.status).toBe(503);
+    expect((await problem(res)).detail).toContain("Finkok");
+    const read = (await (await api(`/v1/invoices/${draft.id}`, { token: t.user })).json()) as InvoiceBody;
+    expect(read).toMatchObject({ status: "draft", folio: null });
+    expect(await outboxTypes(t.tenant.id, draft.id)).toEqual([]);
+  });
+
+  it("no CSD → 409; an invoice the engine refused → 409 with its issues; unknown → 404; not stamped → no XML", async () => {
+    const { invoicingTenant } = await import("../../test/support/invoicing-fixtures.ts");
+    const bare = await invoicingTenant();
+    const bareDraft = await draftOf({ ...bare } as Awaited<ReturnType<typeof stampingTenant>>);
+    const noCsd = await stamp(bare.user, bareDraft.id);
+    expect(noCsd.status).toBe(409);
+    expect((await problem(noCsd)).detail).toContain("CSD");
+    expect((await api(`/v1/invoices/${bareDraft.id}/xml`, { token: bare.user })).status).toBe(404);
+
+    const t = await stampingTenant();
+    const refused = await api("/v1/invoices", {
+      method: "POST",
+      token: t.user,
+      json: { invoice: { tipoDeComprobante: "I", conceptos: [] } },
+    });
+    const invalid = (await refused.json()) as InvoiceBody;
+    expect(invalid.status).toBe("validation_failed");
+    const res = await stamp(t.user, invalid.id);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
+    expect((await stamp(t.user, crypto.randomUUID())).status).toBe(404);
+  });
+});
