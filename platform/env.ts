@@ -85,8 +85,14 @@ const ConfigSchema = z
     WHATSAPP_360DIALOG_BASE_URL: z.url().default("https://waba-v2.360dialog.io"),
     TWILIO_API_BASE_URL: z.url().default("https://api.twilio.com"),
     WHATSAPP_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-    SANDBOX_PAC_CERTIFICATE: z.string().regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_CERTIFICATE must be base64 DER").optional(),
-    SANDBOX_PAC_KEY: z.string().regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_KEY must be base64 PKCS#8").optional(),
+    SANDBOX_PAC_CERTIFICATE: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_CERTIFICATE must be base64 DER")
+      .optional(),
+    SANDBOX_PAC_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_KEY must be base64 PKCS#8")
+      .optional(),
   })
   .refine((c) => c.SUPABASE_URL || c.SUPABASE_JWT_SECRET, {
     message: "configure SUPABASE_URL (JWKS) and/or SUPABASE_JWT_SECRET (legacy HS256)",
