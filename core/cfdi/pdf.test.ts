@@ -28,6 +28,23 @@ describe("PDF representation", () => {
     csd = await loadCsd(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password);
   });
 
+  it("prints the timbre's Leyenda on top (a sandbox stamp says it has no fiscal value)", async () => {
+    const { createSandboxPacKeys, importSandboxKey, sandboxStamp } = await import("../invoicing/sandbox-pac.ts");
+    const example = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8")) as InvoiceInput;
+    const sealed = await buildSignedCfdi(example, csd);
+    const keys = await createSandboxPacKeys();
+    const { xml } = await sandboxStamp(
+      sealed.xml,
+      { privateKey: await importSandboxKey(keys.pkcs8), noCertificado: keys.noCertificado },
+      { fechaTimbrado: "2026-12-02T12:00:05" },
+    );
+    const bytes = await cfdiToPdf(xml);
+    if (!poppler) return;
+    const text = pdfText(bytes);
+    expect(text.trimStart().startsWith("SIN VALIDEZ FISCAL — SANDBOX")).toBe(true);
+    expect(pdfText(await cfdiToPdf(sealed.xml))).not.toContain("VALIDEZ");
+  });
+
   it("renders a stamped third-party CFDI with folio fiscal, amount in words, sellos and a readable QR", async () => {
     const xml = readFileSync(join(fixturesDir, "cfdi/cfdi40-real.xml"), "utf8");
     const bytes = await cfdiToPdf(xml);

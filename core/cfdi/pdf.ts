@@ -178,6 +178,16 @@ export async function cfdiToPdf(xml: string): Promise<Uint8Array> {
   };
   const w = new Writer(doc, f);
 
+  // The TFD's Leyenda (TimbreFiscalDigital 1.1) goes on top, where nobody misses it: a PAC's
+  // notice such as a sandbox's "SIN VALIDEZ FISCAL".
+  if (tfd?.leyenda) {
+    for (const l of w.wrap(tfd.leyenda.toUpperCase(), PAGE_W - 2 * M, 12, f.bold).slice(0, 2)) {
+      w.text(l, M, w.y, 12, f.bold, rgb(0.75, 0, 0));
+      w.y -= 16;
+    }
+    w.y -= 4;
+  }
+
   // --- header: emisor left, comprobante data right ---
   const top = w.y;
   const leftW = 300;

@@ -3,6 +3,7 @@ import type { HonoEnv } from "../context.ts";
 import { registerCreateInvoice } from "./create-invoice.ts";
 import { registerGetInvoice } from "./get-invoice.ts";
 import { registerGetInvoiceXml } from "./get-invoice-xml.ts";
+import { registerGetInvoicePdf } from "./get-invoice-pdf.ts";
 import { registerStampInvoice } from "./stamp-invoice.ts";
 import { registerListInvoices } from "./list-invoices.ts";
 
@@ -11,5 +12,6 @@ export function registerInvoiceRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerCreateInvoice(app);
   registerGetInvoice(app);
   registerGetInvoiceXml(app);
+  registerGetInvoicePdf(app);
   registerStampInvoice(app);
 }

@@ -66,6 +66,13 @@ describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
     const retain = new Date(object!.customMetadata!.retainUntil!).getTime();
     expect(retain - Date.now()).toBeGreaterThan(4.99 * 365 * 86_400_000);
 
+    const pdf = await api(`/v1/invoices/${draft.id}/pdf`, { token: t.user });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    const pdfBytes = new Uint8Array(await pdf.arrayBuffer());
+    expect(new TextDecoder().decode(pdfBytes.slice(0, 5))).toBe("%PDF-");
+    expect((await api(`/v1/invoices/${draft.id}/pdf`, { token: t.user })).status).toBe(200);
+
     const again = await stamp(t.user, draft.id);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(stamped);
@@ -111,6 +118,7 @@ describe("POST /v1/invoices/{id}/stamp: refusals", () => {
     expect(noCsd.status).toBe(409);
     expect((await problem(noCsd)).detail).toContain("CSD");
     expect((await api(`/v1/invoices/${bareDraft.id}/xml`, { token: bare.user })).status).toBe(404);
+    expect((await api(`/v1/invoices/${bareDraft.id}/pdf`, { token: bare.user })).status).toBe(404);
 
     const t = await stampingTenant();
     const refused = await api("/v1/invoices", {
