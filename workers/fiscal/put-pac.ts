@@ -8,7 +8,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { writeRun } from "../services.ts";
-import { encryptionSecret } from "../whatsapp/channels/channel-credentials.ts";
+import { encryptionSecret } from "../http/encryption-secret.ts";
 import { FiscalProfileSchema, toFiscalProfile } from "./fiscal-profile-schema.ts";
 
 const PutPacSchema = z

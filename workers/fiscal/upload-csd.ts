@@ -11,7 +11,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { AppError } from "../http/problem.ts";
 import { requireRole } from "../middleware/require-role.ts";
 import { readRun, writeRun } from "../services.ts";
-import { encryptionSecret } from "../whatsapp/channels/channel-credentials.ts";
+import { encryptionSecret } from "../http/encryption-secret.ts";
 import { CsdSchema, toCsd } from "./fiscal-profile-schema.ts";
 
 // POST /v1/fiscal-profile/csd (issue 13): the tenant's certificado de sello digital, as SAT hands

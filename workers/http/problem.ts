@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   SERVICE_UNAVAILABLE: 503,
   /** A WhatsApp number (phone number id or Twilio sender) already connected by a live channel, in any tenant. */
   CHANNEL_NUMBER_TAKEN: 409,
-  /** ENCRYPTION_SECRET is not configured, so secrets cannot be stored. */
+  /** ENCRYPTION_SECRET is not configured, so stored secrets cannot be sealed or opened. */
   ENCRYPTION_NOT_CONFIGURED: 503,
   /** A free-form WhatsApp message outside the 24-hour customer-service window: send a template. */
   WINDOW_CLOSED: 422,

@@ -20,7 +20,7 @@ import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.t
 import { IdParamSchema } from "../http/params.ts";
 import { AppError } from "../http/problem.ts";
 import { readRun, unitOfWork, writeRun } from "../services.ts";
-import { encryptionSecret } from "../whatsapp/channels/channel-credentials.ts";
+import { encryptionSecret } from "../http/encryption-secret.ts";
 import { InvoiceSchema, toInvoice } from "./invoice-schema.ts";
 import { pacFor, type Stamp } from "./pac.ts";
 

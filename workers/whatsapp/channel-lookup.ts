@@ -11,7 +11,7 @@ import { webhookChannelWork } from "../../platform/work.ts";
 import type { HonoEnv } from "../context.ts";
 import { dbTimer } from "../http/server-timing.ts";
 import { openCredentials } from "../../core/channels/credentials-envelope.ts";
-import { encryptionSecret } from "./channels/channel-credentials.ts";
+import { encryptionSecret } from "../http/encryption-secret.ts";
 
 // The WhatsApp webhook (/webhooks/whatsapp/{provider}/{channelId}) has no JWT and no tenant: the
 // provider's signature is the authentication, and checking it needs the channel's secrets. This

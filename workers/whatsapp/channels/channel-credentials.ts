@@ -5,21 +5,7 @@ import {
   type ChannelCredentials,
   type ChannelProvider,
 } from "../../../core/channels/whatsapp-channel.ts";
-import type { Config } from "../../../platform/env.ts";
-import { AppError } from "../../http/problem.ts";
 import type { CredentialsInput } from "./channel-schema.ts";
-
-/** ENCRYPTION_SECRET, or the 503 every write that stores credentials answers without it. */
-export function encryptionSecret(config: Config): string {
-  const secret = config.ENCRYPTION_SECRET;
-  if (!secret) {
-    throw new AppError(
-      "ENCRYPTION_NOT_CONFIGURED",
-      "credentials cannot be stored: the ENCRYPTION_SECRET Worker secret is not configured",
-    );
-  }
-  return secret;
-}
 
 /** The known credentials of a request body (unknown names are refused by the provider rules first). */
 export function knownCredentials(input: CredentialsInput | undefined): ChannelCredentials {

@@ -7,7 +7,8 @@ import { AppError } from "../../http/problem.ts";
 import { requireRole } from "../../middleware/require-role.ts";
 import { actorOf, writeRun } from "../../services.ts";
 import { sealCredentials } from "../../../core/channels/credentials-envelope.ts";
-import { credentialNames, encryptionSecret, knownCredentials } from "./channel-credentials.ts";
+import { credentialNames, knownCredentials } from "./channel-credentials.ts";
+import { encryptionSecret } from "../../http/encryption-secret.ts";
 import { assertChannelRules, numberTakenProblem } from "./channel-rules.ts";
 import { ChannelSchema, CreateChannelSchema, toChannel } from "./channel-schema.ts";
 

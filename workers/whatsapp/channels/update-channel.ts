@@ -11,7 +11,8 @@ import { requireRole } from "../../middleware/require-role.ts";
 import { actorOf, readRun, writeRun } from "../../services.ts";
 import { forgetWebhookChannel } from "../channel-lookup.ts";
 import { openCredentials, sealCredentials } from "../../../core/channels/credentials-envelope.ts";
-import { coversRequired, credentialNames, encryptionSecret, knownCredentials } from "./channel-credentials.ts";
+import { coversRequired, credentialNames, knownCredentials } from "./channel-credentials.ts";
+import { encryptionSecret } from "../../http/encryption-secret.ts";
 import { assertChannelRules, numberTakenProblem } from "./channel-rules.ts";
 import { ChannelFieldsSchema, ChannelSchema, toChannel } from "./channel-schema.ts";
 

@@ -26,7 +26,7 @@ import { IdParamSchema } from "../../http/params.ts";
 import { AppError, problemBody } from "../../http/problem.ts";
 import { writeRun } from "../../services.ts";
 import { openCredentials } from "../../../core/channels/credentials-envelope.ts";
-import { encryptionSecret } from "../channels/channel-credentials.ts";
+import { encryptionSecret } from "../../http/encryption-secret.ts";
 import { webhookUrl } from "../channels/channel-schema.ts";
 import { buildSendRequest, callProvider, sendFailureProblem, transportProblem } from "../provider-send.ts";
 import { resolveConversation } from "./resolve-conversation.ts";
