@@ -9,7 +9,8 @@ import type { PgTable } from "drizzle-orm/pg-core";
 // whole batch rolls back — no partial write, no idempotency key claimed — and the handler turns
 // that into a 422 naming the field (workers/http/reference-error.ts). One round trip.
 
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+/** No row has it (ids are v4): also what a batch looks up when an optional reference is absent, to keep its shape. */
+export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 type TenantTable = PgTable & { id: SQLWrapper; tenantId: SQLWrapper };
 

@@ -20,9 +20,31 @@ export type Csd = {
  * password and must be the certificate's pair (checked by signing and verifying a probe, which
  * catches the frequent mistake of uploading the .key of another certificate).
  */
-export async function loadCsd(cer: Uint8Array | string, key: Uint8Array | string, password: string): Promise<Csd> {
+export function loadCsd(cer: Uint8Array | string, key: Uint8Array | string, password: string): Promise<Csd> {
+  return openCsd(cer, key, password, false);
+}
+
+/**
+ * loadCsd for storing the key: also the key's PKCS#8 bytes, to seal (key-envelope.ts). The SAT
+ * `.key` is decrypted once (PBKDF2 + cipher), not once to check and again to export.
+ */
+export async function loadCsdForSealing(
+  cer: Uint8Array | string,
+  key: Uint8Array | string,
+  password: string,
+): Promise<{ csd: Csd; pkcs8: Uint8Array }> {
+  const csd = await openCsd(cer, key, password, true);
+  return { csd, pkcs8: new Uint8Array(await crypto.subtle.exportKey("pkcs8", csd.privateKey)) };
+}
+
+async function openCsd(
+  cer: Uint8Array | string,
+  key: Uint8Array | string,
+  password: string,
+  extractable: boolean,
+): Promise<Csd> {
   const certificate = parseCertificate(cer);
-  const privateKey = await importPrivateKey(key, password);
+  const privateKey = await importPrivateKey(key, password, extractable);
   const publicKey = await importCertificateKey(certificate);
   const probe = `||zuclubit-csd-probe|${certificate.noCertificado}||`;
   if (!(await verifySello(publicKey, probe, await signCadena(privateKey, probe)))) {

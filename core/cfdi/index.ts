@@ -15,7 +15,7 @@ export { cadenaTfdFromXml } from "./tfd.ts";
 export type { Timbre } from "./tfd.ts";
 export { comprobanteToXml } from "./xml-writer.ts";
 export type { Csd } from "./csd.ts";
-export { checkCertificateForInvoice, loadCsd } from "./csd.ts";
+export { checkCertificateForInvoice, loadCsd, loadCsdForSealing } from "./csd.ts";
 export type { CertificateInfo } from "./certificate.ts";
 export { parseCertificate } from "./certificate.ts";
 export { importPrivateKey, decryptPkcs8 } from "./private-key.ts";

@@ -9,6 +9,7 @@
  * seals credentials at rest can serve here without the two uses sharing a key.
  * Token: `{base64url(JSON payload)}.{base64url(HMAC)}`. Runtime-free: Web Crypto only.
  */
+import { derivedKey } from "../encoding/derived-key.ts";
 import { base64UrlFromBytes, base64UrlFromText, bytesFromBase64Url, textFromBase64Url } from "../encoding/base64url.ts";
 
 export const DOWNLOAD_LINK_TTL_SECONDS = 15 * 60;
@@ -36,22 +37,12 @@ export type DownloadLinkCheck =
   { ok: true; link: DownloadLink } | { ok: false; reason: "malformed" | "mismatch" | "expired" };
 
 const enc = new TextEncoder();
-const keys = new Map<string, CryptoKey>();
 
-async function macKey(secret: string): Promise<CryptoKey> {
-  const hit = keys.get(secret);
-  if (hit) return hit;
-  const ikm = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveKey"]);
-  const key = await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: enc.encode("zuclubit/document-links"), info: enc.encode("hmac-sha256") },
-    ikm,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
-  if (keys.size >= 8) keys.clear();
-  keys.set(secret, key);
-  return key;
+function macKey(secret: string): Promise<CryptoKey> {
+  return derivedKey(secret, "zuclubit/document-links", "hmac-sha256", { name: "HMAC", hash: "SHA-256", length: 256 }, [
+    "sign",
+    "verify",
+  ]);
 }
 
 /** A name the link can carry (and a Content-Disposition header can hold): no quotes, slashes or control characters. */

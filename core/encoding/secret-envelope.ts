@@ -9,6 +9,7 @@
  * Runtime-free: Web Crypto only, so it runs in workerd and in plain Node alike.
  */
 import { base64ToBytes, bytesToBase64 } from "./base64.ts";
+import { derivedKey } from "./derived-key.ts";
 
 const PREFIX = "zsec1";
 /** NIST SP 800-38D §8.2.2: a 96-bit random IV per message. */
@@ -36,10 +37,6 @@ export interface EnvelopeBinding {
   boundTo: string;
 }
 
-// Deriving runs on every seal/open otherwise. The resolved key is kept, never the promise: in
-// workerd a promise created by one request and awaited by another may never settle.
-const keys = new Map<string, CryptoKey>();
-
 async function envelopeKey(secret: string, purpose: string): Promise<CryptoKey> {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new SecretEnvelopeError(
@@ -47,21 +44,10 @@ async function envelopeKey(secret: string, purpose: string): Promise<CryptoKey> 
       `the encryption secret must be at least ${MIN_SECRET_LENGTH} characters`,
     );
   }
-  const cacheKey = `${purpose}\u0000${secret}`;
-  const hit = keys.get(cacheKey);
-  if (hit) return hit;
-  const ikm = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveKey"]);
-  const key = await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: enc.encode(`zuclubit/${purpose}`), info: enc.encode("aes-256-gcm") },
-    ikm,
-    { name: "AES-GCM", length: 256 },
-    false,
-    ["encrypt", "decrypt"],
-  );
-  // A handful of (secret, purpose) pairs per isolate; bounded anyway.
-  if (keys.size >= 16) keys.clear();
-  keys.set(cacheKey, key);
-  return key;
+  return derivedKey(secret, `zuclubit/${purpose}`, "aes-256-gcm", { name: "AES-GCM", length: 256 }, [
+    "encrypt",
+    "decrypt",
+  ]);
 }
 
 function additionalData(binding: EnvelopeBinding): Uint8Array<ArrayBuffer> {

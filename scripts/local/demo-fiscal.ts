@@ -4,9 +4,8 @@
 // secret, which .local/dev/keys.json keeps, so this only ever rewrites the same thing.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { loadCsd } from "../../core/cfdi/csd.ts";
+import { loadCsdForSealing } from "../../core/cfdi/csd.ts";
 import { sealPrivateKey } from "../../core/cfdi/key-envelope.ts";
-import { importPrivateKey } from "../../core/cfdi/private-key.ts";
 import { inTenantTransaction } from "../../db/seed/tenant-transaction.ts";
 import { ROOT } from "./dev-state.ts";
 
@@ -16,8 +15,8 @@ export async function seedDemoFiscal(ownerUrl: string, tenantId: string, encrypt
   const cer = readFileSync(path.join(CSD_DIR, "EKU9003173C9.cer"));
   const key = readFileSync(path.join(CSD_DIR, "EKU9003173C9.key"));
   const password = readFileSync(path.join(CSD_DIR, "EKU9003173C9.password.txt"), "utf8").trim();
-  const { certificate } = await loadCsd(cer, key, password);
-  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", await importPrivateKey(key, password, true)));
+  const { csd, pkcs8 } = await loadCsdForSealing(cer, key, password);
+  const { certificate } = csd;
   const envelope = await sealPrivateKey(pkcs8, encryptionSecret, certificate.noCertificado);
   await inTenantTransaction(ownerUrl, tenantId, async (client) => {
     const updated = await client.query(

@@ -1,4 +1,5 @@
-import { api, ownerSql } from "./harness.ts";
+import { expect } from "vitest";
+import { api, ownerSql, tokenFor, type TestTenant } from "./harness.ts";
 
 // Test data for the proposal and activity suites. Leads and customers are inserted directly (their
 // routes belong to another context); everything under test goes through HTTP.
@@ -74,4 +75,22 @@ export async function createProposal(token: string, json: Record<string, unknown
   const res = await api("/v1/proposals", { method: "POST", token, json: { title: "Propuesta", ...json } });
   if (res.status !== 201) throw new Error(`create proposal: ${res.status} ${await res.text()}`);
   return (await res.json()) as ProposalBody;
+}
+
+/** A proposal of `tenant` (THREE_ITEMS, for a seeded customer), created by a manager; sent (its public link made) unless `draft`. */
+export async function proposalIn(
+  tenant: TestTenant,
+  opts: { draft?: boolean; title?: string } = {},
+): Promise<ProposalBody> {
+  const manager = await tokenFor(tenant, { role: "manager" });
+  const proposal = await createProposal(manager, {
+    title: opts.title ?? "Equipamiento de consultorio",
+    customerId: await seedCustomer(tenant.id),
+    items: THREE_ITEMS,
+  });
+  if (!opts.draft) {
+    const res = await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: manager });
+    expect(res.status, await res.clone().text()).toBe(200);
+  }
+  return proposal;
 }

@@ -4,15 +4,9 @@ import {
   signDownloadLink,
   type DocumentContentType,
 } from "../../core/documents/download-link.ts";
-import type { Config } from "../../platform/env.ts";
 import type { HonoEnv } from "../context.ts";
-import { AppError } from "../http/problem.ts";
+import { encryptionSecret } from "../http/encryption-secret.ts";
 import { publicOrigin } from "../http/public-origin.ts";
-
-/** Download links are signed with a key derived from ENCRYPTION_SECRET (core/documents/download-link.ts). */
-export function documentLinkSecret(config: Config): string | undefined {
-  return config.ENCRYPTION_SECRET;
-}
 
 export interface IssuedLink {
   url: string;
@@ -29,13 +23,8 @@ export async function issueDocumentLink(
   now = Date.now(),
 ): Promise<IssuedLink> {
   const config = c.get("config");
-  const secret = documentLinkSecret(config);
-  if (!secret) {
-    throw new AppError(
-      "ENCRYPTION_NOT_CONFIGURED",
-      "download links cannot be issued: the ENCRYPTION_SECRET Worker secret is not configured",
-    );
-  }
+  // Links are signed with a key derived from ENCRYPTION_SECRET (core/documents/download-link.ts).
+  const secret = encryptionSecret(config);
   const expiresAt = Math.floor(now / 1000) + DOWNLOAD_LINK_TTL_SECONDS;
   const token = await signDownloadLink(secret, { ...doc, expiresAt });
   return {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { signDownloadLink } from "../../core/documents/download-link.ts";
 import type { Env } from "../../platform/env.ts";
 import { api, createTenant, problem, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, seedCustomer, THREE_ITEMS } from "../../test/support/proposal-fixtures.ts";
+import { proposalIn } from "../../test/support/proposal-fixtures.ts";
 import { sentProposal } from "../../test/support/public-fixtures.ts";
 import { fakeRequests, openConversation, send } from "../../test/support/whatsapp-send.ts";
 
@@ -68,12 +68,7 @@ describe("GET /v1/proposals/{id}/pdf", () => {
 describe("WhatsApp document by proposal: refused before anything is sent", () => {
   it("a draft → 409; unknown or another tenant's proposal → 422; url and proposalId together, or neither → 400", async () => {
     const conv = await openConversation("meta");
-    const manager = await tokenFor(conv.tenant, { role: "manager" });
-    const draft = await createProposal(manager, {
-      title: "Borrador",
-      customerId: await seedCustomer(conv.tenant.id),
-      items: THREE_ITEMS,
-    });
+    const draft = await proposalIn(conv.tenant, { draft: true, title: "Borrador" });
     const { proposal: foreign } = await sentProposal();
 
     const draftRes = await send(conv, { type: "document", document: { proposalId: draft.id } });
@@ -98,13 +93,7 @@ describe("WhatsApp document by proposal: refused before anything is sent", () =>
 
   it("a file name a download header cannot carry → 422 naming it; nothing sent", async () => {
     const conv = await openConversation("meta");
-    const manager = await tokenFor(conv.tenant, { role: "manager" });
-    const proposal = await createProposal(manager, {
-      title: "P",
-      customerId: await seedCustomer(conv.tenant.id),
-      items: THREE_ITEMS,
-    });
-    await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: manager });
+    const proposal = await proposalIn(conv.tenant, { title: "P" });
     for (const filename of ["a/b.pdf", 'co"ti.pdf', "línea\nnueva.pdf"]) {
       const res = await send(conv, { type: "document", document: { proposalId: proposal.id, filename } });
       expect(res.status, filename).toBe(422);
@@ -115,13 +104,7 @@ describe("WhatsApp document by proposal: refused before anything is sent", () =>
 
   it("outside the 24-hour window → 422 WINDOW_CLOSED before the PDF is made", async () => {
     const conv = await openConversation("meta", { window: "closed" });
-    const manager = await tokenFor(conv.tenant, { role: "manager" });
-    const proposal = await createProposal(manager, {
-      title: "P",
-      customerId: await seedCustomer(conv.tenant.id),
-      items: THREE_ITEMS,
-    });
-    await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: manager });
+    const proposal = await proposalIn(conv.tenant, { title: "P" });
     const res = await send(conv, { type: "document", document: { proposalId: proposal.id } });
     expect(res.status).toBe(422);
     expect((await problem(res)).code).toBe("WINDOW_CLOSED");

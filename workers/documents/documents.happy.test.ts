@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { api, tokenFor } from "../../test/support/harness.ts";
-import { createProposal, THREE_ITEMS, seedCustomer } from "../../test/support/proposal-fixtures.ts";
+import { createProposal, proposalIn, THREE_ITEMS, seedCustomer } from "../../test/support/proposal-fixtures.ts";
 import { conversation } from "../../test/support/whatsapp-deliveries.ts";
-import {
-  LUPITA,
-  fakeRequests,
-  openConversation,
-  send,
-  type OpenConversation,
-} from "../../test/support/whatsapp-send.ts";
+import { LUPITA, fakeRequests, openConversation, send } from "../../test/support/whatsapp-send.ts";
 import type { SentMessage } from "../whatsapp/conversations/send-message.ts";
 
 // Proposal PDFs as documents: the app's own download (GET /v1/proposals/{id}/pdf), and a WhatsApp
 // document send that hands the provider a 15-minute signed link (GET /documents/{token}) to the
 // very bytes stored in R2 for the proposal's version.
-
-async function sentProposalOf(conv: OpenConversation) {
-  const manager = await tokenFor(conv.tenant, { role: "manager" });
-  const customerId = await seedCustomer(conv.tenant.id, "CLÍNICA SAN RAFAEL");
-  const proposal = await createProposal(manager, {
-    title: "Equipamiento de consultorio",
-    customerId,
-    items: THREE_ITEMS,
-  });
-  const res = await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: manager });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return { proposal, manager };
-}
 
 async function bytesOf(res: Response): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
@@ -59,7 +40,7 @@ describe("WhatsApp: a proposal's PDF as a document", () => {
     "%s: the provider gets a signed link to the stored PDF; the conversation keeps the app's URL",
     async (provider) => {
       const conv = await openConversation(provider);
-      const { proposal } = await sentProposalOf(conv);
+      const proposal = await proposalIn(conv.tenant);
 
       const res = await send(conv, {
         type: "document",
@@ -110,7 +91,7 @@ describe("WhatsApp: a proposal's PDF as a document", () => {
 
   it("a file name of the caller's choosing travels in the link and the message", async () => {
     const conv = await openConversation("360dialog");
-    const { proposal } = await sentProposalOf(conv);
+    const proposal = await proposalIn(conv.tenant);
     const res = await send(conv, {
       type: "document",
       document: { proposalId: proposal.id, filename: "Cotización Peña.pdf" },

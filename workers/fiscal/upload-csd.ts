@@ -1,9 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { CertificateInfo } from "../../core/cfdi/certificate.ts";
-import { checkCertificateForInvoice, loadCsd } from "../../core/cfdi/csd.ts";
+import { checkCertificateForInvoice, loadCsdForSealing } from "../../core/cfdi/csd.ts";
 import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
 import { sealPrivateKey } from "../../core/cfdi/key-envelope.ts";
-import { importPrivateKey } from "../../core/cfdi/private-key.ts";
 import { getFiscalProfile, setCsd } from "../../db/fiscal/fiscal-profile-store.ts";
 import type { HonoEnv } from "../context.ts";
 import { etagOf } from "../http/etag.ts";
@@ -105,10 +104,9 @@ export function registerUploadCsd(app: OpenAPIHono<HonoEnv>): void {
     let pkcs8: Uint8Array;
     let certificate: CertificateInfo;
     try {
-      const csd = await loadCsd(cer, key, password);
-      certificate = csd.certificate;
-      const extractable = await importPrivateKey(key, password, true);
-      pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", extractable));
+      const loaded = await loadCsdForSealing(cer, key, password);
+      certificate = loaded.csd.certificate;
+      pkcs8 = loaded.pkcs8;
     } catch (err) {
       if (err instanceof CfdiError)
         throw invalid(err.issues.map((i) => ({ field: fieldOf(i), code: i.code, message: i.message })));

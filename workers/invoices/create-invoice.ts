@@ -5,6 +5,7 @@ import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
 import { getCustomer } from "../../db/customers/customer-store.ts";
+import { NIL_UUID } from "../../db/tenant-reference.ts";
 import { getFiscalProfile, type FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
 import {
   insertInvoice,
@@ -214,7 +215,7 @@ async function fromModel(c: Context<HonoEnv>, body: z.infer<typeof FromModel>): 
   const tenantId = c.get("auth").tenantId;
   const [profiles, customers] = await readRun(c, [
     getFiscalProfile(tenantId),
-    getCustomer(tenantId, body.customerId ?? "00000000-0000-0000-0000-000000000000"),
+    getCustomer(tenantId, body.customerId ?? NIL_UUID),
   ]);
   const profile = profiles[0];
   if (!profile) throw noProfile();

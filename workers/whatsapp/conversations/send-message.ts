@@ -331,9 +331,8 @@ export async function sendInConversation(
 ): Promise<SentMessage> {
   const { tenantId, userId } = c.get("auth");
   const { channelId, waId, stub } = target;
-  const conversation = target;
   // The provider's rules before the conversation object is asked; a document's source only once the window allows it.
-  const plain = input.type === "document" ? undefined : toOutboundSend(input, conversation.provider);
+  const plain = input.type === "document" ? undefined : toOutboundSend(input, target.provider);
 
   const summary = await stub.summary();
   if (!summary && !target.open) throw new AppError("NOT_FOUND", "conversation not found");
@@ -363,7 +362,7 @@ export async function sendInConversation(
   const logFields = (fields: Record<string, unknown>) =>
     c.set("logFields", {
       ...c.get("logFields"),
-      whatsappSend: { provider: conversation.provider, type: message.type, to: maskPhone(`+${waId}`), ...fields },
+      whatsappSend: { provider: target.provider, type: message.type, to: maskPhone(`+${waId}`), ...fields },
     });
   try {
     const row = rows[0];

@@ -4,6 +4,7 @@ import { normalizePhone } from "../../../core/contacts/phone.ts";
 import { getContact } from "../../../db/contacts/contact-store.ts";
 import { getCustomer } from "../../../db/customers/customer-store.ts";
 import { getChannel } from "../../../db/whatsapp/channel-store.ts";
+import { NIL_UUID } from "../../../db/tenant-reference.ts";
 import { conversationStub } from "../../../durable-objects/conversation-client.ts";
 import type { HonoEnv } from "../../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../../http/openapi-errors.ts";
@@ -53,9 +54,6 @@ const route = createRoute({
   },
 });
 
-/** Finds nothing: the batch keeps one shape (one round trip) whichever recipient field was given. */
-const NO_ROW = "00000000-0000-0000-0000-000000000000";
-
 function invalid(path: string, message: string, code = "invalid"): AppError {
   return new AppError("UNPROCESSABLE", message, { errors: [{ path: `body.${path}`, message, code }] });
 }
@@ -65,10 +63,11 @@ export function registerStartConversation(app: OpenAPIHono<HonoEnv>): void {
     const input = c.req.valid("json");
     const { tenantId } = c.get("auth");
 
+    // One batch whichever recipient field was given: the absent one looks up the nil UUID (no row).
     const [channels, contacts, customers] = await readRun(c, [
       getChannel(tenantId, input.channelId),
-      getContact(tenantId, input.contactId ?? NO_ROW),
-      getCustomer(tenantId, input.customerId ?? NO_ROW),
+      getContact(tenantId, input.contactId ?? NIL_UUID),
+      getCustomer(tenantId, input.customerId ?? NIL_UUID),
     ]);
     const channel = channels[0];
     if (!channel) throw invalid("channelId", "no hay un canal de WhatsApp con este id", "not_found");
