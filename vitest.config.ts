@@ -46,6 +46,18 @@ function workerBindings(): Record<string, string> {
     bindings.WHATSAPP_360DIALOG_BASE_URL = `${whatsapp}/360dialog`;
     bindings.TWILIO_API_BASE_URL = `${whatsapp}/twilio`;
   }
+  // The local PACs (scripts/local/pac-finkok.ts, pac-sw.ts): accounts on Finkok or SW stamp there,
+  // and the suites steer them (failures, pending cancellations) through TEST_FINKOK_URL / TEST_SW_URL.
+  // A PAC's timeout is 3 s here, so the suites that make one wait do not wait 30.
+  if (env.TEST_FINKOK_URL) {
+    bindings.TEST_FINKOK_URL = env.TEST_FINKOK_URL;
+    bindings.FINKOK_BASE_URL = env.TEST_FINKOK_URL;
+  }
+  if (env.TEST_SW_URL) {
+    bindings.TEST_SW_URL = env.TEST_SW_URL;
+    bindings.SW_BASE_URL = env.TEST_SW_URL;
+  }
+  bindings.PAC_TIMEOUT_MS = "3000";
   return bindings;
 }
 

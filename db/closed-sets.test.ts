@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLES } from "../core/auth/roles.ts";
 import { CHANNEL_PROVIDERS } from "../core/channels/whatsapp-channel.ts";
-import { INVOICE_STATUSES } from "../core/invoicing/invoice-status.ts";
+import { CANCEL_MOTIVOS, INVOICE_STATUSES } from "../core/invoicing/invoice-status.ts";
 import { PAC_ENVIRONMENTS, PAC_PROVIDERS } from "../core/fiscal/fiscal-profile.ts";
 import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
 import { PROPOSAL_STATUSES } from "../core/proposals/proposal-status.ts";
@@ -25,6 +25,7 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
   ["whatsapp_messages_status_check", DELIVERY_STATUSES],
   ["fiscal_profiles_pac_provider_check", PAC_PROVIDERS],
   ["cfdi_invoices_status_check", INVOICE_STATUSES],
+  ["cfdi_invoices_cancel_motivo_check", CANCEL_MOTIVOS],
   ["fiscal_profiles_pac_environment_check", PAC_ENVIRONMENTS],
 ];
 

@@ -120,9 +120,10 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
           p.roles,
         );
     }
-    // Only the tenant list and the outbox relay are readable across tenants, and only as crm_system.
+    // Only the tenant list, the outbox relay and the in-flight invoices' ids are readable across
+    // tenants, and only as crm_system.
     expect([...new Set(policies.filter((p) => p.roles.includes("crm_system")).map((p) => p.tablename))].sort()).toEqual(
-      ["outbox", "tenants"],
+      ["cfdi_invoices", "outbox", "tenants"],
     );
     // crm_public sees one proposal row, by the token hash the request presents.
     expect(policies.filter((p) => p.roles.includes("crm_public")).map((p) => [p.tablename, p.cmd])).toEqual([
@@ -218,6 +219,20 @@ describe("row-level security matrix (raw SQL as the app role)", () => {
         ]),
       ).rejects.toMatchObject({ code: "42501" });
     }
+    // Of invoices it sees the in-flight ones' ids and timing (the stamping and cancellation sweeps),
+    // never their amounts, parties or XML.
+    for (const column of ["total", "receptor_rfc", "input", "sealed_xml"]) {
+      await expect(asSystem(appSql.query(`select ${column} from cfdi_invoices`))).rejects.toMatchObject({
+        code: "42501",
+      });
+    }
+    const inFlight = await asSystem(
+      appSql`select count(*) filter (where status not in ('stamping', 'cancel_pending'))::int as other from cfdi_invoices`,
+    );
+    expect(inFlight[1]).toEqual([{ other: 0 }]);
+    await expect(asSystem(appSql`update cfdi_invoices set status = status`)).rejects.toMatchObject({
+      code: "42501",
+    });
   });
 
   it("the app role does not inherit crm_system's policies", async () => {

@@ -49,6 +49,16 @@ export interface Env {
    */
   SANDBOX_PAC_CERTIFICATE?: string;
   SANDBOX_PAC_KEY?: string;
+  /**
+   * Finkok and SW Sapien hosts, instead of the ones the account's PAC environment names (test or
+   * production): `npm start` and `npm test` point them at local fakes (scripts/local/pac-*.ts).
+   */
+  FINKOK_BASE_URL?: string;
+  SW_BASE_URL?: string;
+  /** Milliseconds to wait for a PAC's answer (default 30000). */
+  PAC_TIMEOUT_MS?: string;
+  /** Invoices to stamp (retries with backoff) and accepted proposals to invoice: queues/stamping-consumer.ts. */
+  STAMPING?: Queue<unknown>;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -89,6 +99,9 @@ const ConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_CERTIFICATE must be base64 DER")
       .optional(),
+    FINKOK_BASE_URL: optionalUrl,
+    SW_BASE_URL: optionalUrl,
+    PAC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
     SANDBOX_PAC_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_KEY must be base64 PKCS#8")

@@ -1,9 +1,28 @@
-import { parseEvent, type CloudEvent } from "../core/events/cloudevents.ts";
+import { isUuid, parseEvent, type CloudEvent } from "../core/events/cloudevents.ts";
+import type { StampingMessage } from "../platform/invoicing/stamping-queue.ts";
 import { createLogger } from "../platform/logger.ts";
 import { loadConfig, type Env } from "../platform/env.ts";
 import { reactionsTo } from "./event-handlers.ts";
 import { tenantWork } from "../platform/work.ts";
 import { markDelivered } from "../db/outbox-store.ts";
+
+/** Accepted proposals go to the stamping queue, which invoices them for accounts with autoInvoiceOnAccept. */
+async function handOnToStamping(env: Env, events: CloudEvent[]): Promise<void> {
+  const accepted = events.filter((e) => e.type === "Proposal.Accepted" && e.subject && isUuid(e.subject));
+  if (accepted.length === 0 || !env.STAMPING) return;
+  await env.STAMPING.sendBatch(
+    accepted.map((e) => ({
+      contentType: "json" as const,
+      body: {
+        kind: "auto-invoice",
+        tenantId: e.tenantid,
+        proposalId: e.subject!,
+        eventId: e.id,
+        ...(e.userid && isUuid(e.userid) ? { userId: e.userid } : {}),
+      } satisfies StampingMessage,
+    })),
+  );
+}
 
 /**
  * Consumer of the events queue: per tenant, one unit of work (one round trip) that runs the
@@ -31,6 +50,12 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
       const ids = items.map((i) => i.event.id);
       const uow = tenantWork(config, tenantId, undefined, (p) => ctx.waitUntil(p));
       try {
+        // Handed on before the events are marked delivered: if this fails they come again, and a
+        // second auto-invoice message for one proposal changes nothing (platform/invoicing/auto-invoice.ts).
+        await handOnToStamping(
+          env,
+          items.map((i) => i.event),
+        );
         await uow.run([markDelivered(ids), ...items.flatMap((i) => reactionsTo(i.event))]);
         for (const i of items) i.message.ack();
         logger

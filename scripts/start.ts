@@ -18,6 +18,8 @@ import { startNeonProxy } from "./local/neon-proxy.ts";
 import { startAuthServer } from "./local/auth-server.ts";
 import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
+import { startFinkokFake } from "./local/pac-finkok.ts";
+import { startSwFake } from "./local/pac-sw.ts";
 import { DEV_DIR, ROOT, loadOrCreateKeys, writeState } from "./local/dev-state.ts";
 
 const t0 = Date.now();
@@ -97,6 +99,12 @@ async function main(): Promise<void> {
   const realWhatsApp = whatsappBaseUrls.some((k) => process.env[k]);
   const whatsapp = realWhatsApp ? undefined : await startWhatsAppProviders({ port: await portOr(55435) });
   if (whatsapp) stops.push(whatsapp.stop);
+  // Local Finkok and SW Sapien unless their hosts are configured: an account that picks either PAC
+  // stamps against these (the demo tenant uses the sandbox PAC).
+  const finkok = process.env.FINKOK_BASE_URL ? undefined : await startFinkokFake({ port: await portOr(55436) });
+  if (finkok) stops.push(finkok.stop);
+  const sw = process.env.SW_BASE_URL ? undefined : await startSwFake({ port: await portOr(55437) });
+  if (sw) stops.push(sw.stop);
 
   const apiUrl = `http://127.0.0.1:${port}`;
   const issuer = `${auth.url}/auth/v1`;
@@ -113,6 +121,8 @@ async function main(): Promise<void> {
     SANDBOX_PAC_CERTIFICATE: keys.sandboxPac.certificate,
     SANDBOX_PAC_KEY: keys.sandboxPac.key,
     PUBLIC_BASE_URL: apiUrl,
+    FINKOK_BASE_URL: finkok?.url ?? process.env.FINKOK_BASE_URL ?? "",
+    SW_BASE_URL: sw?.url ?? process.env.SW_BASE_URL ?? "",
     ...(whatsapp
       ? whatsapp.baseUrls
       : Object.fromEntries(whatsappBaseUrls.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])))),
@@ -220,6 +230,7 @@ Zuclubit Smart CRM is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)}
   Health       ${apiUrl}/healthz   ${apiUrl}/readyz
   API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
   Database     ${databaseLabel(db.kind)}
+  PACs         sandbox (in the Worker)${finkok ? `; local Finkok ${finkok.url}` : ""}${sw ? `; local SW Sapien ${sw.url}` : ""}
   WhatsApp     ${whatsapp ? `local send APIs ${whatsapp.url} (what they received: ${whatsapp.url}/__requests)` : "provider base URLs from the environment"}
   ${status.join("\n  ")}
 
@@ -240,6 +251,13 @@ WhatsApp: the demo tenant has a channel per provider. Each command posts a signe
   ${samples.map((s) => `# ${s.channel.name}\n  ${s.command}`).join("\n\n  ")}
 
   curl -H "Authorization: Bearer $(npm run -s token -- --tenant demo)" ${apiUrl}/v1/whatsapp/conversations
+
+Invoicing: the demo tenant issues with SAT's test CSD (EKU9003173C9) through the sandbox PAC, and
+invoices accepted proposals on its own (autoInvoiceOnAccept). Accept a proposal at a link above;
+seconds later its stamped invoice (SIN VALIDEZ FISCAL — sandbox) is listed, with its XML and PDF:
+
+  curl -H "Authorization: Bearer $(npm run -s token -- --tenant demo)" "${apiUrl}/v1/invoices?status=stamped"
+  curl -H "Authorization: Bearer $(npm run -s token -- --tenant demo)" ${apiUrl}/v1/invoices/{id}/pdf -o factura.pdf
 
 Ctrl-C stops everything.
 `);

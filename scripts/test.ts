@@ -1,5 +1,5 @@
 // `npm test`: starts the services the suites need (real PostgreSQL, the Neon proxy stand-ins, a
-// local JWKS, the WhatsApp send APIs (scripts/local/whatsapp-providers.ts), Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
+// local JWKS, the WhatsApp send APIs (scripts/local/whatsapp-providers.ts), Finkok and SW Sapien (scripts/local/pac-*.ts), Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
 // everything, and prints one summary line.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,6 +13,8 @@ import { startUpstashRest } from "./local/upstash-rest.ts";
 import { findNatsServer, startNats } from "./local/nats.ts";
 import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
+import { startFinkokFake } from "./local/pac-finkok.ts";
+import { startSwFake } from "./local/pac-sw.ts";
 import { newSandboxPac } from "./local/dev-state.ts";
 import { generateSigningKey } from "../core/auth/supabase-token.ts";
 
@@ -32,6 +34,10 @@ async function main(): Promise<number> {
   stops.push(proxy.stop);
   const whatsapp = await startWhatsAppProviders({ port: await freePort() });
   stops.push(whatsapp.stop);
+  const finkok = await startFinkokFake({ port: await freePort() });
+  stops.push(finkok.stop);
+  const sw = await startSwFake({ port: await freePort() });
+  stops.push(sw.stop);
   const key = await generateSigningKey();
   const auth = await startAuthServer({ port: await freePort(), publicJwks: [key.publicJwk] });
   stops.push(auth.stop);
@@ -50,6 +56,8 @@ async function main(): Promise<number> {
     TEST_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
     TEST_JWT_PRIVATE_JWK: JSON.stringify(key.privateJwk),
     TEST_WHATSAPP_PROVIDERS_URL: whatsapp.url,
+    TEST_FINKOK_URL: finkok.url,
+    TEST_SW_URL: sw.url,
   };
   const sandboxPac = await newSandboxPac();
   env.TEST_SANDBOX_PAC_CERTIFICATE = sandboxPac.certificate;

@@ -48,6 +48,8 @@ export const EVENT_TYPES = [
   "CFDI.Cancelled",
   "CFDI.ValidationFailed",
   "CFDI.StampFailed",
+  /** The account's CSD stops sealing soon: 30, 7 and 1 days before (issue 13). */
+  "CFDI.CsdExpiring",
   "WhatsApp.MessageReceived",
   "WhatsApp.MessageSent",
   "WhatsApp.StatusUpdated",

@@ -25,6 +25,7 @@ import { signCadena } from "../cfdi/sello.ts";
 import { cadenaTfdFromXml } from "../cfdi/tfd.ts";
 import { attr, parseXml } from "../cfdi/xml-parser.ts";
 import { bytesToBase64 } from "../encoding/base64.ts";
+import { PacError, type PacClient } from "./pac-client.ts";
 
 export const SANDBOX_LEYENDA = "SIN VALIDEZ FISCAL — sandbox";
 /**
@@ -156,4 +157,57 @@ export async function sandboxStamp(
 /** The certificate as the CFDI world writes it (base64 DER). */
 export function sandboxCertificateBase64(keys: Pick<SandboxPacKeys, "certificateDer">): string {
   return bytesToBase64(keys.certificateDer);
+}
+
+/**
+ * The UUID the sandbox gives a sealed CFDI: v4-shaped, derived from its Sello. With FechaTimbrado
+ * taken from the CFDI's own Fecha and RSA PKCS#1 v1.5 signatures being deterministic, the same sealed
+ * CFDI always gets the same stamp, byte for byte — the way a PAC answers a repeated stamp with the
+ * first one, so a retry after a lost answer never makes a second invoice.
+ */
+async function sandboxUuid(selloCfd: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(selloCfd)));
+  const b = digest.slice(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toUpperCase();
+}
+
+/** The sandbox PAC as a PacClient (core/invoicing/pac-client.ts). */
+export function createSandboxClient(pac: { privateKey: CryptoKey; noCertificado: string }): PacClient {
+  return {
+    provider: "sandbox",
+    async stamp(sealedXml) {
+      let root;
+      try {
+        root = parseXml(sealedXml);
+      } catch (err) {
+        throw new PacError("rejected", "El PAC sandbox no pudo leer el XML sellado.", "301", { cause: err });
+      }
+      const sello = attr(root, "Sello");
+      const fecha = attr(root, "Fecha");
+      if (!sello || !fecha) throw new PacError("rejected", "El CFDI no está sellado (sin Sello o Fecha).", "301");
+      const { xml, timbre } = await sandboxStamp(sealedXml, pac, {
+        uuid: await sandboxUuid(sello),
+        fechaTimbrado: fecha,
+      });
+      return {
+        xml,
+        uuid: timbre.uuid,
+        fechaTimbrado: timbre.fechaTimbrado,
+        noCertificadoSat: timbre.noCertificadoSat,
+        selloSat: timbre.selloSat,
+        recovered: false,
+      };
+    },
+    // SAT is never asked: every sandbox cancellation is accepted at once, as one that needs no
+    // acceptance (so `cancel_pending` is exercised with the Finkok and SW fakes).
+    cancel() {
+      return Promise.resolve({ status: "cancelled", code: "201" });
+    },
+    status() {
+      return Promise.reject(new PacError("unavailable", "El PAC sandbox no consulta el estado en el SAT."));
+    },
+  };
 }

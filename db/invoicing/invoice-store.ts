@@ -143,39 +143,49 @@ export function listInvoices(
   );
 }
 
-const STAMPABLE = sql`('draft', 'stamp_failed')`;
+/**
+ * Who may take an invoice for stamping: a draft, a failed stamp (retried), or one left `stamping`
+ * whose holder's lease ran out (a crashed request, a queued retry that is due).
+ */
+const TAKEABLE = sql`(status in ('draft', 'stamp_failed') or (status = 'stamping' and stamp_lease_until < now()))`;
+
+/** How long a stamping attempt holds the invoice: the PAC's timeout, the seal and the archive, with room. */
+export const STAMP_LEASE_SECONDS = 120;
 
 /**
- * Stamping begins: the invoice moves to `stamping` (only from draft or stamp_failed, so two
- * requests never both stamp it) and takes its folio — the profile's next one, the first time only:
- * a retry after a failed stamp keeps the folio it had. Same batch, so the profile's row lock
- * orders concurrent stamps and no folio is handed out twice.
+ * Stamping begins: the invoice moves to (or stays in) `stamping` under a lease, so two requests or
+ * queue messages never stamp it at once, counts the attempt and takes its folio — the profile's next
+ * one, the first time only: a retry keeps the folio it had. Same batch, so the profile's row lock
+ * orders concurrent stamps and no folio is handed out twice. The row comes back with `sealed_xml`
+ * when an earlier attempt sealed it, to be sent again as it is.
  */
 export function claimStamp(tenantId: string, id: string) {
   return [
     exec(sql`update fiscal_profiles set next_folio = next_folio + 1, updated_at = now()
       where tenant_id = ${tenantId}
         and exists (select 1 from cfdi_invoices where tenant_id = ${tenantId} and id = ${id}
-                      and folio is null and status in ${STAMPABLE})`),
+                      and folio is null and ${TAKEABLE})`),
     query((db) =>
       db
         .update(cfdiInvoices)
         .set({
           status: "stamping",
           folio: sql`coalesce(${cfdiInvoices.folio}, (select (next_folio - 1)::text from fiscal_profiles where tenant_id = ${tenantId}))`,
+          stampAttempts: sql`${cfdiInvoices.stampAttempts} + 1`,
+          stampLeaseUntil: sql`now() + make_interval(secs => ${STAMP_LEASE_SECONDS})`,
           version: sql`${cfdiInvoices.version} + 1`,
           updatedAt: sql`now()`,
         })
-        .where(
-          and(
-            eq(cfdiInvoices.tenantId, tenantId),
-            eq(cfdiInvoices.id, id),
-            sql`${cfdiInvoices.status} in ${STAMPABLE}`,
-          ),
-        )
+        .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.id, id), TAKEABLE))
         .returning(),
     ),
   ] as const;
+}
+
+/** The sealed CFDI, kept before it goes to the PAC (see `sealed_xml`), with the Fecha it was sealed with. */
+export function saveSealed(tenantId: string, id: string, sealedXml: string, fecha: string): Statement<number> {
+  return exec(sql`update cfdi_invoices set sealed_xml = ${sealedXml}, fecha = ${fecha}, updated_at = now()
+    where tenant_id = ${tenantId} and id = ${id} and status = 'stamping'`);
 }
 
 export interface StampRecord {
@@ -206,6 +216,8 @@ export function recordStamp(tenantId: string, id: string, stamp: StampRecord, us
             pacProvider: stamp.pacProvider,
             stampedAt: sql`now()`,
             error: null,
+            sealedXml: null,
+            stampLeaseUntil: null,
             version: sql`${cfdiInvoices.version} + 1`,
             updatedAt: sql`now()`,
           })
@@ -218,15 +230,22 @@ export function recordStamp(tenantId: string, id: string, stamp: StampRecord, us
   ] as const;
 }
 
-/** A stamp that did not happen: back to a retryable state with the reason, and CFDI.StampFailed. */
+/**
+ * A stamp that did not happen: `stamp_failed` with the reason, and CFDI.StampFailed. `forgetSealed`
+ * when the PAC refused the sealed XML (nothing was stamped, the next try seals anew with a fresh
+ * Fecha); kept when the PAC never answered, so a later try sends the same bytes and recovers a stamp
+ * that did happen.
+ */
 export function recordStampFailure(
   tenantId: string,
   id: string,
   error: Record<string, unknown>,
   userId: string | undefined,
+  forgetSealed: boolean,
 ) {
   return [
     exec(sql`update cfdi_invoices set status = 'stamp_failed', error = ${JSON.stringify(error)}::jsonb,
+             sealed_xml = case when ${forgetSealed} then null else sealed_xml end, stamp_lease_until = null,
              version = version + 1, updated_at = now()
              where tenant_id = ${tenantId} and id = ${id} and status = 'stamping'`),
     outboxEvents({
@@ -238,4 +257,152 @@ export function recordStampFailure(
     }),
     getInvoice(tenantId, id),
   ] as const;
+}
+
+/**
+ * The PAC did not answer: the invoice stays `stamping`, with the reason, held until the queued retry
+ * is due (`retryInSeconds`) so nothing else takes it before; then the invoice as it is.
+ */
+export function recordStampRetry(tenantId: string, id: string, error: Record<string, unknown>, retryInSeconds: number) {
+  return [
+    exec(sql`update cfdi_invoices set error = ${JSON.stringify(error)}::jsonb,
+             stamp_lease_until = now() + make_interval(secs => ${retryInSeconds}),
+             version = version + 1, updated_at = now()
+             where tenant_id = ${tenantId} and id = ${id} and status = 'stamping'`),
+    getInvoice(tenantId, id),
+  ] as const;
+}
+
+/**
+ * Invoicing work no person saw fail (auto-invoicing, background stamping) becomes a task on the
+ * proposal's timeline for its owner, due in a day. `id` is derived from what failed, so a repeated
+ * message leaves one task.
+ */
+export function insertInvoicingTask(
+  tenantId: string,
+  task: { id: string; proposalId: string; subject: string; body: string; metadata: Record<string, unknown> },
+): Statement<number> {
+  return exec(sql`insert into activities (id, tenant_id, type, proposal_id, customer_id, user_id, subject, body, due_at, metadata)
+    select ${task.id}::uuid, ${tenantId}::uuid, 'task', p.id, p.customer_id, p.created_by, ${task.subject}, ${task.body},
+           now() + interval '1 day', ${JSON.stringify(task.metadata)}::jsonb
+    from proposals p where p.tenant_id = ${tenantId} and p.id = ${task.proposalId}
+    on conflict (id) do nothing`);
+}
+
+export function getInvoiceByUuid(tenantId: string, uuid: string): Statement<InvoiceRow[]> {
+  return query((db) =>
+    db
+      .select()
+      .from(cfdiInvoices)
+      .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.uuid, uuid))),
+  );
+}
+
+/**
+ * A cancellation begins: `stamped` → `cancel_pending` with the motivo, before the PAC is asked, so
+ * two requests never both send it. The PAC's answer then makes it `cancelled`, keeps it pending, or
+ * (refused) puts it back to `stamped`.
+ */
+export function claimCancel(
+  tenantId: string,
+  id: string,
+  motivo: string,
+  folioSustitucion: string | null,
+): Statement<InvoiceRow[]> {
+  return query((db) =>
+    db
+      .update(cfdiInvoices)
+      .set({
+        status: "cancel_pending",
+        cancelMotivo: motivo,
+        cancelFolioSustitucion: folioSustitucion,
+        cancelRequestedAt: sql`now()`,
+        cancelCheckedAt: null,
+        cancelAcuse: null,
+        error: null,
+        version: sql`${cfdiInvoices.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.id, id), eq(cfdiInvoices.status, "stamped")))
+      .returning(),
+  );
+}
+
+/** SAT cancelled it: `cancelled`, with CFDI.Cancelled; then the invoice as it is. */
+export function recordCancelled(tenantId: string, id: string, acuse: string | null, userId: string | undefined) {
+  return [
+    builtWith((db) =>
+      writeWithEventStatement(
+        db
+          .update(cfdiInvoices)
+          .set({
+            status: "cancelled",
+            cancelledAt: sql`now()`,
+            cancelAcuse: sql`coalesce(${acuse}, ${cfdiInvoices.cancelAcuse})`,
+            cancelCheckedAt: sql`now()`,
+            error: null,
+            version: sql`${cfdiInvoices.version} + 1`,
+            updatedAt: sql`now()`,
+          })
+          .where(
+            and(
+              eq(cfdiInvoices.tenantId, tenantId),
+              eq(cfdiInvoices.id, id),
+              eq(cfdiInvoices.status, "cancel_pending"),
+            ),
+          )
+          .returning(),
+        { type: "CFDI.Cancelled", context: "invoicing", rowId: id, tenantId, userId },
+      ),
+    ),
+    getInvoice(tenantId, id),
+  ] as const;
+}
+
+/**
+ * Still pending (the receptor has not answered, or the PAC did not): when it was last asked, the
+ * acuse when one came, and why it is still pending; then the invoice as it is.
+ */
+export function recordCancelPending(
+  tenantId: string,
+  id: string,
+  acuse: string | null,
+  error: Record<string, unknown> | null,
+) {
+  return [
+    exec(sql`update cfdi_invoices set cancel_checked_at = now(), cancel_acuse = coalesce(${acuse}, cancel_acuse),
+             error = ${error === null ? null : JSON.stringify(error)}::jsonb, updated_at = now()
+             where tenant_id = ${tenantId} and id = ${id} and status = 'cancel_pending'`),
+    getInvoice(tenantId, id),
+  ] as const;
+}
+
+/** The cancellation did not happen (the PAC refused it, the receptor rejected it): back to `stamped`, with the reason. */
+export function recordCancelRefused(tenantId: string, id: string, error: Record<string, unknown>) {
+  return [
+    exec(sql`update cfdi_invoices set status = 'stamped', error = ${JSON.stringify(error)}::jsonb,
+             cancel_motivo = null, cancel_folio_sustitucion = null, cancel_requested_at = null,
+             cancel_checked_at = null, version = version + 1, updated_at = now()
+             where tenant_id = ${tenantId} and id = ${id} and status = 'cancel_pending'`),
+    getInvoice(tenantId, id),
+  ] as const;
+}
+
+/**
+ * What the every-minute sweep follows up, across tenants (crm_system sees only these columns of
+ * these rows): invoices left `stamping` past their lease, and cancellations not asked about for
+ * `checkEverySeconds`.
+ */
+export function invoicesToFollowUp(checkEverySeconds: number, limit: number) {
+  return query((db) =>
+    db
+      .select({ id: cfdiInvoices.id, tenantId: cfdiInvoices.tenantId, status: cfdiInvoices.status })
+      .from(cfdiInvoices)
+      .where(
+        sql`(${cfdiInvoices.status} = 'stamping' and ${cfdiInvoices.stampLeaseUntil} < now())
+          or (${cfdiInvoices.status} = 'cancel_pending'
+              and coalesce(${cfdiInvoices.cancelCheckedAt}, ${cfdiInvoices.cancelRequestedAt}) < now() - make_interval(secs => ${checkEverySeconds}))`,
+      )
+      .limit(limit),
+  );
 }

@@ -41,6 +41,16 @@ export interface LinkedProposalRow {
   tenantActive: boolean;
   timezone: string;
   clientName: string | null;
+  /** The proposal's stamped invoice, when it has one (the page links its XML and PDF). */
+  invoice: StampedInvoiceRef | null;
+}
+
+export interface StampedInvoiceRef {
+  uuid: string;
+  fechaTimbrado: string;
+  xmlR2Key: string;
+  serie: string | null;
+  folio: string | null;
 }
 
 export interface LinkedLineItemRow {
@@ -84,12 +94,19 @@ function proposalRows(where: SQL): Statement<LinkedProposalRow[]> {
          p.version, p.public_token_revoked_at is not null as revoked,
          (p.valid_until is not null and p.valid_until < (now() at time zone t.timezone)::date) as past_validity,
          t.name as tenant_name, t.status = 'active' as tenant_active, t.timezone,
-         coalesce(cu.razon_social, nullif(trim(ct.first_name || ' ' || coalesce(ct.last_name, '')), ''), l.company_name) as client_name
+         coalesce(cu.razon_social, nullif(trim(ct.first_name || ' ' || coalesce(ct.last_name, '')), ''), l.company_name) as client_name,
+         inv.uuid::text as invoice_uuid, inv.fecha_timbrado as invoice_fecha_timbrado, inv.xml_r2_key as invoice_xml_key,
+         inv.serie as invoice_serie, inv.folio as invoice_folio
   from proposals p
   join tenants t on t.id = p.tenant_id
   left join customers cu on cu.id = p.customer_id
   left join leads l on l.id = p.lead_id
   left join contacts ct on ct.id = l.contact_id
+  left join lateral (
+    select i.uuid, i.fecha_timbrado, i.xml_r2_key, i.serie, i.folio from cfdi_invoices i
+    where i.tenant_id = p.tenant_id and i.proposal_id = p.id and i.status = 'stamped' and i.xml_r2_key is not null
+    order by i.stamped_at desc limit 1
+  ) inv on true
   where ${where}`,
     (row) => ({
       id: text(row.id),
@@ -117,6 +134,16 @@ function proposalRows(where: SQL): Statement<LinkedProposalRow[]> {
       tenantActive: row.tenant_active === true,
       timezone: text(row.timezone),
       clientName: textOrNull(row.client_name),
+      invoice:
+        row.invoice_uuid && row.invoice_fecha_timbrado && row.invoice_xml_key
+          ? {
+              uuid: text(row.invoice_uuid).toUpperCase(),
+              fechaTimbrado: text(row.invoice_fecha_timbrado),
+              xmlR2Key: text(row.invoice_xml_key),
+              serie: textOrNull(row.invoice_serie),
+              folio: textOrNull(row.invoice_folio),
+            }
+          : null,
     }),
   );
 }

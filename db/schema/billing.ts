@@ -56,12 +56,31 @@ export const cfdiInvoices = pgTable(
     stampedAt: tstz("stamped_at"),
     cancelledAt: tstz("cancelled_at"),
     error: jsonb("error").$type<Record<string, unknown>>(),
+    /**
+     * The sealed CFDI sent to the PAC, kept until the outcome is known: a retry after a timeout sends
+     * the same bytes, so a stamp that did happen comes back as the PAC's "already stamped".
+     */
+    sealedXml: text("sealed_xml"),
+    stampAttempts: integer("stamp_attempts").notNull().default(0),
+    /** While `stamping`: who holds the invoice until when (a request, or the stamping queue's next try). */
+    stampLeaseUntil: tstz("stamp_lease_until"),
+    cancelMotivo: text("cancel_motivo"),
+    cancelFolioSustitucion: uuid("cancel_folio_sustitucion"),
+    cancelRequestedAt: tstz("cancel_requested_at"),
+    /** The last time SAT's status was asked for a `cancel_pending` invoice. */
+    cancelCheckedAt: tstz("cancel_checked_at"),
+    /** The PAC's acknowledgement (acuse) of the cancellation, when it returned one. */
+    cancelAcuse: text("cancel_acuse"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("cfdi_invoices_tenant_serie_folio_key").on(t.tenantId, t.serie, t.folio),
     uniqueIndex("cfdi_invoices_uuid_key").on(t.uuid),
+    // The stamping sweep (stuck `stamping`) and the cancellation poll read these few rows across tenants.
+    index("cfdi_invoices_in_flight_idx")
+      .on(t.status, t.stampLeaseUntil)
+      .where(sql`${t.status} IN ('stamping', 'cancel_pending')`),
     index("cfdi_invoices_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     // One live invoice per proposal (a retried "invoice this" finds the first); a cancelled one, or
     // one the engine refused, leaves room for the next attempt.

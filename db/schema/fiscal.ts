@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, tstz, updatedAt } from "./columns.ts";
 import { tenants } from "./tenants.ts";
 import { PAC_ENVIRONMENTS, PAC_PROVIDERS } from "../../core/fiscal/fiscal-profile.ts";
@@ -32,6 +32,8 @@ export const fiscalProfiles = pgTable(
     pacProvider: text("pac_provider", { enum: PAC_PROVIDERS }),
     pacEnvironment: text("pac_environment", { enum: PAC_ENVIRONMENTS }),
     pacCredentialsEnvelope: text("pac_credentials_envelope"),
+    /** Proposal.Accepted → an invoice created and stamped by the stamping queue (issue 13). */
+    autoInvoiceOnAccept: boolean("auto_invoice_on_accept").notNull().default(false),
     version: integer("version").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,6 +1,7 @@
 // The demo tenant as a CFDI issuer for `npm start` (issue 13): SAT's public test CSD
 // (test/fixtures/csd, RFC EKU9003173C9, the demo tenant's profile RFC) sealed under the dev stack's
-// ENCRYPTION_SECRET, and the sandbox PAC. Re-sealed on every start: the envelope depends on the
+// ENCRYPTION_SECRET, and the sandbox PAC, with autoInvoiceOnAccept on (accepting a demo proposal in
+// the browser gives a stamped invoice within seconds). Re-sealed on every start: the envelope depends on the
 // secret, which .local/dev/keys.json keeps, so this only ever rewrites the same thing.
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -22,7 +23,7 @@ export async function seedDemoFiscal(ownerUrl: string, tenantId: string, encrypt
     const updated = await client.query(
       `update fiscal_profiles set csd_certificate = $2, csd_no_certificado = $3, csd_valid_from = $4, csd_valid_to = $5,
               csd_key_envelope = $6, pac_provider = coalesce(pac_provider, 'sandbox'),
-              pac_environment = coalesce(pac_environment, 'test')
+              pac_environment = coalesce(pac_environment, 'test'), auto_invoice_on_accept = true
         where tenant_id = $1 and rfc = $7`,
       [
         tenantId,

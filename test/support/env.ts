@@ -10,6 +10,9 @@ export interface TestEnv extends Env {
   TEST_DATABASE_KIND: "postgres" | "pglite" | "external";
   /** scripts/local/whatsapp-providers.ts, the Worker's WhatsApp send APIs in the suites. */
   TEST_WHATSAPP_PROVIDERS_URL?: string;
+  /** scripts/local/pac-finkok.ts and pac-sw.ts, the local PACs the suites steer. */
+  TEST_FINKOK_URL?: string;
+  TEST_SW_URL?: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

@@ -84,18 +84,23 @@ export async function acceptedProposal(
   return proposal;
 }
 
-/** invoicingTenant with SAT's test CSD loaded and the sandbox PAC chosen: ready to stamp. */
-export async function stampingTenant(provider: "sandbox" | "finkok" = "sandbox") {
+export const PAC_TEST_CREDENTIALS = {
+  finkok: { username: "u@example.mx", password: "p" },
+  sw: { user: "u@example.mx", password: "p" },
+} as const;
+
+/** invoicingTenant with SAT's test CSD loaded and a PAC chosen (Finkok and SW: the local fakes). */
+export async function stampingTenant(
+  provider: "sandbox" | "finkok" | "sw" = "sandbox",
+  credentials: Record<string, string> = provider === "sandbox" ? {} : PAC_TEST_CREDENTIALS[provider],
+) {
   const t = await invoicingTenant();
   const csd = await api("/v1/fiscal-profile/csd", { method: "POST", token: t.admin, body: csdForm() });
   expect(csd.status, await csd.clone().text()).toBe(200);
   const pac = await api("/v1/fiscal-profile/pac", {
     method: "PUT",
     token: t.admin,
-    json:
-      provider === "sandbox"
-        ? { provider, environment: "test" }
-        : { provider, environment: "test", credentials: { username: "u@example.mx", password: "p" } },
+    json: provider === "sandbox" ? { provider, environment: "test" } : { provider, environment: "test", credentials },
   });
   expect(pac.status, await pac.clone().text()).toBe(200);
   return t;

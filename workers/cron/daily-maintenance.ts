@@ -6,6 +6,7 @@ import {
   purgeExpiredIdempotencyKeys,
 } from "../../db/maintenance/maintenance-store.ts";
 import { listActiveTenants } from "../../db/tenants/tenant-store.ts";
+import { csdExpiryWarning } from "../../db/fiscal/fiscal-profile-store.ts";
 import type { Config, Env } from "../../platform/env.ts";
 import { relayOutboxRows } from "../../platform/outbox-relay.ts";
 import { systemWork, tenantWork } from "../../platform/work.ts";
@@ -15,7 +16,9 @@ export interface MaintenanceResult {
   proposalsExpired: number;
   activitiesPurged: number;
   idempotencyKeysPurged: number;
-  /** Proposal.Expired events written to the outbox. */
+  /** CFDI.CsdExpiring events (each certificate warned once per window: 30, 7, 1 days). */
+  csdWarnings: number;
+  /** Proposal.Expired and CFDI.CsdExpiring events written to the outbox. */
   events: number;
   /** Of those, accepted by the queue in this run (the rest are the outbox sweep's). */
   eventsSent: number;
@@ -29,7 +32,8 @@ export interface MaintenanceOptions {
 /**
  * Daily, early morning in Mexico: per tenant (in its own time zone and its own RLS scope) mark
  * proposals past `valid_until` expired (with their Proposal.Expired events), and drop activities
- * past their 90-day retention and idempotency keys past 24 h. Every step is a guarded update or a
+ * past their 90-day retention and idempotency keys past 24 h; warn (event + log line) when the
+ * account's CSD is 30, 7 or 1 days from its end. Every step is a guarded update or a
  * delete of expired rows, so a repeated run changes nothing. After each tenant's commit its events
  * go to the queue through the size-aware relay (any number of them, any size).
  */
@@ -47,6 +51,7 @@ export async function runDailyMaintenance(
     proposalsExpired: 0,
     activitiesPurged: 0,
     idempotencyKeysPurged: 0,
+    csdWarnings: 0,
     events: 0,
     eventsSent: 0,
   };
@@ -55,18 +60,26 @@ export async function runDailyMaintenance(
     const uow = tenantWork(config, tenant.id, undefined, waitUntil);
     let written: { id: string; bytes: number }[];
     try {
-      const [expired, events, purged, keys] = await uow.run([
+      const [expired, events, purged, keys, csdWarnings] = await uow.run([
         expireProposals(tenant.id, { now, timezone: tenant.timezone }),
         // Ids and sizes only: the events themselves are read back in bounded pages to be sent,
         // so a day with many large proposals cannot overflow one database response.
         proposalsExpiredEvents(tenant.id),
         purgeExpiredActivities(tenant.id),
         purgeExpiredIdempotencyKeys(tenant.id),
+        csdExpiryWarning(tenant.id, now),
       ]);
+      for (const w of csdWarnings)
+        logger.with({ tenantId: tenant.id }).warn("CSD expiring: upload the new one before it ends", {
+          noCertificado: w.noCertificado,
+          validTo: w.validTo,
+          warningDays: w.threshold,
+        });
+      result.csdWarnings += csdWarnings.length;
       result.proposalsExpired += expired.length;
       result.activitiesPurged += purged.length;
       result.idempotencyKeysPurged += keys.length;
-      written = events;
+      written = [...events, ...csdWarnings];
     } catch (err) {
       // One tenant's failure must not stop the others; tomorrow's run (or a manual one) catches up.
       logger.with({ tenantId: tenant.id }).error("daily maintenance failed for tenant", {}, err);

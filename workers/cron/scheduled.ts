@@ -2,8 +2,9 @@ import { createLogger } from "../../platform/logger.ts";
 import { loadConfig, type Env } from "../../platform/env.ts";
 import { runDailyMaintenance } from "./daily-maintenance.ts";
 import { sweepOutbox } from "./outbox-sweep.ts";
+import { sweepInvoices } from "./invoice-sweep.ts";
 
-// Cron triggers (wrangler.jsonc): every minute the outbox sweep; daily at 12:00 UTC (06:00 in
+// Cron triggers (wrangler.jsonc): every minute the outbox and invoice sweeps; daily at 12:00 UTC (06:00 in
 // Mexico City, which has had no DST since 2022) the maintenance run.
 export const CRON_EVERY_MINUTE = "* * * * *";
 export const CRON_DAILY = "0 12 * * *";
@@ -14,7 +15,13 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   switch (controller.cron) {
     case CRON_EVERY_MINUTE:
-      await sweepOutbox(env, config, logger, waitUntil);
+      // Independent sweeps: one failing does not hold the other back.
+      await Promise.all([
+        sweepOutbox(env, config, logger, waitUntil),
+        sweepInvoices(env, config, logger, waitUntil).catch((err: unknown) =>
+          logger.error("invoice sweep failed; the next minute tries again", {}, err),
+        ),
+      ]);
       return;
     case CRON_DAILY:
       await runDailyMaintenance(env, config, logger, waitUntil, new Date(controller.scheduledTime));

@@ -1,10 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { PAC_ENVIRONMENTS, PAC_PROVIDERS } from "../../core/fiscal/fiscal-profile.ts";
-import type { FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
+import { CSD_WARNING_DAYS, type FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
 
 const DAY_MS = 86_400_000;
-/** Expiry warnings (issue 13): 30, 7 and 1 days before the CSD stops sealing. */
-export const CSD_WARNING_DAYS = [30, 7, 1] as const;
 
 export const CsdSchema = z
   .object({
@@ -28,6 +26,9 @@ export const FiscalProfileSchema = z
     lugarExpedicion: z.string().openapi({ example: "86000", description: "Código postal of the place of issue" }),
     serie: z.string().nullable().openapi({ example: "A" }),
     nextFolio: z.number().int().openapi({ example: 1 }),
+    autoInvoiceOnAccept: z.boolean().openapi({
+      description: "An accepted proposal is invoiced and stamped automatically; a failure becomes a task for its owner",
+    }),
     csd: CsdSchema.nullable(),
     pac: z
       .object({
@@ -64,6 +65,7 @@ export function toFiscalProfile(row: FiscalProfileRow): FiscalProfileBody {
     lugarExpedicion: row.lugarExpedicion,
     serie: row.serie,
     nextFolio: row.nextFolio,
+    autoInvoiceOnAccept: row.autoInvoiceOnAccept,
     csd: toCsd(row),
     pac:
       row.pacProvider && row.pacEnvironment
@@ -100,5 +102,8 @@ export const PutFiscalProfileSchema = z
       .openapi({ example: "86000" }),
     serie: z.string().min(1).max(25).nullable().optional().openapi({ example: "A" }),
     nextFolio: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().openapi({ example: 1 }),
+    autoInvoiceOnAccept: z.boolean().optional().openapi({
+      description: "Invoice and stamp accepted proposals automatically (left out: kept; off for a new profile)",
+    }),
   })
   .openapi("PutFiscalProfile");

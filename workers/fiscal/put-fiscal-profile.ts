@@ -53,7 +53,14 @@ export function registerPutFiscalProfile(app: OpenAPIHono<HonoEnv>): void {
       });
     }
     const [written, current] = await writeRun(c, { resourcePath: "/v1/fiscal-profile", status: 200 }, [
-      putFiscalProfile(tenantId, fields, ifVersion),
+      putFiscalProfile(
+        tenantId,
+        {
+          ...fields,
+          ...(input.autoInvoiceOnAccept === undefined ? {} : { autoInvoiceOnAccept: input.autoInvoiceOnAccept }),
+        },
+        ifVersion,
+      ),
       getFiscalProfile(tenantId),
     ]);
     const row = written[0];

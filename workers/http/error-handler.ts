@@ -4,27 +4,9 @@ import type { HonoEnv } from "../context.ts";
 import { ConfigError } from "../../platform/env.ts";
 import { AppError, problemResponse, type ErrorCode } from "./problem.ts";
 import { publicErrorPage } from "./public-error-page.ts";
+import { findPgError, type PgLikeError } from "../../db/pg-error.ts";
 
-export interface PgLikeError {
-  code: string;
-  message: string;
-  constraint?: string;
-  detail?: string;
-}
-
-function isPgError(err: unknown): err is PgLikeError {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
-}
-
-/** The Postgres error behind `err` (drivers and drizzle wrap it in `cause`), if any. */
-export function findPgError(err: unknown): PgLikeError | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isPgError(e)) return e;
-  }
-  return undefined;
-}
+export { findPgError };
 
 // Database errors that are the caller's fault map to 4xx; anything else stays a 500.
 const PG_CODES: Record<string, { code: ErrorCode; detail: (e: PgLikeError) => string }> = {

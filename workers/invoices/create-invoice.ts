@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { buildComprobante } from "../../core/cfdi/build.ts";
-import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
+import type { Issue } from "../../core/cfdi/errors.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
 import { getCustomer } from "../../db/customers/customer-store.ts";
 import { NIL_UUID } from "../../db/tenant-reference.ts";
-import { getFiscalProfile, type FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
+import { getFiscalProfile } from "../../db/fiscal/fiscal-profile-store.ts";
+import { issuerOf, newInvoice } from "../../platform/invoicing/new-invoice.ts";
 import {
   insertInvoice,
   liveInvoiceOfProposal,
@@ -90,47 +90,6 @@ function unprocessable(detail: string, issues: readonly Issue[], prefix: string)
   });
 }
 
-/** The engine's verdict: the built amounts, or its issues (never thrown). */
-function validate(input: InvoiceInput) {
-  try {
-    const built = buildComprobante(input);
-    const c = built.comprobante;
-    return { issues: [] as Issue[], subtotal: c.SubTotal, descuento: c.Descuento ?? "0", total: c.Total };
-  } catch (err) {
-    if (err instanceof CfdiError) return { issues: [...err.issues], subtotal: "0", descuento: "0", total: null };
-    throw err;
-  }
-}
-
-function newInvoice(
-  c: Context<HonoEnv>,
-  input: InvoiceInput,
-  refs: { customerId: string | null; proposalId: string | null; fallbackTotal: string },
-): NewInvoice {
-  const verdict = validate(input);
-  return {
-    id: crypto.randomUUID(),
-    tenantId: c.get("auth").tenantId,
-    customerId: refs.customerId,
-    proposalId: refs.proposalId,
-    status: verdict.issues.length === 0 ? "draft" : "validation_failed",
-    input,
-    issues: verdict.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
-    serie: typeof input.serie === "string" ? input.serie : null,
-    moneda: typeof input.moneda === "string" ? input.moneda : "MXN",
-    tipoCambio: input.tipoCambio === undefined ? null : String(input.tipoCambio),
-    metodoPago: typeof input.metodoPago === "string" ? input.metodoPago : null,
-    formaPago: typeof input.formaPago === "string" ? input.formaPago : null,
-    usoCfdi: typeof input.receptor?.usoCfdi === "string" ? input.receptor.usoCfdi : null,
-    receptorRfc: typeof input.receptor?.rfc === "string" ? input.receptor.rfc : null,
-    receptorNombre: typeof input.receptor?.nombre === "string" ? input.receptor.nombre : null,
-    subtotal: verdict.subtotal,
-    descuento: verdict.descuento,
-    total: verdict.total ?? refs.fallbackTotal,
-    createdBy: c.get("auth").userId,
-  };
-}
-
 async function fromProposal(c: Context<HonoEnv>, body: z.infer<typeof FromProposal>): Promise<NewInvoice> {
   const tenantId = c.get("auth").tenantId;
   const [profiles, proposals, items, live] = await readRun(c, [
@@ -188,21 +147,11 @@ async function fromProposal(c: Context<HonoEnv>, body: z.infer<typeof FromPropos
     body,
   );
   if (!mapped.ok) throw unprocessable("faltan datos para facturar la cotización", mapped.issues, "");
-  return newInvoice(c, mapped.input, {
+  return newInvoice(tenantId, c.get("auth").userId, mapped.input, {
     customerId: proposal.customerId,
     proposalId: proposal.id,
     fallbackTotal: proposal.total,
   });
-}
-
-function issuerOf(profile: FiscalProfileRow) {
-  return {
-    rfc: profile.rfc,
-    razonSocial: profile.razonSocial,
-    regimenFiscal: profile.regimenFiscal,
-    lugarExpedicion: profile.lugarExpedicion,
-    serie: profile.serie,
-  };
 }
 
 function existing(proposalNumber: string, invoiceId: string): AppError {
@@ -245,7 +194,11 @@ async function fromModel(c: Context<HonoEnv>, body: z.infer<typeof FromModel>): 
     lugarExpedicion: model.lugarExpedicion ?? profile.lugarExpedicion,
     ...(model.serie === undefined && profile.serie ? { serie: profile.serie } : {}),
   } as InvoiceInput;
-  return newInvoice(c, input, { customerId: body.customerId ?? null, proposalId: null, fallbackTotal: "0" });
+  return newInvoice(tenantId, c.get("auth").userId, input, {
+    customerId: body.customerId ?? null,
+    proposalId: null,
+    fallbackTotal: "0",
+  });
 }
 
 export function registerCreateInvoice(app: OpenAPIHono<HonoEnv>): void {

@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { attachmentDisposition } from "../../core/documents/download-link.ts";
-import { cfdiToPdf } from "../../core/cfdi/pdf.ts";
 import { getInvoice } from "../../db/invoicing/invoice-store.ts";
-import { cfdiKey } from "../../r2/cfdi-archive.ts";
+import { ensureCfdiPdf } from "../../r2/cfdi-archive.ts";
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { IdParamSchema } from "../http/params.ts";
@@ -44,18 +43,14 @@ export function registerGetInvoicePdf(app: OpenAPIHono<HonoEnv>): void {
       ),
       "cache-control": "private, max-age=3600, immutable",
     };
-    const key = cfdiKey({ tenantId, uuid: row.uuid, fechaTimbrado: row.fechaTimbrado }, "pdf");
-    const stored = await bucket.get(key);
-    if (stored) return c.body(stored.body, 200, headers);
-    const xml = await bucket.get(row.xmlR2Key);
-    if (!xml) throw new Error(`stamped CFDI ${row.uuid} missing from R2 (${row.xmlR2Key})`);
-    const pdf = (await cfdiToPdf(await xml.text())) as Uint8Array<ArrayBuffer>;
-    // A stamped CFDI never changes, so its PDF is made once; storing it may finish after the answer.
-    c.executionCtx.waitUntil(
-      bucket
-        .put(key, pdf, { httpMetadata: { contentType: "application/pdf" }, customMetadata: { uuid: row.uuid } })
-        .catch((err: unknown) => c.get("logger").warn("storing the CFDI PDF in R2 failed", { key }, err)),
+    const pdf = await ensureCfdiPdf(
+      bucket,
+      { tenantId, uuid: row.uuid, fechaTimbrado: row.fechaTimbrado },
+      row.xmlR2Key,
     );
-    return c.body(pdf, 200, headers);
+    if (pdf.rendered) return c.body(pdf.rendered, 200, headers);
+    const stored = await bucket.get(pdf.key);
+    if (!stored) throw new Error(`CFDI PDF ${pdf.key} vanished from R2`);
+    return c.body(stored.body, 200, headers);
   });
 }

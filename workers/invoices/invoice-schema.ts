@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { INVOICE_STATUSES } from "../../core/invoicing/invoice-status.ts";
+import { CANCEL_MOTIVOS, INVOICE_STATUSES, type CancelMotivo } from "../../core/invoicing/invoice-status.ts";
 import type { InvoiceRow } from "../../db/invoicing/invoice-store.ts";
 
 const IssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() }).openapi("CfdiIssue");
@@ -27,6 +27,21 @@ export const InvoiceSchema = z
     }),
     input: z.record(z.string(), z.unknown()).openapi({ description: "The engine model the CFDI is built from" }),
     stampedAt: z.string().nullable(),
+    fechaTimbrado: z.string().nullable().openapi({ description: "As the PAC wrote it (Mexico City time)" }),
+    pacProvider: z.string().nullable().openapi({ description: "The PAC that stamped it" }),
+    error: z.object({ code: z.string(), detail: z.string() }).catchall(z.unknown()).nullable().openapi({
+      description:
+        "Why the last stamp or cancellation did not go through (Spanish `detail`; `pacCode` when the PAC gave one); null otherwise",
+    }),
+    cancellation: z
+      .object({
+        motivo: z.enum(CANCEL_MOTIVOS),
+        folioSustitucion: z.string().nullable(),
+        requestedAt: z.string().nullable(),
+        checkedAt: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: "The cancellation requested (cancel_pending, cancelled)" }),
     cancelledAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -40,6 +55,11 @@ function money(value: string): string {
   const [int, frac = ""] = value.split(".");
   const trimmed = frac.replace(/0+$/, "");
   return `${int}.${trimmed.padEnd(2, "0")}`;
+}
+
+function errorOf(error: Record<string, unknown> | null): InvoiceBody["error"] {
+  if (!error) return null;
+  return { ...error, code: String(error.code ?? "ERROR"), detail: String(error.detail ?? "") };
 }
 
 export function toInvoice(row: InvoiceRow): InvoiceBody {
@@ -64,6 +84,18 @@ export function toInvoice(row: InvoiceRow): InvoiceBody {
     validation: { valid: row.issues.length === 0, issues: row.issues },
     input: row.input as unknown as Record<string, unknown>,
     stampedAt: row.stampedAt,
+    fechaTimbrado: row.fechaTimbrado,
+    pacProvider: row.pacProvider,
+    error: errorOf(row.error),
+    cancellation:
+      row.cancelMotivo === null
+        ? null
+        : {
+            motivo: row.cancelMotivo as CancelMotivo,
+            folioSustitucion: row.cancelFolioSustitucion === null ? null : row.cancelFolioSustitucion.toUpperCase(),
+            requestedAt: row.cancelRequestedAt,
+            checkedAt: row.cancelCheckedAt,
+          },
     cancelledAt: row.cancelledAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -5,6 +5,7 @@ import { registerGetInvoice } from "./get-invoice.ts";
 import { registerGetInvoiceXml } from "./get-invoice-xml.ts";
 import { registerGetInvoicePdf } from "./get-invoice-pdf.ts";
 import { registerStampInvoice } from "./stamp-invoice.ts";
+import { registerCancelInvoice } from "./cancel-invoice.ts";
 import { registerListInvoices } from "./list-invoices.ts";
 
 export function registerInvoiceRoutes(app: OpenAPIHono<HonoEnv>): void {
@@ -14,4 +15,5 @@ export function registerInvoiceRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerGetInvoiceXml(app);
   registerGetInvoicePdf(app);
   registerStampInvoice(app);
+  registerCancelInvoice(app);
 }

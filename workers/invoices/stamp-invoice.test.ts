@@ -10,7 +10,13 @@ import type { InvoiceBody } from "./invoice-schema.ts";
 
 async function draftOf(t: Awaited<ReturnType<typeof stampingTenant>>): Promise<InvoiceBody> {
   const proposal = await acceptedProposal(t);
-  const res = await api("/v1/invoices", { method: "POST", token: t.user, json: { proposalId: proposal.id } });
+  const res = await api("/v1/invoices", {
+    method: "POST",
+    token: t.user,
+    // Tenants in these suites share SAT's test CSD: a word of their own keeps two of them from sealing
+    // byte-identical CFDIs in the same second, which a PAC would answer as one (already stamped).
+    json: { proposalId: proposal.id, condicionesDePago: `Contado ${t.tenant.id.slice(0, 8)}` },
+  });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as InvoiceBody;
 }
@@ -99,17 +105,6 @@ describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
 });
 
 describe("POST /v1/invoices/{id}/stamp: refusals", () => {
-  it("a PAC not available in this version → 503, the invoice stays a draft (nothing claimed)", async () => {
-    const t = await stampingTenant("finkok");
-    const draft = await draftOf(t);
-    const res = await stamp(t.user, draft.id);
-    expect(res.status).toBe(503);
-    expect((await problem(res)).detail).toContain("Finkok");
-    const read = (await (await api(`/v1/invoices/${draft.id}`, { token: t.user })).json()) as InvoiceBody;
-    expect(read).toMatchObject({ status: "draft", folio: null });
-    expect(await outboxTypes(t.tenant.id, draft.id)).toEqual([]);
-  });
-
   it("no CSD → 409; an invoice the engine refused → 409 with its issues; unknown → 404; not stamped → no XML", async () => {
     const { invoicingTenant } = await import("../../test/support/invoicing-fixtures.ts");
     const bare = await invoicingTenant();

@@ -1,6 +1,7 @@
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ProposalView } from "../../core/proposals/proposal-view.ts";
+import type { InvoiceLinks } from "./invoice-links.ts";
 
 // Server-rendered, script-free pages for the client who opens a proposal link (es-MX).
 // Mobile-first; every control has a label; printable (see proposal.css @media print).
@@ -56,9 +57,20 @@ export interface ProposalPageProps {
   notice?: string | undefined;
   errors?: Record<string, string> | undefined;
   values?: Record<string, string> | undefined;
+  /** Accepted and invoiced: signed links to the stamped invoice. */
+  invoice?: InvoiceLinks | null | undefined;
 }
 
-export const ProposalPage: FC<ProposalPageProps> = ({ view, token, formToken, decidable, notice, errors, values }) => (
+export const ProposalPage: FC<ProposalPageProps> = ({
+  view,
+  token,
+  formToken,
+  decidable,
+  notice,
+  errors,
+  values,
+  invoice,
+}) => (
   <Layout title={`${view.number} · ${view.title} · ${view.tenantName}`}>
     <header class="card head">
       <div class="logo" aria-hidden="true">
@@ -209,6 +221,19 @@ export const ProposalPage: FC<ProposalPageProps> = ({ view, token, formToken, de
           ) : null}
           {view.decidedOn ? <> el {view.decidedOn}</> : null}. {view.tenantName} se pondrá en contacto contigo.
         </p>
+        {invoice ? (
+          <p class="actions-inline" data-testid="invoice">
+            Factura {invoice.label}:{" "}
+            <a href={invoice.xml} rel="nofollow">
+              Descargar XML
+            </a>{" "}
+            ·{" "}
+            <a href={invoice.pdf} rel="nofollow">
+              Descargar PDF
+            </a>{" "}
+            <small>(enlaces válidos 15 minutos; recarga la página para obtener nuevos)</small>
+          </p>
+        ) : null}
       </section>
     ) : null}
     {view.status === "rejected" ? (

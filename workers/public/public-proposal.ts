@@ -10,6 +10,7 @@ import {
   viewedEvent,
   type LinkedLineItemRow,
   type LinkedProposalRow,
+  type StampedInvoiceRef,
   type ProposalDecision,
 } from "../../db/proposals/public-link-store.ts";
 import { type UnitOfWork } from "../../db/unit-of-work.ts";
@@ -34,6 +35,8 @@ export interface PublicProposal extends ProposalDocument {
   gone: "revoked" | "expired" | "suspended" | null;
   /** Sent or viewed, within validity, link active: the client may accept or reject. */
   decidable: boolean;
+  /** Accepted and invoiced: the stamped invoice the page links (XML and PDF). */
+  invoice: StampedInvoiceRef | null;
 }
 
 function uow(c: Context<HonoEnv>, tokenHash: string): UnitOfWork {
@@ -48,6 +51,7 @@ function toPublic(row: LinkedProposalRow, items: LinkedLineItemRow[], hash: stri
     tokenHash: hash,
     gone,
     decidable: gone === null && (row.status === "sent" || row.status === "viewed"),
+    invoice: row.status === "accepted" ? row.invoice : null,
   };
 }
 

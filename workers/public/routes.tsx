@@ -7,6 +7,7 @@ import type { HonoEnv } from "../context.ts";
 import { AppError } from "../http/problem.ts";
 import { parseAcceptForm, parseRejectReason } from "./decision-form.ts";
 import { MessagePage, ProposalPage } from "./pages.tsx";
+import { invoiceLinks } from "./invoice-links.ts";
 import { decide, loadPublicProposal, tokenHashOf, TOKEN_PATTERN, type PublicProposal } from "./public-proposal.ts";
 import { keyedRateLimit } from "../middleware/rate-limit.ts";
 import { publicLinkPolicy } from "../../core/ratelimit/policies.ts";
@@ -74,9 +75,10 @@ async function renderProposal(
 ) {
   if (p.gone) return gonePage(c, p);
   c.header("cache-control", "private, no-store");
-  const formToken = await issueFormToken(formSecret(c), p.tokenHash);
+  const [formToken, invoice] = await Promise.all([issueFormToken(formSecret(c), p.tokenHash), invoiceLinks(c, p)]);
   return c.html(
     <ProposalPage
+      invoice={invoice}
       view={buildProposalView(p.view)}
       token={token}
       formToken={formToken}
