@@ -58,6 +58,8 @@ function workerBindings(): Record<string, string> {
     bindings.SW_BASE_URL = env.TEST_SW_URL;
   }
   bindings.PAC_TIMEOUT_MS = "3000";
+  // SAT's xsltproc/openssl and poppler/zbar checks as a local service (scripts/local/cfdi-oracle.ts).
+  if (env.TEST_CFDI_ORACLE_URL) bindings.TEST_CFDI_ORACLE_URL = env.TEST_CFDI_ORACLE_URL;
   return bindings;
 }
 

@@ -15,6 +15,7 @@ import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
 import { startFinkokFake } from "./local/pac-finkok.ts";
 import { startSwFake } from "./local/pac-sw.ts";
+import { startCfdiOracle } from "./local/cfdi-oracle.ts";
 import { newSandboxPac } from "./local/dev-state.ts";
 import { generateSigningKey } from "../core/auth/supabase-token.ts";
 
@@ -38,6 +39,8 @@ async function main(): Promise<number> {
   stops.push(finkok.stop);
   const sw = await startSwFake({ port: await freePort() });
   stops.push(sw.stop);
+  const oracle = await startCfdiOracle({ port: await freePort() });
+  stops.push(oracle.stop);
   const key = await generateSigningKey();
   const auth = await startAuthServer({ port: await freePort(), publicJwks: [key.publicJwk] });
   stops.push(auth.stop);
@@ -58,6 +61,7 @@ async function main(): Promise<number> {
     TEST_WHATSAPP_PROVIDERS_URL: whatsapp.url,
     TEST_FINKOK_URL: finkok.url,
     TEST_SW_URL: sw.url,
+    TEST_CFDI_ORACLE_URL: oracle.url,
   };
   const sandboxPac = await newSandboxPac();
   env.TEST_SANDBOX_PAC_CERTIFICATE = sandboxPac.certificate;

@@ -69,6 +69,20 @@ export function liveInvoiceOfProposal(tenantId: string, proposalId: string): Sta
   );
 }
 
+/** Every invoice of the proposal, newest first, with its status (live or not). */
+export function invoicesOfProposal(
+  tenantId: string,
+  proposalId: string,
+): Statement<{ id: string; status: InvoiceStatus }[]> {
+  return query((db) =>
+    db
+      .select({ id: cfdiInvoices.id, status: cfdiInvoices.status })
+      .from(cfdiInvoices)
+      .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.proposalId, proposalId)))
+      .orderBy(sql`${cfdiInvoices.createdAt} desc`),
+  );
+}
+
 export interface NewInvoice {
   id: string;
   tenantId: string;

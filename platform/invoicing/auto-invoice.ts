@@ -4,6 +4,7 @@ import { getFiscalProfile } from "../../db/fiscal/fiscal-profile-store.ts";
 import {
   insertInvoice,
   insertInvoicingTask,
+  invoicesOfProposal,
   liveInvoiceOfProposal,
   proposalItemsToInvoice,
   proposalToInvoice,
@@ -42,11 +43,11 @@ export async function autoInvoice(
   message: { proposalId: string; eventId: string },
 ): Promise<AutoInvoiceResult> {
   const { tenantId, work } = ctx;
-  const [profiles, proposals, items, live] = await work.run([
+  const [profiles, proposals, items, existing] = await work.run([
     getFiscalProfile(tenantId),
     proposalToInvoice(tenantId, message.proposalId),
     proposalItemsToInvoice(tenantId, message.proposalId),
-    liveInvoiceOfProposal(tenantId, message.proposalId),
+    invoicesOfProposal(tenantId, message.proposalId),
   ]);
   const profile = profiles[0];
   if (!profile?.autoInvoiceOnAccept) return { kind: "off" };
@@ -66,7 +67,13 @@ export async function autoInvoice(
     return { kind: "task", reason, ...(invoiceId ? { invoiceId } : {}) };
   };
 
-  let invoiceId = live[0]?.id;
+  // Invoiced once, automatically or by a person: a live invoice is finished (stamped if it is not);
+  // one that was cancelled or refused stays that way — invoicing again is a person's decision, and a
+  // redelivered message must not bring back an invoice someone cancelled.
+  const live = existing.find((i) => i.status !== "cancelled" && i.status !== "validation_failed");
+  if (!live && existing.length > 0)
+    return { kind: "skipped", reason: `the proposal was invoiced already (${existing[0]!.status})` };
+  let invoiceId = live?.id;
   if (!invoiceId) {
     if (!proposal.customerId) return task("la cotización no tiene un cliente con datos fiscales.");
     const mapped = invoiceFromProposal(

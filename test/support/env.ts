@@ -13,6 +13,8 @@ export interface TestEnv extends Env {
   /** scripts/local/pac-finkok.ts and pac-sw.ts, the local PACs the suites steer. */
   TEST_FINKOK_URL?: string;
   TEST_SW_URL?: string;
+  /** scripts/local/cfdi-oracle.ts: xsltproc + openssl over a CFDI, pdftotext + zbarimg over its PDF. */
+  TEST_CFDI_ORACLE_URL?: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

@@ -15,18 +15,21 @@ export interface InvoicingTenant {
 }
 
 /** A proposal with SAT keys, sent and accepted by the customer on its public page (its id and page path). */
-export async function acceptOnPublicPage(t: InvoicingTenant): Promise<{ proposalId: string; url: string }> {
+export async function acceptOnPublicPage(
+  t: InvoicingTenant,
+): Promise<{ proposalId: string; url: string; formToken: string }> {
   const proposal = await createProposal(t.admin, { title: "Licencias", customerId: t.customerId, items: KEYED_ITEMS });
   const sent = await api(`/v1/proposals/${proposal.id}/send`, { method: "POST", token: t.admin });
   expect(sent.status, await sent.clone().text()).toBe(200);
   const url = new URL(((await sent.json()) as { url: string }).url).pathname;
   const page = await (await api(url, { headers: { "user-agent": BROWSER_UA } })).text();
+  const formToken = formTokenFrom(page);
   const accepted = await api(`${url}/accept`, {
     method: "POST",
-    ...form({ formToken: formTokenFrom(page), fullName: "Sofía Hernández Vega", confirm: "si" }),
+    ...form({ formToken, fullName: "Sofía Hernández Vega", confirm: "si" }),
   });
   expect(accepted.status).toBe(303);
-  return { proposalId: proposal.id, url };
+  return { proposalId: proposal.id, url, formToken };
 }
 
 export async function draftOf(t: InvoicingTenant): Promise<InvoiceBody> {

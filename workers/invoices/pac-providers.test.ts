@@ -1,16 +1,28 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyCfdi } from "../../core/cfdi/verify.ts";
+import { consumeStamping } from "../../queues/stamping-consumer.ts";
 import { testEnv } from "../../test/support/env.ts";
 import { api, ownerSql, problem, tokenFor } from "../../test/support/harness.ts";
 import { cancel, cfdiEvents, draftOf, eventually, readInvoice, stamp } from "../../test/support/invoice-lifecycle.ts";
-import { stampingTenant } from "../../test/support/invoicing-fixtures.ts";
+import { EKU_PROFILE, stampingTenant } from "../../test/support/invoicing-fixtures.ts";
+import { acceptOnPublicPage } from "../../test/support/invoice-lifecycle.ts";
+import { form } from "../../test/support/public-fixtures.ts";
+import { cadenaFromXml } from "../../core/cfdi/cadena.ts";
+import type { Env } from "../../platform/env.ts";
 import { handleScheduled } from "../cron/scheduled.ts";
 import type { InvoiceBody } from "./invoice-schema.ts";
 
 // Stamping and cancelling through Finkok (SOAP) and SW Sapien (REST), against their local fakes
-// (scripts/local/pac-finkok.ts, pac-sw.ts), which check what the real services check. The fakes'
-// failure switches are global, so every suite that steers them lives in this file, in sequence.
+// (scripts/local/pac-finkok.ts, pac-sw.ts), which check what the real services check, and issue
+// 13's acceptance test across the sandbox and both fakes. The fakes' failure switches are global,
+// so every suite that stamps with them lives in this file, in sequence.
 
 const PROVIDERS = [
   { provider: "finkok", url: () => testEnv.TEST_FINKOK_URL!, stampOp: "stamp", statusOp: "get_sat_status" },
@@ -170,3 +182,112 @@ for (const pac of PROVIDERS) {
     });
   });
 }
+
+async function oracle<T>(path: string, body: BodyInit, contentType: string): Promise<T> {
+  const url = testEnv.TEST_CFDI_ORACLE_URL;
+  if (!url) throw new Error("TEST_CFDI_ORACLE_URL is not set: run the suites with `npm test`");
+  const res = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": contentType }, body });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function pacCertificate(provider: "sandbox" | "finkok" | "sw"): Promise<string> {
+  if (provider === "sandbox") return (testEnv as unknown as Env).SANDBOX_PAC_CERTIFICATE!;
+  const base = provider === "finkok" ? testEnv.TEST_FINKOK_URL! : testEnv.TEST_SW_URL!;
+  return ((await control(base, "/__certificate")) as { certificate: string }).certificate;
+}
+
+describe("acceptance: proposal → accepted on its page → stamped invoice → XML and PDF check out → cancel 02", () => {
+  for (const provider of ["sandbox", "finkok", "sw"] as const) {
+    it(`${provider}: every step once, and repeating any step changes nothing`, { timeout: 60_000 }, async () => {
+      const t = await stampingTenant(provider);
+      await api("/v1/fiscal-profile", {
+        method: "PUT",
+        token: t.admin,
+        json: { ...EKU_PROFILE, autoInvoiceOnAccept: true },
+      });
+      const { proposalId, url, formToken } = await acceptOnPublicPage(t);
+      const list = async () =>
+        (
+          (await (await api(`/v1/invoices?proposalId=${proposalId}`, { token: t.user })).json()) as {
+            data: InvoiceBody[];
+          }
+        ).data;
+      const [invoice] = await eventually(list, (l) => l[0]?.status === "stamped");
+      expect(invoice).toMatchObject({ status: "stamped", folio: "1", pacProvider: provider });
+
+      // The XML, as archived in R2, verifies with the engine and with SAT's XSLT + openssl.
+      const xml = await (await api(`/v1/invoices/${invoice!.id}/xml`, { token: t.user })).text();
+      const certificate = await pacCertificate(provider);
+      const report = await verifyCfdi(xml, { satCertificate: () => certificate });
+      expect(report.errors).toEqual([]);
+      expect(report).toMatchObject({ valid: true, timbre: { uuid: invoice!.uuid, selloSatValid: true } });
+      const sat = await oracle<{ cadena: string; selloValid: boolean; selloSatValid: boolean }>(
+        "/cfdi",
+        JSON.stringify({ xml, pacCertificate: certificate }),
+        "application/json",
+      );
+      expect(sat).toMatchObject({ selloValid: true, selloSatValid: true });
+      expect(sat.cadena).toBe(cadenaFromXml(xml));
+      const archived = await (testEnv as unknown as Env).DOCUMENTS!.list({
+        prefix: `tenants/${t.tenant.id}/cfdi/`,
+      });
+      expect(archived.objects.map((o) => o.key)).toEqual([
+        expect.stringMatching(new RegExp(`/${invoice!.uuid!.toLowerCase()}\\.xml$`)),
+      ]);
+
+      // The PDF carries the SAT QR (verificacfdi with this UUID).
+      const pdf = await api(`/v1/invoices/${invoice!.id}/pdf`, { token: t.user });
+      expect(pdf.status).toBe(200);
+      const printed = await oracle<{ text: string; qr: string }>(
+        "/pdf",
+        new Uint8Array(await pdf.arrayBuffer()),
+        "application/pdf",
+      );
+      expect(printed.qr).toContain("verificacfdi.facturaelectronica.sat.gob.mx");
+      expect(printed.qr).toContain(`id=${invoice!.uuid}`);
+      expect(printed.text).toContain(invoice!.uuid!);
+
+      const manager = await tokenFor(t.tenant, { role: "manager" });
+      const cancelled = await cancel(manager, invoice!.id, { motivo: "02" });
+      expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+      const after = (await cancelled.json()) as InvoiceBody;
+      expect(after.status).toBe("cancelled");
+
+      // Every step again: the page's accept, the stamp, the cancellation, the queue's redelivery.
+      const acceptAgain = await api(`${url}/accept`, {
+        method: "POST",
+        ...form({ formToken, fullName: "Sofía Hernández Vega", confirm: "si" }),
+      });
+      expect(acceptAgain.status).toBeLessThan(500);
+      await acceptAgain.arrayBuffer();
+      expect((await stamp(t.user, invoice!.id)).status).toBe(409);
+      const cancelAgain = await cancel(manager, invoice!.id, { motivo: "02" });
+      expect(cancelAgain.status).toBe(200);
+      expect(((await cancelAgain.json()) as InvoiceBody).version).toBe(after.version);
+      const outbox = async () =>
+        (
+          await ownerSql.transaction([
+            ownerSql`select set_config('app.tenant_id', ${t.tenant.id}, true)`,
+            ownerSql`select id, type from outbox where tenant_id = ${t.tenant.id} and (type like 'CFDI.%' or type = 'Proposal.Accepted') order by created_at`,
+          ])
+        )[1] as { id: string; type: string }[];
+      const accepted = (await outbox()).find((e) => e.type === "Proposal.Accepted")!;
+      // The queue delivers at least once: the accepted proposal's message again changes nothing.
+      const batch = createMessageBatch("crm-stamping", [
+        {
+          id: "again",
+          timestamp: new Date(),
+          attempts: 2,
+          body: { kind: "auto-invoice", tenantId: t.tenant.id, proposalId, eventId: accepted.id },
+        },
+      ]);
+      const ctx = createExecutionContext();
+      await consumeStamping(batch, testEnv, ctx);
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["again"]);
+      await everyMinute();
+      expect((await outbox()).map((e) => e.type)).toEqual(["Proposal.Accepted", "CFDI.Stamped", "CFDI.Cancelled"]);
+      expect(await list()).toHaveLength(1);
+    });
+  }
+});
