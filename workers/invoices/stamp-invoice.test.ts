@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { verifyCfdi } from "../../core/cfdi/verify.ts";
 import type { Env } from "../../platform/env.ts";
 import { testEnv } from "../../test/support/env.ts";
-import { api, ownerSql, problem } from "../../test/support/harness.ts";
+import { api, measuredApi, ownerSql, problem } from "../../test/support/harness.ts";
 import { acceptedProposal, stampingTenant } from "../../test/support/invoicing-fixtures.ts";
 import type { InvoiceBody } from "./invoice-schema.ts";
 
@@ -37,8 +37,11 @@ describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
   it("seals, stamps and archives: the XML verifies (sello and TFD) and says it has no fiscal value; stamping again changes nothing", async () => {
     const t = await stampingTenant();
     const draft = await draftOf(t);
-    const res = await stamp(t.user, draft.id);
+    // Round trips (platform/invoicing/stamping.ts): read, claim, keep the sealed XML, record.
+    const measured = await measuredApi(`/v1/invoices/${draft.id}/stamp`, { method: "POST", token: t.user });
+    const res = measured.res;
     expect(res.status, await res.clone().text()).toBe(200);
+    expect(measured.roundTrips).toBe(4);
     const stamped = (await res.json()) as InvoiceBody;
     expect(stamped).toMatchObject({ status: "stamped", serie: "A", folio: "1", total: draft.total });
     expect(stamped.uuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
