@@ -4,11 +4,13 @@ import type { InvoiceStatus } from "../../core/invoicing/invoice-status.ts";
 import { cfdiInvoices } from "../schema/billing.ts";
 import { customers, proposalLineItems, proposals } from "../schema/crm.ts";
 import { outboxEvents, writeWithEventStatement, writtenByThisTransaction } from "../outbox.ts";
-import { builtWith, exec, query, type Statement } from "../statement.ts";
+import { builtWith, exec, query, type Results, type Statement } from "../statement.ts";
 
 // Invoices (cfdi_invoices) under RLS: what an invoice is built from, and the invoice rows.
 
 export type InvoiceRow = typeof cfdiInvoices.$inferSelect;
+
+export type ProposalToInvoiceRow = Results<[ReturnType<typeof proposalToInvoice>]>[0][number];
 
 /** The proposal an invoice is made from: its amounts, its status and its customer's fiscal data. */
 export function proposalToInvoice(tenantId: string, proposalId: string) {
@@ -113,6 +115,20 @@ export const LIVE_PROPOSAL_INVOICE_KEY = "cfdi_invoices_live_proposal_key";
  */
 export function insertInvoice(invoice: NewInvoice): Statement<InvoiceRow[]> {
   return query((db) => db.insert(cfdiInvoices).values(invoice).returning());
+}
+
+/**
+ * CFDI.ValidationFailed for an invoice just inserted as `validation_failed` (the engine's issues are
+ * in its data); nothing for a draft. Same batch as insertInvoice.
+ */
+export function validationFailedEvent(tenantId: string, id: string, userId: string | null) {
+  return outboxEvents({
+    type: "CFDI.ValidationFailed",
+    context: "invoicing",
+    table: cfdiInvoices,
+    where: sql`t.tenant_id = ${tenantId} and t.id = ${id} and t.status = 'validation_failed' and ${writtenByThisTransaction}`,
+    ...(userId ? { userId } : {}),
+  });
 }
 
 export function getInvoice(tenantId: string, id: string): Statement<InvoiceRow[]> {

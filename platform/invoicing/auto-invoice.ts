@@ -1,8 +1,8 @@
 import { uuidV5 } from "../../core/events/name-based-id.ts";
-import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
 import { getFiscalProfile } from "../../db/fiscal/fiscal-profile-store.ts";
 import {
   insertInvoice,
+  validationFailedEvent,
   insertInvoicingTask,
   invoicesOfProposal,
   liveInvoiceOfProposal,
@@ -11,7 +11,7 @@ import {
   LIVE_PROPOSAL_INVOICE_KEY,
 } from "../../db/invoicing/invoice-store.ts";
 import { findPgError } from "../../db/pg-error.ts";
-import { issuerOf, newInvoice } from "./new-invoice.ts";
+import { mapProposal, newInvoice } from "./new-invoice.ts";
 import { stampInvoice, type StampOutcome, type StampingContext } from "./stamping.ts";
 
 // autoInvoiceOnAccept (issue 13): Proposal.Accepted → the stamping queue → this: the proposal's
@@ -76,24 +76,7 @@ export async function autoInvoice(
   let invoiceId = live?.id;
   if (!invoiceId) {
     if (!proposal.customerId) return task("la cotización no tiene un cliente con datos fiscales.");
-    const mapped = invoiceFromProposal(
-      issuerOf(profile),
-      {
-        rfc: proposal.customerRfc,
-        razonSocial: proposal.customerRazonSocial ?? "",
-        regimenFiscal: proposal.customerRegimenFiscal,
-        codigoPostal: proposal.customerCodigoPostal,
-        usoCfdi: proposal.customerUsoCfdi ?? "G03",
-      },
-      {
-        proposalNumber: proposal.proposalNumber,
-        currency: proposal.currency,
-        exchangeRate: proposal.exchangeRate,
-        total: proposal.total,
-        items,
-      },
-      {},
-    );
+    const mapped = mapProposal(profile, proposal, items, {});
     if (!mapped.ok) return task(`faltan datos para facturar: ${mapped.issues.map((i) => i.message).join("; ")}`);
     const invoice = newInvoice(tenantId, ctx.userId ?? null, mapped.input, {
       customerId: proposal.customerId,
@@ -101,7 +84,11 @@ export async function autoInvoice(
       fallbackTotal: proposal.total,
     });
     try {
-      await work.run([insertInvoice(invoice)]);
+      const [, events] = await work.run([
+        insertInvoice(invoice),
+        validationFailedEvent(tenantId, invoice.id, invoice.createdBy),
+      ]);
+      ctx.publish(events);
       invoiceId = invoice.id;
     } catch (err) {
       // A person (or another delivery of this event) invoiced it between our read and this write.

@@ -2,7 +2,8 @@ import { buildComprobante } from "../../core/cfdi/build.ts";
 import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 import type { FiscalProfileRow } from "../../db/fiscal/fiscal-profile-store.ts";
-import type { NewInvoice } from "../../db/invoicing/invoice-store.ts";
+import type { NewInvoice, ProposalToInvoiceRow } from "../../db/invoicing/invoice-store.ts";
+import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
 
 // An invoice row from an engine model: the engine's verdict decides `draft` or `validation_failed`.
 // Shared by POST /v1/invoices and the auto-invoicing of accepted proposals.
@@ -49,7 +50,34 @@ export function newInvoice(
   };
 }
 
-export function issuerOf(profile: FiscalProfileRow) {
+/** The proposal (with its customer's fiscal data) as the engine's model, or what is missing. */
+export function mapProposal(
+  profile: FiscalProfileRow,
+  proposal: ProposalToInvoiceRow,
+  items: Parameters<typeof invoiceFromProposal>[2]["items"],
+  options: Parameters<typeof invoiceFromProposal>[3],
+) {
+  return invoiceFromProposal(
+    issuerOf(profile),
+    {
+      rfc: proposal.customerRfc,
+      razonSocial: proposal.customerRazonSocial ?? "",
+      regimenFiscal: proposal.customerRegimenFiscal,
+      codigoPostal: proposal.customerCodigoPostal,
+      usoCfdi: proposal.customerUsoCfdi ?? "G03",
+    },
+    {
+      proposalNumber: proposal.proposalNumber,
+      currency: proposal.currency,
+      exchangeRate: proposal.exchangeRate,
+      total: proposal.total,
+      items,
+    },
+    options,
+  );
+}
+
+function issuerOf(profile: FiscalProfileRow) {
   return {
     rfc: profile.rfc,
     razonSocial: profile.razonSocial,

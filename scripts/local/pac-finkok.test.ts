@@ -1,42 +1,22 @@
 // The local Finkok refuses what Finkok refuses, in Finkok's shapes: these talk raw SOAP to it.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSignedCfdi } from "../../core/cfdi/build.ts";
-import { loadCsdForSealing, type Csd } from "../../core/cfdi/csd.ts";
-import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
-import { csdFiles, repoRoot } from "../../core/cfdi/test/oracle.ts";
+import { describe, expect, it } from "vitest";
 import { createSandboxPacKeys } from "../../core/invoicing/sandbox-pac.ts";
 import { encryptPkcs8, toPem } from "../../core/invoicing/pacs/key-encryption.ts";
+import { useLocalPac } from "../../core/invoicing/pacs/test/pac-fixtures.ts";
 import { startFinkokFake, type FinkokRecordedRequest, type LocalFinkok } from "./pac-finkok.ts";
 
 const SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
 const STAMP_NS = "http://facturacion.finkok.com/stamp";
 const CANCEL_NS = "http://facturacion.finkok.com/cancel";
 const APPS_NS = "apps.services.soap.core.views";
-const example = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8")) as InvoiceInput;
 
-let fake: LocalFinkok;
-let csd: Csd;
-let pkcs8: Uint8Array;
-
-beforeAll(async () => {
-  fake = await startFinkokFake();
-  ({ csd, pkcs8 } = await loadCsdForSealing(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password));
-});
-afterAll(async () => {
-  await fake?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${fake.url}/__reset`, { method: "POST" });
-});
+const pac = useLocalPac<LocalFinkok, FinkokRecordedRequest>(startFinkokFake);
+const { control } = pac;
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-const control = (path: string, body: unknown) =>
-  fetch(`${fake.url}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.status);
 
 async function post(path: string, body: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${fake.url}${path}`, {
+  const res = await fetch(`${pac.fake.url}${path}`, {
     method: "POST",
     headers: { "content-type": "text/xml; charset=utf-8" },
     body,
@@ -58,11 +38,7 @@ const stampCall = (xmlParam: string, password = "s3creta", operation = "stamp") 
     ),
   );
 
-async function sealed(): Promise<string> {
-  const input: InvoiceInput = { ...example, folio: String(Date.now()) };
-  delete input.fecha;
-  return (await buildSignedCfdi(input, csd)).xml;
-}
+const sealed = () => pac.seal({ folio: String(Date.now()) }, { datedNow: true });
 
 const codeOf = (text: string) => /<s0:CodigoError>([^<]*)</.exec(text)?.[1];
 
@@ -92,7 +68,7 @@ describe("envelope", () => {
     );
     expect(res.status).toBe(200);
     expect(res.text).toContain("<s0:CodEstatus>Comprobante timbrado satisfactoriamente</s0:CodEstatus>");
-    const recorded = (await (await fetch(`${fake.url}/__requests`)).json()) as FinkokRecordedRequest[];
+    const recorded = await pac.requests();
     expect(recorded).toEqual([expect.objectContaining({ operation: "stamp", username: "u@example.mx", status: 200 })]);
     expect(JSON.stringify(recorded)).not.toContain('"pw"');
   });
@@ -125,8 +101,7 @@ describe("stamp checks", () => {
   });
 
   it("a Fecha over 72 hours old is 401", async () => {
-    const input: InvoiceInput = { ...example, fecha: "2025-03-14T10:30:00" };
-    const old = (await buildSignedCfdi(input, csd)).xml;
+    const old = await pac.seal({ fecha: "2025-03-14T10:30:00" });
     expect(codeOf((await stampCall(b64(old))).text)).toBe("401");
   });
 
@@ -171,8 +146,11 @@ describe("cancel checks", () => {
     motivo?: string;
   }) {
     const password = opts.password ?? "s3creta";
-    const keyPem = toPem("ENCRYPTED PRIVATE KEY", await encryptPkcs8(opts.key ?? pkcs8, opts.keyPassword ?? password));
-    const cerPem = toPem("CERTIFICATE", csd.certificate.der);
+    const keyPem = toPem(
+      "ENCRYPTED PRIVATE KEY",
+      await encryptPkcs8(opts.key ?? pac.pkcs8, opts.keyPassword ?? password),
+    );
+    const cerPem = toPem("CERTIFICATE", pac.csd.certificate.der);
     return post(
       "/servicios/soap/cancel",
       envelope(

@@ -21,7 +21,7 @@
 // username is accepted with any non-empty password not starting with "invalid" (a way to try the
 // credentials error by hand), as the WhatsApp fake does.
 //
-// Controls (JSON bodies):
+// Controls (JSON bodies; the state behind them is shared with the other fake, pac-fake-common.ts):
 //   POST /__accounts       {username, password}
 //   POST /__fail           {operation, code, times?, delayMs?}  the next `times` (default 1) valid
 //                          calls of that operation (stamp, quick_stamp, stamped, cancel,
@@ -38,7 +38,6 @@
 //   GET  /__requests?operation=                  the SOAP calls received, oldest first
 //   GET  /__certificate                          {certificate: base64 DER, noCertificado}
 //   POST /__reset                                forgets everything above and every stamp
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { fechaNow } from "../../core/cfdi/build.ts";
 import { importCertificateKey, parseCertificate } from "../../core/cfdi/certificate.ts";
@@ -50,7 +49,7 @@ import { verifyCfdi } from "../../core/cfdi/verify.ts";
 import type { XmlElement } from "../../core/cfdi/xml-parser.ts";
 import { attr, elementChildren, firstChild, parseXml } from "../../core/cfdi/xml-parser.ts";
 import { escapeAttribute } from "../../core/cfdi/xml-writer.ts";
-import { base64ToBytes, bytesToBase64, pemToDer } from "../../core/encoding/base64.ts";
+import { base64ToBytes, pemToDer } from "../../core/encoding/base64.ts";
 import {
   FINKOK_APPS_NS,
   FINKOK_CANCEL_NS,
@@ -61,6 +60,7 @@ import {
   SOAP_ENV_NS,
 } from "../../core/invoicing/pacs/finkok.ts";
 import { createSandboxPacKeys, importSandboxKey, sandboxStamp } from "../../core/invoicing/sandbox-pac.ts";
+import { jsonObject, LocalPacState, serveFake, type SatRecord } from "./pac-fake-common.ts";
 
 export const FINKOK_OPERATIONS = ["stamp", "quick_stamp", "stamped", "cancel", "get_sat_status"] as const;
 export type FinkokOperation = (typeof FINKOK_OPERATIONS)[number];
@@ -92,27 +92,14 @@ export interface LocalFinkok {
   stop(): Promise<void>;
 }
 
-export type CancelMode = "immediate" | "pending";
+export type { CancelMode } from "./pac-fake-common.ts";
 
-interface StampRecord {
-  uuid: string;
+interface StampRecord extends SatRecord {
   xml: string;
   fecha: string;
   selloSat: string;
-  emisorRfc: string;
-  receptorRfc: string;
-  total: string;
-  estado: "Vigente" | "Cancelado";
   esCancelable: string;
-  estatusCancelacion: string;
   acuse?: string;
-}
-
-interface Failure {
-  operation: FinkokOperation;
-  code: string;
-  times: number;
-  delayMs: number;
 }
 
 interface Answer {
@@ -250,31 +237,19 @@ const VERIFY_CODES: Record<string, string> = {
 // ---- server -----------------------------------------------------------------------------------------
 
 export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<LocalFinkok> {
-  const host = options.host ?? "127.0.0.1";
   const keys = await createSandboxPacKeys();
   const pacKey = await importSandboxKey(keys.pkcs8);
 
-  let requests: FinkokRecordedRequest[] = [];
+  const state = new LocalPacState<FinkokOperation, FinkokRecordedRequest, StampRecord>(FINKOK_OPERATIONS, keys);
+  const { failures, stamps } = state;
   let accounts = new Map<string, string>();
-  let failures: Failure[] = [];
-  let stamps = new Map<string, StampRecord>();
-  let byUuid = new Map<string, StampRecord>();
   let duplicateMode: "inline" | "empty" = "inline";
-  let cancelMode: CancelMode = "immediate";
   const timers = new Set<NodeJS.Timeout>();
 
   function accepted(username: string, password: string): boolean {
     const registered = accounts.get(username);
     if (registered !== undefined) return password === registered;
     return username.length > 0 && password.length > 0 && !password.startsWith("invalid");
-  }
-
-  function takeFailure(operation: FinkokOperation): Failure | undefined {
-    const f = failures.find((x) => x.operation === operation);
-    if (!f) return undefined;
-    f.times -= 1;
-    if (f.times <= 0) failures = failures.filter((x) => x !== f);
-    return f;
   }
 
   // -- stamping
@@ -330,12 +305,12 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
       return stampAnswer(operation, undefined, [{ code: "300" }], "", false);
     const checked = await checkCfdi(param(call, "xml"));
     if ("code" in checked) return stampAnswer(operation, undefined, [checked], "", false);
-    const injected = takeFailure(operation);
+    const injected = failures.take(operation);
     if (injected) return stampAnswer(operation, undefined, [{ code: injected.code }], "", false);
     const { xml, root } = checked;
     const emisorRfc = attr(firstChild(root, CFDI_NS, "Emisor") ?? root, "Rfc") ?? "";
     const key = `${emisorRfc.toUpperCase()}|${attr(root, "Sello")}`;
-    const earlier = stamps.get(key);
+    const earlier = stamps.earlier(key);
     if (operation === "stamped") {
       return earlier
         ? stampAnswer(operation, earlier, [], "Comprobante timbrado previamente", true)
@@ -363,11 +338,10 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
       receptorRfc: (receptor ? (attr(receptor, "Rfc") ?? "") : "").toUpperCase(),
       total: attr(root, "Total") ?? "",
       estado: "Vigente",
-      esCancelable: cancelMode === "pending" ? "Cancelable con aceptación" : "Cancelable sin aceptación",
+      esCancelable: stamps.cancelMode === "pending" ? "Cancelable con aceptación" : "Cancelable sin aceptación",
       estatusCancelacion: "",
     };
-    stamps.set(key, record);
-    byUuid.set(record.uuid, record);
+    stamps.remember(key, record);
     return stampAnswer(operation, record, [], "Comprobante timbrado satisfactoriamente", true);
   }
 
@@ -448,24 +422,19 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
     if (csd.rfc !== taxpayer) return cancelAnswer(folio("203"), "");
     if (!/^0[1-4]$/.test(motivo) || (motivo === "01" && !/^[0-9A-Fa-f-]{36}$/.test(sustitucion)))
       return cancelAnswer(folio("207"), "");
-    const injected = takeFailure("cancel");
+    const injected = failures.take("cancel");
     if (injected) {
       const folioLevel = /^2\d\d$/.test(injected.code) || injected.code === "no_cancelable";
       return folioLevel ? cancelAnswer(folio(injected.code), "") : cancelAnswer(undefined, injected.code);
     }
-    const record = byUuid.get(uuid);
+    const record = stamps.find(uuid);
     if (!record) return cancelAnswer(folio("205"), "");
     if (record.emisorRfc !== taxpayer) return cancelAnswer(folio("203"), "");
     if (record.estado === "Cancelado" || record.estatusCancelacion === "En proceso") {
       return cancelAnswer(folio("202", record.estatusCancelacion), "", record.acuse, record.emisorRfc);
     }
-    if (cancelMode === "pending") {
-      record.esCancelable = "Cancelable con aceptación";
-      record.estatusCancelacion = "En proceso";
-    } else {
-      record.estado = "Cancelado";
-      record.estatusCancelacion = "Cancelado sin aceptación";
-    }
+    stamps.cancel(record);
+    if (record.cancelMode === "pending") record.esCancelable = "Cancelable con aceptación";
     record.acuse = acuseFor(record, "201");
     return cancelAnswer(folio("201", record.estatusCancelacion), "", record.acuse, record.emisorRfc);
   }
@@ -477,13 +446,13 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
   function statusOperation(call: SoapCall): Answer {
     if (!accepted(param(call, "username"), param(call, "password")))
       return satStatusAnswer(s0("error", "Invalid Username or Password"), ["Invalid Username or Password"]);
-    const injected = takeFailure("get_sat_status");
+    const injected = failures.take("get_sat_status");
     if (injected)
       return satStatusAnswer(
         `<s0:sat>${s0("CodigoEstatus", `N - ${injected.code}: ${FINKOK_MESSAGES[injected.code] ?? "Error"}`)}${s0("Estado", "No Encontrado")}</s0:sat>`,
         [injected.code],
       );
-    const record = byUuid.get(param(call, "uuid").toUpperCase());
+    const record = stamps.find(param(call, "uuid"));
     const matches =
       record &&
       record.emisorRfc === param(call, "taxpayer_id").toUpperCase() &&
@@ -530,12 +499,10 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
         delayMs: 0,
       };
     // Failures of the service itself come before any check, as from the proxy in front of it.
-    const infra = failures.find(
-      (f) => f.operation === operation && ["5xx", "fault", "timeout", "hostile"].includes(f.code),
-    );
+    const infra = failures.find(operation, (code) => ["5xx", "fault", "timeout", "hostile"].includes(code));
     let delayMs = 0;
     if (infra) {
-      takeFailure(operation);
+      failures.take(operation);
       if (infra.code === "5xx")
         return {
           answer: {
@@ -560,154 +527,88 @@ export async function startFinkokFake(options: FinkokFakeOptions = {}): Promise<
     return { answer, operation, call, delayMs };
   }
 
-  function parsedJson(text: string): Record<string, unknown> | undefined {
-    try {
-      const v = JSON.parse(text) as unknown;
-      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   function control(method: string, path: string, query: URLSearchParams, text: string): Answer | null {
-    const json = (status: number, body: unknown): Answer => ({
+    const json = ({ status, body }: { status: number; body: unknown }): Answer => ({
       status,
       body: JSON.stringify(body),
       contentType: "application/json",
     });
-    if (method === "GET" && path === "/__requests") {
-      const op = query.get("operation");
-      return json(
-        200,
-        requests.filter((r) => !op || r.operation === op),
-      );
-    }
-    if (method === "GET" && path === "/__certificate")
-      return json(200, { certificate: bytesToBase64(keys.certificateDer), noCertificado: keys.noCertificado });
+    const read = state.read(method, path, query);
+    if (read) return json(read);
     if (method !== "POST" || !path.startsWith("/__")) return null;
     if (path === "/__reset") {
-      requests = [];
+      state.reset();
       accounts = new Map();
-      failures = [];
-      stamps = new Map();
-      byUuid = new Map();
       duplicateMode = "inline";
-      cancelMode = "immediate";
-      return json(200, { reset: true });
+      return json({ status: 200, body: { reset: true } });
     }
-    const input = parsedJson(text);
-    if (!input) return json(400, { error: "the body must be a JSON object" });
+    const input = jsonObject(text);
+    if (!input) return json({ status: 400, body: { error: "the body must be a JSON object" } });
+    const shared = state.write(path, input);
+    if (shared) return json(shared);
     switch (path) {
       case "/__accounts": {
         if (typeof input.username !== "string" || !input.username || typeof input.password !== "string")
-          return json(400, { error: "username and password are required" });
+          return json({ status: 400, body: { error: "username and password are required" } });
         accounts.set(input.username, input.password);
-        return json(201, { registered: input.username });
-      }
-      case "/__fail": {
-        const operation = FINKOK_OPERATIONS.find((o) => o === input.operation);
-        if (!operation) return json(400, { error: `operation must be one of ${FINKOK_OPERATIONS.join(", ")}` });
-        const code = typeof input.code === "string" || typeof input.code === "number" ? String(input.code) : "";
-        if (!code) return json(400, { error: "code is required" });
-        const times = typeof input.times === "number" && input.times > 0 ? input.times : 1;
-        const delayMs = typeof input.delayMs === "number" && input.delayMs >= 0 ? input.delayMs : 60_000;
-        failures.push({ operation, code, times, delayMs });
-        return json(201, { failing: code, operation, times });
+        return json({ status: 201, body: { registered: input.username } });
       }
       case "/__duplicate-mode": {
         if (input.mode !== "inline" && input.mode !== "empty")
-          return json(400, { error: "mode must be inline or empty" });
+          return json({ status: 400, body: { error: "mode must be inline or empty" } });
         duplicateMode = input.mode;
-        return json(200, { mode: duplicateMode });
-      }
-      case "/__cancel-mode": {
-        if (input.mode !== "immediate" && input.mode !== "pending")
-          return json(400, { error: "mode must be immediate or pending" });
-        cancelMode = input.mode;
-        return json(200, { mode: cancelMode });
-      }
-      case "/__resolve": {
-        const record = typeof input.uuid === "string" ? byUuid.get(input.uuid.toUpperCase()) : undefined;
-        if (!record || record.estatusCancelacion !== "En proceso")
-          return json(404, { error: "no cancellation in process for that uuid" });
-        if (input.outcome === "accepted") {
-          record.estado = "Cancelado";
-          record.estatusCancelacion = "Cancelado con aceptación";
-        } else if (input.outcome === "rejected") {
-          record.estatusCancelacion = "Solicitud rechazada";
-        } else {
-          return json(400, { error: "outcome must be accepted or rejected" });
-        }
-        return json(200, { uuid: record.uuid, estado: record.estado, estatusCancelacion: record.estatusCancelacion });
+        return json({ status: 200, body: { mode: duplicateMode } });
       }
       default:
-        return json(404, { error: "not_found" });
+        return json({ status: 404, body: { error: "not_found" } });
     }
   }
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on("error", () => res.destroy());
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://fake.local");
-      const text = Buffer.concat(chunks).toString("utf8");
-      const send = (a: Answer) => {
-        if (res.destroyed || res.headersSent) return;
-        res.writeHead(a.status, { "content-type": a.contentType ?? "text/xml; charset=utf-8" });
-        res.end(a.body);
-      };
-      if (size > MAX_BODY_BYTES)
-        return send({ status: 413, body: "Request Entity Too Large", contentType: "text/plain" });
-      const ctl = control(req.method ?? "GET", url.pathname, url.searchParams, text);
-      if (ctl) return send(ctl);
-      if (req.method !== "POST") return send({ status: 405, body: "Method Not Allowed", contentType: "text/plain" });
-      soap(url.pathname, text).then(
-        ({ answer, operation, call, delayMs }) => {
-          requests.push({
-            operation,
-            path: url.pathname,
-            soapAction: String(req.headers.soapaction ?? ""),
-            username: call ? param(call, "username") : "",
-            ...(call && (operation === "get_sat_status" || operation === "cancel")
-              ? { uuid: (param(call, "uuid") || attrOfUuidItem(call)).toUpperCase() }
-              : {}),
-            status: answer.status,
-            codes: answer.codes ?? [],
-            at: Date.now(),
-          });
-          if (delayMs <= 0) return send(answer);
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            send(answer);
-          }, delayMs);
-          timers.add(timer);
-        },
-        (err: unknown) => send(fault("Server", err instanceof Error ? err.message : "Internal Error")),
-      );
-    });
+  const server = await serveFake(options, MAX_BODY_BYTES, (req, res, body) => {
+    const url = new URL(req.url ?? "/", "http://fake.local");
+    const send = (a: Answer) => {
+      if (res.destroyed || res.headersSent) return;
+      res.writeHead(a.status, { "content-type": a.contentType ?? "text/xml; charset=utf-8" });
+      res.end(a.body);
+    };
+    if (!body) return send({ status: 413, body: "Request Entity Too Large", contentType: "text/plain" });
+    const text = body.toString("utf8");
+    const ctl = control(req.method ?? "GET", url.pathname, url.searchParams, text);
+    if (ctl) return send(ctl);
+    if (req.method !== "POST") return send({ status: 405, body: "Method Not Allowed", contentType: "text/plain" });
+    soap(url.pathname, text).then(
+      ({ answer, operation, call, delayMs }) => {
+        state.record({
+          operation,
+          path: url.pathname,
+          soapAction: String(req.headers.soapaction ?? ""),
+          username: call ? param(call, "username") : "",
+          ...(call && (operation === "get_sat_status" || operation === "cancel")
+            ? { uuid: (param(call, "uuid") || attrOfUuidItem(call)).toUpperCase() }
+            : {}),
+          status: answer.status,
+          codes: answer.codes ?? [],
+          at: Date.now(),
+        });
+        if (delayMs <= 0) return send(answer);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send(answer);
+        }, delayMs);
+        timers.add(timer);
+      },
+      (err: unknown) => send(fault("Server", err instanceof Error ? err.message : "Internal Error")),
+    );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
   return {
-    url: `http://${host}:${port}`,
+    url: server.url,
     certificateDer: keys.certificateDer,
     noCertificadoSat: keys.noCertificado,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return server.close();
+    },
   };
 }
 

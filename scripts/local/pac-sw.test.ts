@@ -1,44 +1,22 @@
 // The local SW sapien stand-in: it refuses what SW refuses, answers in SW's shapes (and SAT's
 // SOAP for the status), remembers its stamps and fails on request.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSignedCfdi } from "../../core/cfdi/build.ts";
-import { loadCsdForSealing, type Csd } from "../../core/cfdi/csd.ts";
-import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
-import { csdFiles, repoRoot } from "../../core/cfdi/test/oracle.ts";
+import { describe, expect, it } from "vitest";
 import { verifyCfdi } from "../../core/cfdi/verify.ts";
 import { encryptPkcs8 } from "../../core/invoicing/pacs/key-encryption.ts";
+import { SAT_CONSULTA_ACTION } from "../../core/invoicing/pacs/sw.ts";
+import { exampleInvoice, useLocalPac } from "../../core/invoicing/pacs/test/pac-fixtures.ts";
 import { multipartFields, startSwFake, type SwFake, type SwFakeRequest } from "./pac-sw.ts";
 
-const example = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8")) as InvoiceInput;
-const CONSULTA = "http://tempuri.org/IConsultaCFDIService/Consulta";
-
-let fake: SwFake;
-let csd: Csd;
-let pkcs8: Uint8Array;
+const pac = useLocalPac<SwFake, SwFakeRequest>(startSwFake);
+const { control } = pac;
 let folio = 0;
-
-beforeAll(async () => {
-  fake = await startSwFake();
-  ({ csd, pkcs8 } = await loadCsdForSealing(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password));
-});
-afterAll(async () => {
-  await fake?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${fake.url}/__reset`, { method: "POST" });
-});
 
 type Body = { status?: string; message?: string; messageDetail?: string | null; data?: Record<string, unknown> | null };
 
 async function post(path: string, init: RequestInit): Promise<{ status: number; body: Body }> {
-  const res = await fetch(`${fake.url}${path}`, { method: "POST", ...init });
+  const res = await fetch(`${pac.fake.url}${path}`, { method: "POST", ...init });
   return { status: res.status, body: (await res.json()) as Body };
 }
-
-const control = (path: string, body: unknown = {}) =>
-  fetch(`${fake.url}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.status);
 
 async function token(user = "a@b.mx", password = "ok"): Promise<string> {
   const r = await post("/v2/security/authenticate", {
@@ -50,7 +28,7 @@ async function token(user = "a@b.mx", password = "ok"): Promise<string> {
 
 async function sealed(): Promise<string> {
   folio += 1;
-  return (await buildSignedCfdi({ ...example, folio: String(7000 + folio) }, csd)).xml;
+  return pac.seal({ folio: String(7000 + folio) });
 }
 
 function stamp(path: string, xml: string | null, bearer: string | null) {
@@ -59,9 +37,9 @@ function stamp(path: string, xml: string | null, bearer: string | null) {
   return post(path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, body: form });
 }
 
-function consulta(expresion: string, action = CONSULTA) {
+function consulta(expresion: string, action = SAT_CONSULTA_ACTION) {
   const body = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tem="http://tempuri.org/"><soapenv:Body><tem:Consulta><tem:expresionImpresa><![CDATA[${expresion}]]></tem:expresionImpresa></tem:Consulta></soapenv:Body></soapenv:Envelope>`;
-  return fetch(`${fake.url}/ConsultaCFDIService.svc`, {
+  return fetch(`${pac.fake.url}/ConsultaCFDIService.svc`, {
     method: "POST",
     headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` },
     body,
@@ -128,9 +106,9 @@ describe("stamp", () => {
         "uuid",
       ].sort(),
     );
-    const report = await verifyCfdi(d.cfdi!, { satCertificate: () => fake.pacCertificate });
+    const report = await verifyCfdi(d.cfdi!, { satCertificate: () => pac.fake.pacCertificate });
     expect(report.valid).toBe(true);
-    expect(report.timbre).toMatchObject({ selloSatValid: true, noCertificadoSat: fake.noCertificadoSat });
+    expect(report.timbre).toMatchObject({ selloSatValid: true, noCertificadoSat: pac.fake.noCertificadoSat });
     expect(d.uuid!.toUpperCase()).toBe(report.timbre!.uuid);
     expect(d.cadenaOriginalSAT).toBe(report.timbre!.cadenaOriginal);
   });
@@ -177,7 +155,7 @@ describe("stamp", () => {
     await control("/__fail", { operation: "stamp", code: "garbage" });
     const form = new FormData();
     form.append("xml", new Blob([await sealed()]), "xml");
-    const res = await fetch(`${fake.url}/cfdi33/v2/stamp/v4`, {
+    const res = await fetch(`${pac.fake.url}/cfdi33/v2/stamp/v4`, {
       method: "POST",
       headers: { authorization: `Bearer ${t}` },
       body: form,
@@ -191,7 +169,7 @@ describe("stamp", () => {
   it("records calls without secrets", async () => {
     const t = await token("a@b.mx", "contraseña-secreta");
     await stamp("/cfdi33/v2/stamp/v4", await sealed(), t);
-    const calls = (await fetch(`${fake.url}/__requests`).then((r) => r.json())) as SwFakeRequest[];
+    const calls = await pac.requests();
     expect(calls.map((c) => c.operation)).toEqual(["authenticate", "stamp"]);
     const text = JSON.stringify(calls);
     expect(text).not.toContain("contraseña-secreta");
@@ -212,8 +190,8 @@ describe("cancel by CSD and SAT status", () => {
       password: "una-clave",
       rfc: "EKU9003173C9",
       motivo: "02",
-      b64Cer: Buffer.from(csd.certificate.der).toString("base64"),
-      b64Key: Buffer.from(await encryptPkcs8(pkcs8, "una-clave")).toString("base64"),
+      b64Cer: Buffer.from(pac.csd.certificate.der).toString("base64"),
+      b64Key: Buffer.from(await encryptPkcs8(pac.pkcs8, "una-clave")).toString("base64"),
       ...extra,
     };
   }
@@ -242,7 +220,7 @@ describe("cancel by CSD and SAT status", () => {
 
   it("status follows the cancel mode and /__resolve; SOAP faults on a wrong action", async () => {
     const { t, uuid, total } = await stamped();
-    const expr = `?re=EKU9003173C9&rr=${example.receptor.rfc}&tt=${total}&id=${uuid}`;
+    const expr = `?re=EKU9003173C9&rr=${exampleInvoice.receptor.rfc}&tt=${total}&id=${uuid}`;
     expect((await consulta(expr)).text).toContain("<a:Estado>Vigente</a:Estado>");
     expect((await consulta(expr.replace(`tt=${total}`, "tt=1.0"))).text).toContain("N - 602");
     expect((await consulta("?re=EKU9003173C9")).text).toContain("N - 601");

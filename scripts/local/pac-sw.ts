@@ -22,7 +22,7 @@
 // registered with /__accounts, which then need exactly their password (or token).
 // It does not check the 72-hour window on Fecha (401): the test fixtures have fixed dates.
 //
-// Controls (JSON bodies):
+// Controls (JSON bodies; the state behind them is shared with the other fake, pac-fake-common.ts):
 //   POST /__accounts     {user, password, token?}   register an account (and a long-lived token)
 //   POST /__fail         {operation, code, times?, delayMs?}   the next matching call(s) fail:
 //                        operation "authenticate" | "stamp" | "cancel" | "status"; code a SW code
@@ -35,25 +35,33 @@
 //   GET  /__requests?operation=                        the calls received, oldest first (no secrets)
 //   GET  /__certificate                                {certificate (base64 DER), noCertificado}
 //   POST /__reset                                      forgets everything above, stamps included
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { fechaNow } from "../../core/cfdi/build.ts";
 import { loadCsd } from "../../core/cfdi/csd.ts";
 import { CFDI_NS } from "../../core/cfdi/model.ts";
 import { cadenaTfdFromXml, findTimbreElement } from "../../core/cfdi/tfd.ts";
 import { verifyCfdi } from "../../core/cfdi/verify.ts";
-import { attr, elementChildren, firstChild, parseXml, type XmlElement } from "../../core/cfdi/xml-parser.ts";
+import { attr, firstChild, parseXml, type XmlElement } from "../../core/cfdi/xml-parser.ts";
+import { findByLocal, SAT_CONSULTA_ACTION, textOf } from "../../core/invoicing/pacs/sw.ts";
 import {
   createSandboxPacKeys,
   importSandboxKey,
   sandboxStamp,
   type SandboxPacKeys,
 } from "../../core/invoicing/sandbox-pac.ts";
+import {
+  jsonObject,
+  LocalPacState,
+  serveFake,
+  type CancelMode,
+  type Failure,
+  type SatRecord,
+} from "./pac-fake-common.ts";
 
 export const SW_FAKE_OPERATIONS = ["authenticate", "stamp", "cancel", "status"] as const;
 export type SwFakeOperation = (typeof SW_FAKE_OPERATIONS)[number];
-export type SwCancelMode = "immediate" | "pending";
+export type SwCancelMode = CancelMode;
 
 export interface SwFakeOptions {
   port?: number;
@@ -82,21 +90,14 @@ export interface SwFake {
   stop(): Promise<void>;
 }
 
-interface StampedCfdi {
-  uuid: string;
+interface StampedCfdi extends SatRecord {
   xml: string;
   tfd: string;
-  emisorRfc: string;
-  receptorRfc: string;
-  total: string;
   sello: string;
   noCertificadoCfdi: string;
   fechaTimbrado: string;
   selloSat: string;
   noCertificadoSat: string;
-  estado: "Vigente" | "Cancelado";
-  estatusCancelacion: string;
-  cancelMode?: SwCancelMode;
 }
 
 interface Answer {
@@ -107,16 +108,8 @@ interface Answer {
   chunked?: boolean;
 }
 
-interface Failure {
-  operation: SwFakeOperation;
-  code: string;
-  times: number;
-  delayMs: number;
-}
-
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const TOKEN_LIFETIME_S = 2 * 3600;
-const CONSULTA_ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SW's messages for the codes the fake answers (https://developers.sw.com.mx/knowledge-base/error-codes). */
@@ -142,10 +135,6 @@ const SW_MESSAGES: Record<string, string> = {
   "209": "209 - Folio Sustitución no requerido.",
   "310": "310 - CSD Inválido.",
 };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function json(status: number, body: unknown): Answer {
   return { status, body: JSON.stringify(body), contentType: "application/json; charset=utf-8" };
@@ -195,27 +184,6 @@ export function multipartFields(body: Buffer, contentType: string): Map<string, 
   return fields;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function textOf(el: XmlElement): string {
-  return el.children.filter((c): c is string => typeof c === "string").join("");
-}
-
-function findByLocal(el: XmlElement, local: string): XmlElement | undefined {
-  for (const c of elementChildren(el)) {
-    if (c.local === local) return c;
-    const inner = findByLocal(c, local);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
 function soapEnvelope(inner: string): string {
   return `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${inner}</s:Body></s:Envelope>`;
 }
@@ -255,25 +223,13 @@ function consultaAnswer(r: {
 // ---- server -----------------------------------------------------------------------------------------
 
 export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> {
-  const host = options.host ?? "127.0.0.1";
   const keys = options.keys ?? (await createSandboxPacKeys());
   const pac = { privateKey: await importSandboxKey(keys.pkcs8), noCertificado: keys.noCertificado };
 
-  let requests: SwFakeRequest[] = [];
-  let failures: Failure[] = [];
+  const state = new LocalPacState<SwFakeOperation, SwFakeRequest, StampedCfdi>(SW_FAKE_OPERATIONS, keys);
+  const { failures, stamps } = state; // stamps by Sello
   let accounts = new Map<string, { password: string; token?: string }>();
   let issued = new Map<string, { user: string; expiresAt: number }>();
-  let stamps = new Map<string, StampedCfdi>(); // by Sello
-  let byUuid = new Map<string, StampedCfdi>();
-  let cancelMode: SwCancelMode = "immediate";
-
-  function takeFailure(operation: SwFakeOperation): Failure | undefined {
-    const f = failures.find((x) => x.operation === operation);
-    if (!f) return undefined;
-    f.times -= 1;
-    if (f.times <= 0) failures = failures.filter((x) => x !== f);
-    return f;
-  }
 
   function passwordAccepted(user: string, password: string): boolean {
     const account = accounts.get(user);
@@ -298,7 +254,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     return null;
   }
 
-  function injected(f: Failure): Answer {
+  function injected(f: Failure<SwFakeOperation>): Answer {
     if (f.code === "5xx") return json(500, { Message: "An error has occurred." });
     if (f.code === "garbage") {
       return {
@@ -349,7 +305,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     const sello = attr(root, "Sello");
     if (!sello || !attr(root, "Certificado") || !attr(root, "NoCertificado"))
       return { answer: swError("301", "El comprobante no tiene Sello, Certificado o NoCertificado.") };
-    const earlier = stamps.get(sello);
+    const earlier = stamps.earlier(sello);
     if (earlier) return { answer: swError("307"), duplicate: earlier };
     if (findTimbreElement(root)) return { answer: swError("301", "El comprobante ya incluye un TimbreFiscalDigital.") };
     const report = await verifyCfdi(xml);
@@ -385,8 +341,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
       estado: "Vigente",
       estatusCancelacion: "",
     };
-    stamps.set(sello, stamped);
-    byUuid.set(stamped.uuid.toUpperCase(), stamped);
+    stamps.remember(sello, stamped);
     return { answer: { status: 200, body: "", contentType: "" }, stamped };
   }
 
@@ -413,7 +368,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     let xml = file.toString("utf8");
     if (b64) xml = Buffer.from(xml.trim(), "base64").toString("utf8");
     const summary = { version, b64, service, xmlChars: xml.length };
-    const f = takeFailure("stamp");
+    const f = failures.take("stamp");
     if (f && f.code !== "timeout") return { answer: injected(f), summary };
     const { answer, duplicate, stamped } = await stampXml(xml);
     if (duplicate) {
@@ -435,10 +390,9 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
   }
 
   async function cancelRoute(text: string): Promise<{ answer: Answer; summary: Record<string, unknown> }> {
-    const body = parseJson(text);
     const input: Record<string, unknown> = {};
     // ASP.NET binds JSON properties case-insensitively: folioSustitucion and foliosustitucion alike.
-    if (isRecord(body)) for (const [k, v] of Object.entries(body)) input[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(jsonObject(text) ?? {})) input[k.toLowerCase()] = v;
     const str = (k: string) => (typeof input[k] === "string" ? (input[k] as string) : "");
     const uuid = str("uuid");
     const rfc = str("rfc");
@@ -463,7 +417,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
         }),
         summary,
       };
-    const f = takeFailure("cancel");
+    const f = failures.take("cancel");
     if (f && f.code !== "timeout") return { answer: injected(f), summary };
     if (!["01", "02", "03", "04"].includes(motivo)) return { answer: swError("207"), summary };
     if (motivo === "01" && !UUID_RE.test(folio)) return { answer: swError("208"), summary };
@@ -481,24 +435,18 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     }
     if (certRfc !== rfc)
       return { answer: swError("310", "El RFC del certificado no corresponde al RFC emisor."), summary };
-    const s = byUuid.get(uuid.toUpperCase());
+    const s = stamps.find(uuid);
     if (!s) return { answer: swError("205"), summary };
     if (s.emisorRfc !== rfc) return { answer: swError("203"), summary };
     if (s.estado === "Cancelado")
       return { answer: success({ acuse: acuse(rfc, uuid, "202"), uuid: { [uuid.toUpperCase()]: "202" } }), summary };
-    s.cancelMode = cancelMode;
-    if (cancelMode === "immediate") {
-      s.estado = "Cancelado";
-      s.estatusCancelacion = "Cancelado sin aceptación";
-    } else {
-      s.estatusCancelacion = "En proceso";
-    }
+    stamps.cancel(s);
     return { answer: success({ acuse: acuse(rfc, uuid, "201"), uuid: { [uuid.toUpperCase()]: "201" } }), summary };
   }
 
   function statusRoute(req: IncomingMessage, text: string): { answer: Answer; summary: Record<string, unknown> } {
     const action = String(req.headers.soapaction ?? "").replace(/^"|"$/g, "");
-    if (action !== CONSULTA_ACTION)
+    if (action !== SAT_CONSULTA_ACTION)
       return { answer: soapFault(`Unknown SOAPAction '${action}'.`), summary: { action } };
     let expresion = "";
     try {
@@ -509,7 +457,7 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     }
     const q = new URLSearchParams(expresion.startsWith("?") ? expresion.slice(1) : expresion);
     const summary = { expresion };
-    const f = takeFailure("status");
+    const f = failures.take("status");
     if (f && f.code !== "timeout") {
       return { answer: f.code === "garbage" || f.code === "5xx" ? injected(f) : soapFault(f.code), summary };
     }
@@ -522,13 +470,13 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
         }),
         summary,
       };
-    const s = byUuid.get((id ?? "").toUpperCase());
+    const s = stamps.find(id ?? "");
     if (!s || s.emisorRfc !== re || s.receptorRfc !== rr || !sameAmount(s.total, tt ?? ""))
       return {
         answer: consultaAnswer({ codigo: "N - 602: Comprobante no encontrado.", estado: "No Encontrado" }),
         summary,
       };
-    const mode = s.cancelMode ?? cancelMode;
+    const mode = s.cancelMode ?? stamps.cancelMode;
     return {
       answer: consultaAnswer({
         codigo: "S - Comprobante obtenido satisfactoriamente.",
@@ -552,14 +500,14 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
       user = String(req.headers.user ?? "");
       password = String(req.headers.password ?? "");
     } else {
-      const body = parseJson(text);
-      if (isRecord(body)) {
+      const body = jsonObject(text);
+      if (body) {
         user = typeof body.user === "string" ? body.user : "";
         password = typeof body.password === "string" ? body.password : "";
       }
     }
     const summary = { user };
-    const f = takeFailure("authenticate");
+    const f = failures.take("authenticate");
     if (f && f.code !== "timeout") return { answer: injected(f), summary };
     if (!passwordAccepted(user, password)) return { answer: swError("AU2000", null, null, 400), summary };
     return { answer: issueToken(user), summary };
@@ -590,30 +538,17 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
   }
 
   function control(method: string, path: string, query: URLSearchParams, text: string): Answer | null {
-    if (method === "GET" && path === "/__requests") {
-      const op = query.get("operation");
-      return json(
-        200,
-        requests.filter((r) => !op || r.operation === op),
-      );
-    }
-    if (method === "GET" && path === "/__certificate")
-      return json(200, {
-        certificate: Buffer.from(keys.certificateDer).toString("base64"),
-        noCertificado: keys.noCertificado,
-      });
+    const read = state.read(method, path, query);
+    if (read) return json(read.status, read.body);
     if (method !== "POST" || !path.startsWith("/__")) return null;
-    const input = parseJson(text);
-    const body = isRecord(input) ? input : {};
+    const body = jsonObject(text) ?? {};
+    const shared = state.write(path, body);
+    if (shared) return json(shared.status, shared.body);
     switch (path) {
       case "/__reset":
-        requests = [];
-        failures = [];
+        state.reset();
         accounts = new Map();
         issued = new Map();
-        stamps = new Map();
-        byUuid = new Map();
-        cancelMode = "immediate";
         return json(200, { reset: true });
       case "/__expire-tokens":
         issued = new Map();
@@ -626,37 +561,6 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
           ...(typeof body.token === "string" && body.token ? { token: body.token } : {}),
         });
         return json(201, { registered: true });
-      }
-      case "/__fail": {
-        const operation = body.operation as SwFakeOperation;
-        if (!SW_FAKE_OPERATIONS.includes(operation))
-          return json(400, { error: `operation must be one of ${SW_FAKE_OPERATIONS.join(", ")}` });
-        const code = typeof body.code === "string" || typeof body.code === "number" ? String(body.code) : "";
-        if (!code) return json(400, { error: "code is required" });
-        const times = typeof body.times === "number" && body.times > 0 ? body.times : 1;
-        const delayMs = typeof body.delayMs === "number" && body.delayMs >= 0 ? body.delayMs : 60_000;
-        failures.push({ operation, code, times, delayMs });
-        return json(201, { failing: code, times });
-      }
-      case "/__cancel-mode": {
-        if (body.mode !== "immediate" && body.mode !== "pending")
-          return json(400, { error: 'mode must be "immediate" or "pending"' });
-        cancelMode = body.mode;
-        return json(200, { mode: cancelMode });
-      }
-      case "/__resolve": {
-        const s = typeof body.uuid === "string" ? byUuid.get(body.uuid.toUpperCase()) : undefined;
-        if (!s || s.estatusCancelacion !== "En proceso")
-          return json(404, { error: "no pending cancellation for that uuid" });
-        if (body.outcome === "accepted") {
-          s.estado = "Cancelado";
-          s.estatusCancelacion = "Cancelado con aceptación";
-        } else if (body.outcome === "rejected") {
-          s.estatusCancelacion = "Solicitud rechazada";
-        } else {
-          return json(400, { error: 'outcome must be "accepted" or "rejected"' });
-        }
-        return json(200, { uuid: s.uuid, estado: s.estado, estatusCancelacion: s.estatusCancelacion });
       }
       default:
         return json(404, { error: "not_found" });
@@ -694,63 +598,44 @@ export async function startSwFake(options: SwFakeOptions = {}): Promise<SwFake> 
     res.end(a.body);
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on("end", () => {
-      void (async () => {
-        const url = new URL(req.url ?? "/", "http://fake.local");
-        const raw = Buffer.concat(chunks);
-        if (size > MAX_BODY_BYTES) return send(res, json(413, { message: "Request too large", status: "error" }));
-        const ctl = control(req.method ?? "GET", url.pathname, url.searchParams, raw.toString("utf8"));
-        if (ctl) return send(res, ctl);
-        const op = req.method === "POST" ? operationOf(url.pathname) : null;
-        const slow = op ? failures.find((f) => f.operation === op && f.code === "timeout") : undefined;
-        if (slow && op) takeFailure(op);
-        // A timeout is an answer that comes too late: the work is done (a stamp is kept), only the
-        // reply is held back — the case a client's retry must recover from.
-        const routed = req.method === "POST" ? await route(req, url.pathname, raw) : null;
-        if (slow) {
-          await new Promise((r) => setTimeout(r, slow.delayMs));
-          if (res.destroyed) return;
-        }
-        if (!routed) return send(res, json(404, { message: "No HTTP resource was found.", status: "error" }));
-        const soapAction = req.headers.soapaction;
-        requests.push({
-          operation: routed.operation,
-          method: req.method ?? "POST",
-          path: url.pathname,
-          headers: {
-            contentType: String(req.headers["content-type"] ?? ""),
-            ...(soapAction !== undefined ? { soapAction: String(soapAction) } : {}),
-            bearer: /^bearer\s+\S/i.test(req.headers.authorization ?? ""),
-          },
-          summary: routed.summary,
-          status: routed.answer.status,
-          at: Date.now(),
-        });
-        send(res, routed.answer);
-      })().catch((err: unknown) => send(res, json(500, { message: String(err), status: "error" })));
-    });
-    req.on("error", () => res.destroy());
+  const server = await serveFake(options, MAX_BODY_BYTES, (req, res, raw) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://fake.local");
+      if (!raw) return send(res, json(413, { message: "Request too large", status: "error" }));
+      const ctl = control(req.method ?? "GET", url.pathname, url.searchParams, raw.toString("utf8"));
+      if (ctl) return send(res, ctl);
+      const op = req.method === "POST" ? operationOf(url.pathname) : null;
+      const slow = op ? failures.find(op, (code) => code === "timeout") : undefined;
+      if (slow && op) failures.take(op);
+      // A timeout is an answer that comes too late: the work is done (a stamp is kept), only the
+      // reply is held back — the case a client's retry must recover from.
+      const routed = req.method === "POST" ? await route(req, url.pathname, raw) : null;
+      if (slow) {
+        await new Promise((r) => setTimeout(r, slow.delayMs));
+        if (res.destroyed) return;
+      }
+      if (!routed) return send(res, json(404, { message: "No HTTP resource was found.", status: "error" }));
+      const soapAction = req.headers.soapaction;
+      state.record({
+        operation: routed.operation,
+        method: req.method ?? "POST",
+        path: url.pathname,
+        headers: {
+          contentType: String(req.headers["content-type"] ?? ""),
+          ...(soapAction !== undefined ? { soapAction: String(soapAction) } : {}),
+          bearer: /^bearer\s+\S/i.test(req.headers.authorization ?? ""),
+        },
+        summary: routed.summary,
+        status: routed.answer.status,
+        at: Date.now(),
+      });
+      send(res, routed.answer);
+    })().catch((err: unknown) => send(res, json(500, { message: String(err), status: "error" })));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${port}`,
+    url: server.url,
     pacCertificate: keys.certificateDer,
     noCertificadoSat: keys.noCertificado,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => server.close(),
   };
 }

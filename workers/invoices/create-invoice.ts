@@ -2,13 +2,13 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Issue } from "../../core/cfdi/errors.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
-import { invoiceFromProposal } from "../../core/invoicing/proposal-invoice.ts";
 import { getCustomer } from "../../db/customers/customer-store.ts";
 import { NIL_UUID } from "../../db/tenant-reference.ts";
 import { getFiscalProfile } from "../../db/fiscal/fiscal-profile-store.ts";
-import { issuerOf, newInvoice } from "../../platform/invoicing/new-invoice.ts";
+import { mapProposal, newInvoice } from "../../platform/invoicing/new-invoice.ts";
 import {
   insertInvoice,
+  validationFailedEvent,
   liveInvoiceOfProposal,
   proposalItemsToInvoice,
   proposalToInvoice,
@@ -18,6 +18,7 @@ import {
 import type { HonoEnv } from "../context.ts";
 import { AUTHENTICATED_ERRORS, problemResponses } from "../http/openapi-errors.ts";
 import { AppError } from "../http/problem.ts";
+import { publish } from "../events/publish.ts";
 import { replayIfRetry } from "../http/idempotency.ts";
 import { findPgError } from "../http/error-handler.ts";
 import { readRun, writeRun } from "../services.ts";
@@ -128,24 +129,7 @@ async function fromProposal(c: Context<HonoEnv>, body: z.infer<typeof FromPropos
       ],
       "proposal.",
     );
-  const mapped = invoiceFromProposal(
-    issuerOf(profile),
-    {
-      rfc: proposal.customerRfc,
-      razonSocial: proposal.customerRazonSocial ?? "",
-      regimenFiscal: proposal.customerRegimenFiscal,
-      codigoPostal: proposal.customerCodigoPostal,
-      usoCfdi: proposal.customerUsoCfdi ?? "G03",
-    },
-    {
-      proposalNumber: proposal.proposalNumber,
-      currency: proposal.currency,
-      exchangeRate: proposal.exchangeRate,
-      total: proposal.total,
-      items,
-    },
-    body,
-  );
+  const mapped = mapProposal(profile, proposal, items, body);
   if (!mapped.ok) throw unprocessable("faltan datos para facturar la cotización", mapped.issues, "");
   return newInvoice(tenantId, c.get("auth").userId, mapped.input, {
     customerId: proposal.customerId,
@@ -205,8 +189,9 @@ export function registerCreateInvoice(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const invoice = "proposalId" in body ? await fromProposal(c, body) : await fromModel(c, body);
-    const [rows] = await writeRun(c, { resourcePath: `/v1/invoices/${invoice.id}`, status: 201 }, [
+    const [rows, events] = await writeRun(c, { resourcePath: `/v1/invoices/${invoice.id}`, status: 201 }, [
       insertInvoice(invoice),
+      validationFailedEvent(invoice.tenantId, invoice.id, invoice.createdBy),
     ]).catch((err: unknown) => {
       // Another request for the same proposal committed between our read and this write.
       if (findPgError(err)?.constraint === LIVE_PROPOSAL_INVOICE_KEY)
@@ -216,6 +201,7 @@ export function registerCreateInvoice(app: OpenAPIHono<HonoEnv>): void {
         );
       throw err;
     });
+    publish(c, events);
     const row = rows[0]!;
     c.set("logFields", { ...c.get("logFields"), invoice: { id: row.id, status: row.status } });
     return c.json(toInvoice(row), 201, { location: `/v1/invoices/${row.id}` });

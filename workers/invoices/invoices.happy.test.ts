@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, measuredApi } from "../../test/support/harness.ts";
+import { cfdiEvents } from "../../test/support/invoice-lifecycle.ts";
 import { acceptedProposal, invoicingTenant } from "../../test/support/invoicing-fixtures.ts";
 import type { InvoiceBody } from "./invoice-schema.ts";
 
@@ -118,6 +119,8 @@ describe("POST /v1/invoices", () => {
       expect(refused.validation.valid).toBe(false);
       expect(refused.validation.issues.map((i) => i.code)).toEqual([code]);
       expect(refused.validation.issues[0]?.message).toMatch(/^(Con|El) /); // the engine speaks Spanish
+      expect(await cfdiEvents(t.tenant.id, refused.id)).toEqual(["CFDI.ValidationFailed"]);
     }
+    expect(await cfdiEvents(t.tenant.id, ok.id)).toEqual([]);
   });
 });

@@ -2,36 +2,12 @@ import { describe, expect, it } from "vitest";
 import { verifyCfdi } from "../../core/cfdi/verify.ts";
 import type { Env } from "../../platform/env.ts";
 import { testEnv } from "../../test/support/env.ts";
-import { api, measuredApi, ownerSql, problem } from "../../test/support/harness.ts";
-import { acceptedProposal, stampingTenant } from "../../test/support/invoicing-fixtures.ts";
+import { api, measuredApi, problem } from "../../test/support/harness.ts";
+import { stampingTenant } from "../../test/support/invoicing-fixtures.ts";
+import { cfdiEvents, draftOf, stamp } from "../../test/support/invoice-lifecycle.ts";
 import type { InvoiceBody } from "./invoice-schema.ts";
 
 // Stamping through the sandbox PAC (issue 13): seal with the tenant's CSD, TFD 1.1, R2 archive.
-
-async function draftOf(t: Awaited<ReturnType<typeof stampingTenant>>): Promise<InvoiceBody> {
-  const proposal = await acceptedProposal(t);
-  const res = await api("/v1/invoices", {
-    method: "POST",
-    token: t.user,
-    // Tenants in these suites share SAT's test CSD: a word of their own keeps two of them from sealing
-    // byte-identical CFDIs in the same second, which a PAC would answer as one (already stamped).
-    json: { proposalId: proposal.id, condicionesDePago: `Contado ${t.tenant.id.slice(0, 8)}` },
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as InvoiceBody;
-}
-
-function stamp(token: string, id: string) {
-  return api(`/v1/invoices/${id}/stamp`, { method: "POST", token });
-}
-
-async function outboxTypes(tenantId: string, subject: string): Promise<string[]> {
-  const [, rows] = await ownerSql.transaction([
-    ownerSql`select set_config('app.tenant_id', ${tenantId}, true)`,
-    ownerSql`select type from outbox where tenant_id = ${tenantId} and event->>'subject' = ${subject} and type like 'CFDI.%' order by created_at`,
-  ]);
-  return (rows as { type: string }[]).map((r) => r.type);
-}
 
 describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
   it("seals, stamps and archives: the XML verifies (sello and TFD) and says it has no fiscal value; stamping again changes nothing", async () => {
@@ -85,7 +61,7 @@ describe("POST /v1/invoices/{id}/stamp (sandbox PAC)", () => {
     const again = await stamp(t.user, draft.id);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(stamped);
-    expect(await outboxTypes(t.tenant.id, draft.id)).toEqual(["CFDI.Stamped"]);
+    expect(await cfdiEvents(t.tenant.id, draft.id)).toEqual(["CFDI.Stamped"]);
 
     // The next invoice takes the next folio.
     const second = await draftOf(t);
@@ -111,7 +87,7 @@ describe("POST /v1/invoices/{id}/stamp: refusals", () => {
   it("no CSD → 409; an invoice the engine refused → 409 with its issues; unknown → 404; not stamped → no XML", async () => {
     const { invoicingTenant } = await import("../../test/support/invoicing-fixtures.ts");
     const bare = await invoicingTenant();
-    const bareDraft = await draftOf({ ...bare } as Awaited<ReturnType<typeof stampingTenant>>);
+    const bareDraft = await draftOf(bare);
     const noCsd = await stamp(bare.user, bareDraft.id);
     expect(noCsd.status).toBe(409);
     expect((await problem(noCsd)).detail).toContain("CSD");

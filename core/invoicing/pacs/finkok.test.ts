@@ -1,45 +1,21 @@
 // The Finkok adapter against the local Finkok (scripts/local/pac-finkok.ts): real SOAP over HTTP,
 // a real TFD signed by the fake's certificate, and every failure kind the invoicing flow acts on.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSignedCfdi } from "../../cfdi/build.ts";
-import { loadCsdForSealing, type Csd } from "../../cfdi/csd.ts";
-import type { InvoiceInput } from "../../cfdi/invoice-input.ts";
+import { describe, expect, it } from "vitest";
 import { decryptPkcs8 } from "../../cfdi/private-key.ts";
-import { csdFiles, hasTool, repoRoot } from "../../cfdi/test/oracle.ts";
+import { hasTool } from "../../cfdi/test/oracle.ts";
 import { verifyCfdi } from "../../cfdi/verify.ts";
 import { startFinkokFake, type FinkokRecordedRequest, type LocalFinkok } from "../../../scripts/local/pac-finkok.ts";
-import type { CancelRequest, Fetch, PacClient } from "../pac-client.ts";
-import { PacError } from "../pac-client.ts";
+import type { Fetch, PacClient } from "../pac-client.ts";
 import { createFinkokClient } from "./finkok.ts";
 import { encryptPkcs8, toPem } from "./key-encryption.ts";
+import { exampleInvoice, pacError, useLocalPac } from "./test/pac-fixtures.ts";
 
-const example = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8")) as InvoiceInput;
-
-let fake: LocalFinkok;
-let csd: Csd;
-let pkcs8: Uint8Array;
-
-beforeAll(async () => {
-  fake = await startFinkokFake();
-  ({ csd, pkcs8 } = await loadCsdForSealing(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password));
-});
-afterAll(async () => {
-  await fake?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${fake.url}/__reset`, { method: "POST" });
-});
-
-const control = (path: string, body: unknown) =>
-  fetch(`${fake.url}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.status);
-const recorded = async (operation?: string) =>
-  (await (
-    await fetch(`${fake.url}/__requests${operation ? `?operation=${operation}` : ""}`)
-  ).json()) as FinkokRecordedRequest[];
+const pac = useLocalPac<LocalFinkok, FinkokRecordedRequest>(startFinkokFake);
+const { control, requests: recorded } = pac;
 
 function client(overrides: { password?: string; timeoutMs?: number; fetch?: Fetch } = {}): PacClient {
   return createFinkokClient({
@@ -47,37 +23,15 @@ function client(overrides: { password?: string; timeoutMs?: number; fetch?: Fetc
     username: "cuenta@example.mx",
     password: overrides.password ?? "s3creta",
     fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
-    baseUrl: fake.url,
+    baseUrl: pac.fake.url,
     ...(overrides.timeoutMs === undefined ? {} : { timeoutMs: overrides.timeoutMs }),
   });
 }
 
 /** A fresh sealed CFDI dated now (the fake refuses a Fecha over 72 h old, as Finkok does). */
-async function sealed(folio = String(Date.now())): Promise<string> {
-  const input: InvoiceInput = { ...example, folio };
-  delete input.fecha;
-  return (await buildSignedCfdi(input, csd)).xml;
-}
+const sealed = (folio = String(Date.now())) => pac.seal({ folio }, { datedNow: true });
 
-async function rejection(p: Promise<unknown>): Promise<PacError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(PacError);
-  return e as PacError;
-}
-
-function cancelRequest(uuid: string, total: string): CancelRequest {
-  return {
-    uuid,
-    emisorRfc: "EKU9003173C9",
-    receptorRfc: example.receptor.rfc,
-    total,
-    motivo: "02",
-    csd: { certificateDer: csd.certificate.der, privateKeyPkcs8: pkcs8 },
-  };
-}
+const cancelRequest = (uuid: string, total: string) => pac.cancelRequest(uuid, { total });
 
 const totalOf = (xml: string) => /\sTotal="([^"]+)"/.exec(xml)?.[1] ?? "";
 
@@ -87,10 +41,10 @@ describe("stamp", () => {
     const stamp = await client().stamp(xml);
     expect(stamp.recovered).toBe(false);
     expect(stamp.uuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
-    expect(stamp.noCertificadoSat).toBe(fake.noCertificadoSat);
+    expect(stamp.noCertificadoSat).toBe(pac.fake.noCertificadoSat);
     expect(stamp.xml).toContain(`UUID="${stamp.uuid}"`);
     const report = await verifyCfdi(stamp.xml, {
-      satCertificate: (no) => (no === fake.noCertificadoSat ? fake.certificateDer : undefined),
+      satCertificate: (no) => (no === pac.fake.noCertificadoSat ? pac.fake.certificateDer : undefined),
     });
     expect(report.errors).toEqual([]);
     expect(report.selloValid).toBe(true);
@@ -124,20 +78,20 @@ describe("stamp", () => {
 
   it("a validation incidencia is `rejected` with Finkok's code and message", async () => {
     await control("/__fail", { operation: "stamp", code: "CFDI40102" });
-    const e = await rejection(client().stamp(await sealed()));
+    const e = await pacError(client().stamp(await sealed()));
     expect(e).toMatchObject({ kind: "rejected", pacCode: "CFDI40102" });
     const tampered = (await sealed()).replace(/Sello="[^"]{10}/, 'Sello="AAAAAAAAAA');
-    const bad = await rejection(client().stamp(tampered));
+    const bad = await pacError(client().stamp(tampered));
     expect(bad).toMatchObject({ kind: "rejected", pacCode: "302" });
     expect(bad.message).toContain("Sello mal formado o inválido");
   });
 
   it("a refused user or password is `credentials`; so is an account without stamps (718)", async () => {
     await control("/__accounts", { username: "cuenta@example.mx", password: "la-buena" });
-    const e = await rejection(client({ password: "otra" }).stamp(await sealed()));
+    const e = await pacError(client({ password: "otra" }).stamp(await sealed()));
     expect(e).toMatchObject({ kind: "credentials", pacCode: "300" });
     await control("/__fail", { operation: "stamp", code: "718" });
-    expect(await rejection(client({ password: "la-buena" }).stamp(await sealed()))).toMatchObject({
+    expect(await pacError(client({ password: "la-buena" }).stamp(await sealed()))).toMatchObject({
       kind: "credentials",
       pacCode: "718",
     });
@@ -145,17 +99,17 @@ describe("stamp", () => {
 
   it("5xx, a SOAP Server fault and SAT unreachable (708) are `unavailable`", async () => {
     await control("/__fail", { operation: "stamp", code: "5xx" });
-    expect(await rejection(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
     await control("/__fail", { operation: "stamp", code: "fault" });
-    expect(await rejection(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
     await control("/__fail", { operation: "stamp", code: "708" });
-    expect(await rejection(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable", pacCode: "708" });
+    expect(await pacError(client().stamp(await sealed()))).toMatchObject({ kind: "unavailable", pacCode: "708" });
   });
 
   it("gives up at timeoutMs, not when the slow answer comes", async () => {
     await control("/__fail", { operation: "stamp", code: "timeout", delayMs: 5_000 });
     const started = Date.now();
-    const e = await rejection(client({ timeoutMs: 300 }).stamp(await sealed()));
+    const e = await pacError(client({ timeoutMs: 300 }).stamp(await sealed()));
     expect(e.kind).toBe("unavailable");
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -168,14 +122,14 @@ describe("stamp", () => {
       fetch: (input, init) => fetch(input, init),
       baseUrl: "http://127.0.0.1:9",
     });
-    expect(await rejection(dead.stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(dead.stamp(await sealed()))).toMatchObject({ kind: "unavailable" });
   });
 
   it("refuses a hostile 1 MiB answer (nested 150,000 deep) in milliseconds", async () => {
     await control("/__fail", { operation: "stamp", code: "hostile" });
     const xml = await sealed();
     const started = performance.now();
-    const e = await rejection(client().stamp(xml));
+    const e = await pacError(client().stamp(xml));
     expect(e.kind).toBe("unavailable");
     expect(performance.now() - started).toBeLessThan(1_500);
   });
@@ -194,12 +148,12 @@ describe("stamp", () => {
         ),
       );
     const started = performance.now();
-    expect(await rejection(client({ fetch: huge }).stamp(xml))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(client({ fetch: huge }).stamp(xml))).toMatchObject({ kind: "unavailable" });
     expect(performance.now() - started).toBeLessThan(1_500);
     const html: Fetch = () => Promise.resolve(new Response("<html><body>Bad Gateway</body></html>", { status: 200 }));
-    expect(await rejection(client({ fetch: html }).stamp(xml))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(client({ fetch: html }).stamp(xml))).toMatchObject({ kind: "unavailable" });
     const wide: Fetch = () => Promise.resolve(new Response(`<r>${"<i/>".repeat(260_000)}</r>`, { status: 200 }));
-    expect(await rejection(client({ fetch: wide }).stamp(xml))).toMatchObject({ kind: "unavailable" });
+    expect(await pacError(client({ fetch: wide }).stamp(xml))).toMatchObject({ kind: "unavailable" });
   });
 
   it("escapes what it puts in the envelope", async () => {
@@ -222,7 +176,7 @@ describe("cancel and status", () => {
     const status = await client().status({
       uuid: stamp.uuid,
       emisorRfc: "EKU9003173C9",
-      receptorRfc: example.receptor.rfc,
+      receptorRfc: exampleInvoice.receptor.rfc,
       total: totalOf(stamp.xml),
     });
     expect(status).toEqual({
@@ -238,7 +192,7 @@ describe("cancel and status", () => {
     const query = {
       uuid: stamp.uuid,
       emisorRfc: "EKU9003173C9",
-      receptorRfc: example.receptor.rfc,
+      receptorRfc: exampleInvoice.receptor.rfc,
       total: totalOf(stamp.xml),
     };
     expect(await client().status(query)).toMatchObject({
@@ -260,21 +214,21 @@ describe("cancel and status", () => {
 
   it("get_sat_status of a CFDI nobody stamped (or with another total) is No Encontrado", async () => {
     const stamp = await client().stamp(await sealed());
-    const q = { uuid: stamp.uuid, emisorRfc: "EKU9003173C9", receptorRfc: example.receptor.rfc, total: "1.00" };
+    const q = { uuid: stamp.uuid, emisorRfc: "EKU9003173C9", receptorRfc: exampleInvoice.receptor.rfc, total: "1.00" };
     expect(await client().status(q)).toEqual({ estado: "No Encontrado" });
     expect(await client().status({ ...q, total: totalOf(stamp.xml) })).toMatchObject({ estado: "Vigente" });
   });
 
   it("an unknown UUID is `rejected` 205; another emisor's CSD 203; a refused login `credentials`", async () => {
-    const e = await rejection(client().cancel(cancelRequest("11111111-2222-3333-4444-555555555555", "10.00")));
+    const e = await pacError(client().cancel(cancelRequest("11111111-2222-3333-4444-555555555555", "10.00")));
     expect(e).toMatchObject({ kind: "rejected", pacCode: "205" });
     const stamp = await client().stamp(await sealed());
-    const other = await rejection(client().cancel({ ...cancelRequest(stamp.uuid, "1"), emisorRfc: "AAA010101AAA" }));
+    const other = await pacError(client().cancel({ ...cancelRequest(stamp.uuid, "1"), emisorRfc: "AAA010101AAA" }));
     expect(other).toMatchObject({ kind: "rejected", pacCode: "203" });
     await control("/__accounts", { username: "cuenta@example.mx", password: "la-buena" });
-    const login = await rejection(client({ password: "otra" }).cancel(cancelRequest(stamp.uuid, "1")));
+    const login = await pacError(client({ password: "otra" }).cancel(cancelRequest(stamp.uuid, "1")));
     expect(login.kind).toBe("credentials");
-    const statusLogin = await rejection(
+    const statusLogin = await pacError(
       client({ password: "otra" }).status({
         uuid: stamp.uuid,
         emisorRfc: "EKU9003173C9",
@@ -288,7 +242,7 @@ describe("cancel and status", () => {
   it("SAT unreachable on cancel (708) is `unavailable`", async () => {
     const stamp = await client().stamp(await sealed());
     await control("/__fail", { operation: "cancel", code: "708" });
-    expect(await rejection(client().cancel(cancelRequest(stamp.uuid, totalOf(stamp.xml))))).toMatchObject({
+    expect(await pacError(client().cancel(cancelRequest(stamp.uuid, totalOf(stamp.xml))))).toMatchObject({
       kind: "unavailable",
       pacCode: "708",
     });
@@ -297,8 +251,8 @@ describe("cancel and status", () => {
 
 describe("the key sent to cancel", () => {
   it("is PKCS#8 PBES2 (PBKDF2-HMAC-SHA256, DES-EDE3-CBC) that opens with the account password", async () => {
-    const encrypted = await encryptPkcs8(pkcs8, "contraseña de Finkok");
-    expect(await decryptPkcs8(encrypted, "contraseña de Finkok")).toEqual(pkcs8);
+    const encrypted = await encryptPkcs8(pac.pkcs8, "contraseña de Finkok");
+    expect(await decryptPkcs8(encrypted, "contraseña de Finkok")).toEqual(pac.pkcs8);
     await expect(decryptPkcs8(encrypted, "otra")).rejects.toThrow();
     if (hasTool("openssl")) {
       const dir = mkdtempSync(join(tmpdir(), "finkok-key-"));

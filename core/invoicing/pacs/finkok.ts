@@ -53,7 +53,6 @@
  * which holds every document to the limits in limits.ts, so a hostile or broken answer costs
  * milliseconds and becomes `unavailable`, never a hang or a crash.
  */
-import { findTimbreElement, readTimbre } from "../../cfdi/tfd.ts";
 import type { XmlElement } from "../../cfdi/xml-parser.ts";
 import { attr, elementChildren, parseXml } from "../../cfdi/xml-parser.ts";
 import { escapeAttribute } from "../../cfdi/xml-writer.ts";
@@ -71,6 +70,7 @@ import type {
 } from "../pac-client.ts";
 import { PacError } from "../pac-client.ts";
 import { encryptPkcs8, toPem } from "./key-encryption.ts";
+import { isStampOf, readStampedCfdi, toPacStamp } from "./stamped-cfdi.ts";
 
 export const FINKOK_HOSTS = {
   test: "https://demo-facturacion.finkok.com",
@@ -382,30 +382,18 @@ function selloOf(sealedXml: string): string {
 }
 
 function toStamp(xml: string, sentSello: string, recovered: boolean): PacStamp {
-  let root: XmlElement;
-  try {
-    root = parseXml(xml);
-  } catch (e) {
+  const stamped = readStampedCfdi(xml);
+  if (stamped.problem === "unreadable") {
     throw new PacError("unavailable", "Finkok devolvió un CFDI timbrado ilegible; se reintentará.", undefined, {
-      cause: e,
+      cause: stamped.cause,
     });
   }
-  const tfd = findTimbreElement(root);
-  if (!tfd) throw unexpected("el CFDI devuelto no tiene TimbreFiscalDigital");
-  const t = readTimbre(tfd);
+  if (stamped.problem) throw unexpected("el CFDI devuelto no tiene TimbreFiscalDigital");
+  const t = stamped.timbre;
   if (!t.uuid || !t.fechaTimbrado || !t.noCertificadoSat || !t.selloSat)
     throw unexpected("el TimbreFiscalDigital devuelto está incompleto");
-  // The stamp must be of the document we sent: a PAC stamps the sealed CFDI as it is.
-  if (t.selloCfd !== sentSello || attr(root, "Sello") !== sentSello)
-    throw unexpected("el CFDI devuelto no es el que se envió");
-  return {
-    xml,
-    uuid: t.uuid.toUpperCase(),
-    fechaTimbrado: t.fechaTimbrado,
-    noCertificadoSat: t.noCertificadoSat,
-    selloSat: t.selloSat,
-    recovered,
-  };
+  if (!isStampOf(stamped, sentSello)) throw unexpected("el CFDI devuelto no es el que se envió");
+  return toPacStamp(xml, t, recovered);
 }
 
 function normalizeEstado(s: string): SatStatus["estado"] | undefined {

@@ -1,47 +1,20 @@
 // The SW sapien adapter against the local SW fake (scripts/local/pac-sw.ts): real HTTP, real
 // multipart, real TFD signatures, and the failures the invoicing flow must tell apart.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSignedCfdi } from "../../cfdi/build.ts";
-import { loadCsdForSealing, type Csd } from "../../cfdi/csd.ts";
-import type { InvoiceInput } from "../../cfdi/invoice-input.ts";
-import { csdFiles, repoRoot } from "../../cfdi/test/oracle.ts";
+import { describe, expect, it } from "vitest";
 import { verifyCfdi } from "../../cfdi/verify.ts";
 import { startSwFake, type SwFake, type SwFakeRequest } from "../../../scripts/local/pac-sw.ts";
-import { PacError, type CancelRequest, type Fetch } from "../pac-client.ts";
+import type { Fetch } from "../pac-client.ts";
 import { createSwClient, swErrorCode, type SwClientOptions } from "./sw.ts";
+import { exampleInvoice, pacError, useLocalPac } from "./test/pac-fixtures.ts";
 
-const example = JSON.parse(readFileSync(join(repoRoot, "examples/cfdi/factura.json"), "utf8")) as InvoiceInput;
-
-let fake: SwFake;
-let csd: Csd;
-let pkcs8: Uint8Array;
+const pac = useLocalPac<SwFake, SwFakeRequest>(startSwFake);
+const { control, requests } = pac;
 let folio = 0;
-
-beforeAll(async () => {
-  fake = await startSwFake();
-  ({ csd, pkcs8 } = await loadCsdForSealing(readFileSync(csdFiles.cer), readFileSync(csdFiles.key), csdFiles.password));
-});
-afterAll(async () => {
-  await fake?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${fake.url}/__reset`, { method: "POST" });
-});
-
-const control = (path: string, body: unknown = {}) =>
-  fetch(`${fake.url}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.status);
-
-const requests = (operation?: string) =>
-  fetch(`${fake.url}/__requests${operation ? `?operation=${operation}` : ""}`).then(
-    (r) => r.json() as Promise<SwFakeRequest[]>,
-  );
 
 /** A fresh sealed CFDI (a new folio, so a new Sello) for each call. */
 async function sealed(): Promise<string> {
   folio += 1;
-  return (await buildSignedCfdi({ ...example, folio: String(5000 + folio) }, csd)).xml;
+  return pac.seal({ folio: String(5000 + folio) });
 }
 
 function client(extra: Partial<SwClientOptions> = {}) {
@@ -50,32 +23,13 @@ function client(extra: Partial<SwClientOptions> = {}) {
     user: "cuenta@example.mx",
     password: "secreto",
     fetch: (input, init) => fetch(input, init),
-    baseUrl: fake.url,
+    baseUrl: pac.fake.url,
     timeoutMs: 5_000,
     ...extra,
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<PacError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(PacError);
-  return e as PacError;
-}
-
-function cancelRequest(uuid: string, extra: Partial<CancelRequest> = {}): CancelRequest {
-  return {
-    uuid,
-    emisorRfc: "EKU9003173C9",
-    receptorRfc: example.receptor.rfc,
-    total: "",
-    motivo: "02",
-    csd: { certificateDer: csd.certificate.der, privateKeyPkcs8: pkcs8 },
-    ...extra,
-  };
-}
+const { cancelRequest } = pac;
 
 const totalOf = (xml: string) => / Total="([^"]+)"/.exec(xml)![1]!;
 
@@ -85,9 +39,9 @@ describe("stamp", () => {
     const stamp = await client().stamp(xml);
     expect(stamp.recovered).toBe(false);
     expect(stamp.uuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
-    expect(stamp.noCertificadoSat).toBe(fake.noCertificadoSat);
+    expect(stamp.noCertificadoSat).toBe(pac.fake.noCertificadoSat);
     const report = await verifyCfdi(stamp.xml, {
-      satCertificate: (no) => (no === fake.noCertificadoSat ? fake.pacCertificate : undefined),
+      satCertificate: (no) => (no === pac.fake.noCertificadoSat ? pac.fake.pacCertificate : undefined),
     });
     expect(report.errors).toEqual([]);
     expect(report.timbre).toMatchObject({ uuid: stamp.uuid, selloSatValid: true, selloSat: stamp.selloSat });
@@ -126,14 +80,14 @@ describe("stamp", () => {
   });
 
   it("a refused token with no user/password → credentials", async () => {
-    const e = await failure(client({ user: undefined, password: undefined, token: "revocado" }).stamp(await sealed()));
+    const e = await pacError(client({ user: undefined, password: undefined, token: "revocado" }).stamp(await sealed()));
     expect(e.kind).toBe("credentials");
     expect(e.pacCode).toBe("AU4000");
   });
 
   it("a wrong password → credentials with SW's AU2000", async () => {
     await control("/__accounts", { user: "cuenta@example.mx", password: "la-buena" });
-    const e = await failure(client({ password: "la-mala" }).stamp(await sealed()));
+    const e = await pacError(client({ password: "la-mala" }).stamp(await sealed()));
     expect(e.kind).toBe("credentials");
     expect(e.pacCode).toBe("AU2000");
     expect(e.message).toContain("AU2000");
@@ -152,7 +106,7 @@ describe("stamp", () => {
 
   it("a validation error → rejected with SW's code and message", async () => {
     await control("/__fail", { operation: "stamp", code: "CFDI40102" });
-    const e = await failure(client().stamp(await sealed()));
+    const e = await pacError(client().stamp(await sealed()));
     expect(e.kind).toBe("rejected");
     expect(e.pacCode).toBe("CFDI40102");
     expect(e.message).toMatch(/^SW rechazó el CFDI: CFDI40102 - /);
@@ -160,32 +114,32 @@ describe("stamp", () => {
 
   it("a tampered CFDI is refused by the fake's own checks → rejected", async () => {
     const xml = (await sealed()).replace(/Folio="(\d+)"/, 'Folio="9$1"');
-    const e = await failure(client().stamp(xml));
+    const e = await pacError(client().stamp(xml));
     expect(e).toMatchObject({ kind: "rejected", pacCode: "CFDI40102" });
   });
 
   it("5xx → unavailable", async () => {
     await control("/__fail", { operation: "stamp", code: "5xx" });
-    const e = await failure(client().stamp(await sealed()));
+    const e = await pacError(client().stamp(await sealed()));
     expect(e.kind).toBe("unavailable");
   });
 
   it("CO1000 (SW's uncontrolled error) → unavailable", async () => {
     await control("/__fail", { operation: "stamp", code: "CO1000" });
-    expect((await failure(client().stamp(await sealed()))).kind).toBe("unavailable");
+    expect((await pacError(client().stamp(await sealed()))).kind).toBe("unavailable");
   });
 
   it("a timeout → unavailable, as soon as the timeout passes", async () => {
     await control("/__fail", { operation: "stamp", code: "timeout", delayMs: 3_000 });
     const started = Date.now();
-    const e = await failure(client({ timeoutMs: 300 }).stamp(await sealed()));
+    const e = await pacError(client({ timeoutMs: 300 }).stamp(await sealed()));
     expect(e.kind).toBe("unavailable");
     expect(e.message).toContain("no respondió");
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("connection refused → unavailable", async () => {
-    const e = await failure(client({ baseUrl: "http://127.0.0.1:9" }).stamp(await sealed()));
+    const e = await pacError(client({ baseUrl: "http://127.0.0.1:9" }).stamp(await sealed()));
     expect(e.kind).toBe("unavailable");
   });
 
@@ -195,14 +149,14 @@ describe("stamp", () => {
     await c.stamp(await sealed()); // authenticated already: time only the hostile answer
     await control("/__fail", { operation: "stamp", code: "garbage" });
     const started = performance.now();
-    const e = await failure(c.stamp(xml));
+    const e = await pacError(c.stamp(xml));
     expect(e.kind).toBe("unavailable");
     expect(performance.now() - started).toBeLessThan(500);
   });
 
   it("a hostile answer to authenticate is unavailable too", async () => {
     await control("/__fail", { operation: "authenticate", code: "garbage" });
-    expect((await failure(client().stamp(await sealed()))).kind).toBe("unavailable");
+    expect((await pacError(client().stamp(await sealed()))).kind).toBe("unavailable");
   });
 
   it("does not accept an answer that is not SW's shape", async () => {
@@ -210,12 +164,12 @@ describe("stamp", () => {
       input.endsWith("/authenticate")
         ? Response.json({ data: { token: "t", expires_in: Date.now() / 1000 + 3600 }, status: "success" })
         : Response.json({ status: "success", data: { cfdi: 42 } });
-    expect((await failure(client({ fetch: odd }).stamp(await sealed()))).kind).toBe("unavailable");
+    expect((await pacError(client({ fetch: odd }).stamp(await sealed()))).kind).toBe("unavailable");
     const foreign: Fetch = async (input) =>
       input.endsWith("/authenticate")
         ? Response.json({ data: { token: "t", expires_in: 0 }, status: "success" })
         : Response.json({ status: "success", data: { cfdi: "<a/>" } });
-    expect((await failure(client({ fetch: foreign }).stamp(await sealed()))).kind).toBe("unavailable");
+    expect((await pacError(client({ fetch: foreign }).stamp(await sealed()))).kind).toBe("unavailable");
   });
 });
 
@@ -231,7 +185,9 @@ describe("cancel and status", () => {
     const call = (await requests("cancel"))[0]!;
     expect(call.path).toBe("/cfdi33/cancel/csd");
     expect(call.summary).toMatchObject({ uuid, rfc: "EKU9003173C9", motivo: "02" });
-    expect(await c.status({ uuid, emisorRfc: "EKU9003173C9", receptorRfc: example.receptor.rfc, total })).toEqual({
+    expect(
+      await c.status({ uuid, emisorRfc: "EKU9003173C9", receptorRfc: exampleInvoice.receptor.rfc, total }),
+    ).toEqual({
       estado: "Cancelado",
       esCancelable: "No cancelable",
       estatusCancelacion: "Cancelado sin aceptación",
@@ -245,7 +201,7 @@ describe("cancel and status", () => {
     const xml = await sealed();
     const c = client();
     const { uuid } = await c.stamp(xml);
-    const q = { uuid, emisorRfc: "EKU9003173C9", receptorRfc: example.receptor.rfc, total: totalOf(xml) };
+    const q = { uuid, emisorRfc: "EKU9003173C9", receptorRfc: exampleInvoice.receptor.rfc, total: totalOf(xml) };
     expect(await c.status(q)).toMatchObject({ estado: "Vigente", esCancelable: "Cancelable con aceptación" });
     expect(await c.cancel({ ...cancelRequest(uuid), total: q.total })).toMatchObject({
       status: "pending",
@@ -270,14 +226,14 @@ describe("cancel and status", () => {
     const xml = await sealed();
     const c = client();
     const { uuid } = await c.stamp(xml);
-    const e = await failure(c.cancel({ ...cancelRequest(uuid), motivo: "01" }));
+    const e = await pacError(c.cancel({ ...cancelRequest(uuid), motivo: "01" }));
     expect(e).toMatchObject({ kind: "rejected", pacCode: "208" });
-    const other = await failure(c.cancel({ ...cancelRequest(uuid), emisorRfc: "XIA190128J61" }));
+    const other = await pacError(c.cancel({ ...cancelRequest(uuid), emisorRfc: "XIA190128J61" }));
     expect(other).toMatchObject({ kind: "rejected", pacCode: "310" });
   });
 
   it("a UUID SAT does not list yet (205) → unavailable, to retry", async () => {
-    const e = await failure(client().cancel(cancelRequest("11111111-2222-4333-8444-555555555555")));
+    const e = await pacError(client().cancel(cancelRequest("11111111-2222-4333-8444-555555555555")));
     expect(e).toMatchObject({ kind: "unavailable", pacCode: "205" });
   });
 
@@ -286,7 +242,7 @@ describe("cancel and status", () => {
     const c = client();
     const { uuid } = await c.stamp(xml);
     await control("/__fail", { operation: "cancel", code: "5xx" });
-    expect((await failure(c.cancel(cancelRequest(uuid)))).kind).toBe("unavailable");
+    expect((await pacError(c.cancel(cancelRequest(uuid)))).kind).toBe("unavailable");
   });
 });
 

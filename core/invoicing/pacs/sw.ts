@@ -40,7 +40,6 @@
  */
 import { bytesToBase64 } from "../../encoding/base64.ts";
 import { CFDI_NS } from "../../cfdi/model.ts";
-import { findTimbreElement, readTimbre } from "../../cfdi/tfd.ts";
 import type { XmlElement } from "../../cfdi/xml-parser.ts";
 import { attr, elementChildren, parseXml } from "../../cfdi/xml-parser.ts";
 import type {
@@ -54,6 +53,7 @@ import type {
 } from "../pac-client.ts";
 import { PacError } from "../pac-client.ts";
 import { encryptPkcs8, randomKeyPassword } from "./key-encryption.ts";
+import { isStampOf, readStampedCfdi, toPacStamp } from "./stamped-cfdi.ts";
 
 export const SW_SERVICES_URLS = {
   test: "https://services.test.sw.com.mx",
@@ -70,7 +70,8 @@ const PATH_AUTHENTICATE = "/v2/security/authenticate";
 const PATH_STAMP = "/cfdi33/v2/stamp/v4";
 const PATH_CANCEL_CSD = "/cfdi33/cancel/csd";
 const PATH_CONSULTA = "/ConsultaCFDIService.svc";
-const CONSULTA_ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta";
+/** The SOAPAction of SAT's ConsultaCFDIService query (the local fake checks it). */
+export const SAT_CONSULTA_ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** SW's temporary tokens last two hours (autenticacion-v2); used when expires_in is unusable. */
@@ -193,11 +194,13 @@ function escapeXmlText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function textOf(el: XmlElement): string {
+/** An element's own text (its text children, joined). */
+export function textOf(el: XmlElement): string {
   return el.children.filter((c): c is string => typeof c === "string").join("");
 }
 
-function findByLocal(el: XmlElement, local: string): XmlElement | undefined {
+/** The first descendant named `local` in any namespace, depth first (SOAP answers mix prefixes). */
+export function findByLocal(el: XmlElement, local: string): XmlElement | undefined {
   for (const c of elementChildren(el)) {
     if (c.local === local) return c;
     const inner = findByLocal(c, local);
@@ -332,30 +335,21 @@ export function createSwClient(options: SwClientOptions): PacClient {
       throw unavailable("SW respondió sin el CFDI timbrado.", recovered ? "307" : undefined);
     }
     const xml = data.cfdi;
-    let root: XmlElement;
-    try {
-      root = parseXml(xml);
-    } catch (e) {
-      throw unavailable("El CFDI timbrado que devolvió SW no es XML válido.", undefined, e);
+    const stamped = readStampedCfdi(xml);
+    if (stamped.problem === "unreadable") {
+      throw unavailable("El CFDI timbrado que devolvió SW no es XML válido.", undefined, stamped.cause);
     }
-    const tfd = root.ns === CFDI_NS && root.local === "Comprobante" ? findTimbreElement(root) : undefined;
-    if (!tfd) throw unavailable("El CFDI que devolvió SW no contiene el TimbreFiscalDigital.");
-    const t = readTimbre(tfd);
-    // A PAC stamps exactly the sealed document: a different SelloCFD means this is not our CFDI.
-    if (!UUID_RE.test(t.uuid) || t.selloCfd !== sentSello || attr(root, "Sello") !== sentSello) {
+    if (stamped.problem || stamped.root.ns !== CFDI_NS || stamped.root.local !== "Comprobante") {
+      throw unavailable("El CFDI que devolvió SW no contiene el TimbreFiscalDigital.");
+    }
+    const t = stamped.timbre;
+    if (!UUID_RE.test(t.uuid) || !isStampOf(stamped, sentSello)) {
       throw unavailable("El timbre que devolvió SW no corresponde al CFDI enviado.");
     }
     if (typeof data.uuid === "string" && data.uuid.toUpperCase() !== t.uuid.toUpperCase()) {
       throw unavailable("SW devolvió un UUID distinto del que trae el timbre.");
     }
-    return {
-      xml,
-      uuid: t.uuid.toUpperCase(),
-      fechaTimbrado: t.fechaTimbrado,
-      noCertificadoSat: t.noCertificadoSat,
-      selloSat: t.selloSat,
-      recovered,
-    };
+    return toPacStamp(xml, t, recovered);
   }
 
   async function stamp(sealedXml: string): Promise<PacStamp> {
@@ -395,7 +389,7 @@ export function createSwClient(options: SwClientOptions): PacClient {
       statusUrl,
       {
         method: "POST",
-        headers: { "content-type": 'text/xml; charset="utf-8"', accept: "text/xml", soapaction: CONSULTA_ACTION },
+        headers: { "content-type": 'text/xml; charset="utf-8"', accept: "text/xml", soapaction: SAT_CONSULTA_ACTION },
         body,
       },
       SMALL_BODY_LIMIT,
