@@ -5,7 +5,7 @@ import type { Decimal } from "../money/decimal.ts";
 import { compare, formatDecimal, sub, ZERO } from "../money/decimal.ts";
 import type { LineAmounts, TaxAmount, Totals } from "./amounts.ts";
 import { computeLine, computeTotals } from "./amounts.ts";
-import { cadenaFromModel } from "./cadena.ts";
+import { cadenaFromModel, cadenaFromXml } from "./cadena.ts";
 import type { Csd } from "./csd.ts";
 import { checkCertificateForInvoice } from "./csd.ts";
 import type { Issue } from "./errors.ts";
@@ -15,12 +15,19 @@ import type { Comprobante, Concepto, ImpuestosComprobante, RetencionConcepto, Tr
 import { signCadena } from "./sello.ts";
 import type { ParsedInvoice } from "./validation.ts";
 import { validateInvoiceInput } from "./validation.ts";
+import type { ComplementNamespace } from "./xml-writer.ts";
 import { comprobanteToXml } from "./xml-writer.ts";
 
 export type BuiltInvoice = {
   readonly comprobante: Comprobante;
   readonly lines: readonly LineAmounts[];
   readonly totals: Totals;
+};
+
+/** A complement to seal with the comprobante: its XML (inside cfdi:Complemento) and namespaces. */
+export type SealComplement = {
+  readonly xml: string;
+  readonly namespaces: readonly ComplementNamespace[];
 };
 
 export type SealedCfdi = {
@@ -233,7 +240,11 @@ export function buildComprobante(input: InvoiceInput, opts: { now?: Date; timeZo
  * writes the XML. The cadena is computed from the same strings the XML writer serialises, and
  * the oracle tests check it equals xsltproc over that XML.
  */
-export async function sealComprobante(comprobante: Comprobante, csd: Csd): Promise<SealedCfdi> {
+export async function sealComprobante(
+  comprobante: Comprobante,
+  csd: Csd,
+  complemento?: SealComplement,
+): Promise<SealedCfdi> {
   const issues = checkCertificateForInvoice(csd.certificate, comprobante.Emisor.Rfc, comprobante.Fecha);
   if (issues.length) throw new CfdiError(issues);
   const c: Comprobante = {
@@ -241,9 +252,17 @@ export async function sealComprobante(comprobante: Comprobante, csd: Csd): Promi
     NoCertificado: csd.certificate.noCertificado,
     Certificado: csd.certificate.base64,
   };
-  const cadenaOriginal = cadenaFromModel(c);
+  // With a complement the cadena is read from the unsealed XML: the complement's part comes from
+  // the SAT stylesheet compiled into complement-rules.ts (the Sello is not part of the cadena).
+  const cadenaOriginal = complemento
+    ? cadenaFromXml(comprobanteToXml(c, complemento.xml, complemento.namespaces))
+    : cadenaFromModel(c);
   const sealed: Comprobante = { ...c, Sello: await signCadena(csd.privateKey, cadenaOriginal) };
-  return { xml: comprobanteToXml(sealed), cadenaOriginal, comprobante: sealed };
+  return {
+    xml: comprobanteToXml(sealed, complemento?.xml, complemento?.namespaces),
+    cadenaOriginal,
+    comprobante: sealed,
+  };
 }
 
 /** buildComprobante + sealComprobante. */

@@ -23,3 +23,11 @@ export { loadSealedCsd, openSealedPrivateKey, sealPrivateKey } from "./key-envel
 export { signCadena, verifySello } from "./sello.ts";
 export type { VerifyOptions, VerifyReport } from "./verify.ts";
 export { verifyCfdi } from "./verify.ts";
+export type { SealComplement } from "./build.ts";
+export type { ComplementNamespace } from "./xml-writer.ts";
+// Recibo electrónico de pago (CFDI tipo P, complemento Pagos 2.0)
+export type { DoctoRelacionadoInput, DocumentoTaxInput, PagoComprobanteInput, PagoInput } from "./pagos-input.ts";
+export type { BuiltPago, ParsedPagoComprobante } from "./pagos.ts";
+export { buildPagoComprobante, buildSignedPago, sealPagoComprobante, validatePagoInput } from "./pagos.ts";
+export type { Pagos, Pago, DoctoRelacionado, TotalesPagos } from "./pagos-model.ts";
+export { PAGOS20_NAMESPACE, PAGOS20_NS, pagosToXml } from "./pagos-model.ts";

@@ -49,9 +49,10 @@ export type ParsedInvoice = {
 };
 
 const IMPUESTO_ALIAS: Record<string, string> = { ISR: "001", IVA: "002", IEPS: "003" };
-const FECHA_RE = /^(20[1-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
-const CP_RE = /^[0-9]{5}$/;
-const UUID_RE = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
+export const FECHA_RE =
+  /^(20[1-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/;
+export const CP_RE = /^[0-9]{5}$/;
+export const UUID_RE = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
 const PEDIMENTO_RE = /^[0-9]{2} {2}[0-9]{2} {2}[0-9]{4} {2}[0-9]{7}$/;
 const PREDIAL_RE = /^[0-9a-zA-Z]{1,150}$/;
 // XML 1.0 Char production: no C0 controls except tab/LF/CR, no U+FFFE/U+FFFF, no lone surrogates.
@@ -63,7 +64,8 @@ export function normalizeImpuesto(v: string): string {
   return IMPUESTO_ALIAS[v.toUpperCase()] ?? v;
 }
 
-class Collector {
+/** Gathers every issue found (validation reports all problems at once). */
+export class Collector {
   readonly issues: Issue[] = [];
   add(path: string, code: string, message: string): void {
     this.issues.push({ path, code, message });
@@ -176,7 +178,12 @@ class Collector {
   }
 }
 
-function checkRfcAt(c: Collector, path: string, rfc: unknown, label: string): ReturnType<typeof checkRfc> | undefined {
+export function checkRfcAt(
+  c: Collector,
+  path: string,
+  rfc: unknown,
+  label: string,
+): ReturnType<typeof checkRfc> | undefined {
   if (typeof rfc !== "string" || !rfc) {
     c.add(path, "REQUIRED", `${label} es obligatorio.`);
     return undefined;
@@ -223,7 +230,7 @@ function checkRate(
   }
 }
 
-function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefined, traslado: boolean): ParsedTax[] {
+export function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefined, traslado: boolean): ParsedTax[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) {
     c.add(path, "TYPE", "Debe ser una lista.");
@@ -291,6 +298,147 @@ function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefined, tr
   return out;
 }
 
+/** CFDI date-time "AAAA-MM-DDThh:mm:ss" (t_FechaH) that exists in the calendar. */
+export function isFechaHora(v: unknown): boolean {
+  return (
+    typeof v === "string" &&
+    FECHA_RE.test(v) &&
+    !Number.isNaN(Date.parse(`${v}Z`)) &&
+    new Date(`${v}Z`).toISOString().slice(0, 19) === v
+  );
+}
+
+/** Emisor checks shared by every comprobante type (RFC, nombre, régimen vs persona). */
+export function checkEmisor(c: Collector, emisor: InvoiceInput["emisor"] | undefined): void {
+  // --- Emisor --------------------------------------------------------------------------------
+  const e = emisor ?? ({} as InvoiceInput["emisor"]);
+  if (!emisor) c.add("emisor", "REQUIRED", "Faltan los datos del emisor.");
+  const erfc = checkRfcAt(c, "emisor.rfc", e.rfc, "El RFC del emisor");
+  c.text("emisor.nombre", e.nombre, "El nombre del emisor", 300, true);
+  const eReg = c.code(
+    "emisor.regimenFiscal",
+    e.regimenFiscal,
+    "El régimen fiscal del emisor",
+    REGIMEN_FISCAL,
+    "c_RegimenFiscal",
+  );
+  if (erfc?.ok) {
+    if (e.rfc === RFC_PUBLICO_EN_GENERAL || e.rfc === RFC_EXTRANJERO)
+      c.add("emisor.rfc", "RFC_GENERICO_EMISOR", "El emisor no puede usar un RFC genérico.");
+    if (eReg && !REGIMEN_FISCAL[eReg]?.[erfc.persona]) {
+      c.add(
+        "emisor.regimenFiscal",
+        "REGIMEN_PERSONA",
+        `El régimen ${eReg} (${REGIMEN_FISCAL[eReg]?.descripcion}) no aplica a una persona ${erfc.persona === "moral" ? "moral (RFC de 12 caracteres)" : "física (RFC de 13 caracteres)"}.`,
+      );
+    }
+  }
+  if (e.facAtrAdquirente !== undefined && !/^[0-9]{10}$/.test(String(e.facAtrAdquirente)))
+    c.add("emisor.facAtrAdquirente", "FAC_ATR_FORMAT", "FacAtrAdquirente debe tener 10 dígitos.");
+}
+
+/**
+ * Receptor checks shared by every comprobante type (RFC, régimen and uso vs persona, RFC
+ * genérico, extranjero). Returns the receptor's name as given.
+ */
+export function checkReceptor(
+  c: Collector,
+  receptor: InvoiceInput["receptor"] | undefined,
+  lugarExpedicion: unknown,
+): string | undefined {
+  // --- Receptor ------------------------------------------------------------------------------
+  const r = receptor ?? ({} as InvoiceInput["receptor"]);
+  if (!receptor) c.add("receptor", "REQUIRED", "Faltan los datos del receptor.");
+  const rrfc = checkRfcAt(c, "receptor.rfc", r.rfc, "El RFC del receptor");
+  const rNombre = c.text("receptor.nombre", r.nombre, "El nombre del receptor", 300, true);
+  if (typeof r.domicilioFiscal !== "string" || !CP_RE.test(r.domicilioFiscal))
+    c.add(
+      "receptor.domicilioFiscal",
+      "CP_FORMAT",
+      "El domicilio fiscal del receptor debe ser un código postal de 5 dígitos.",
+    );
+  const rReg = c.code(
+    "receptor.regimenFiscal",
+    r.regimenFiscal,
+    "El régimen fiscal del receptor",
+    REGIMEN_FISCAL,
+    "c_RegimenFiscal",
+  );
+  const uso = c.code("receptor.usoCfdi", r.usoCfdi, "El uso del CFDI", USO_CFDI, "c_UsoCFDI");
+  const generic = r.rfc === RFC_PUBLICO_EN_GENERAL || r.rfc === RFC_EXTRANJERO;
+  if (generic) {
+    // Anexo 20, guía de llenado: RFC genérico → régimen 616, uso S01 (o CP01), domicilio = LugarExpedicion.
+    if (rReg && rReg !== "616")
+      c.add(
+        "receptor.regimenFiscal",
+        "REGIMEN_RFC_GENERICO",
+        'Con RFC genérico el régimen fiscal del receptor debe ser "616" (Sin obligaciones fiscales).',
+      );
+    if (uso && uso !== "S01" && uso !== "CP01")
+      c.add(
+        "receptor.usoCfdi",
+        "USO_RFC_GENERICO",
+        'Con RFC genérico el uso del CFDI debe ser "S01" (Sin efectos fiscales).',
+      );
+    if (r.domicilioFiscal && lugarExpedicion && r.domicilioFiscal !== lugarExpedicion) {
+      c.add(
+        "receptor.domicilioFiscal",
+        "DOMICILIO_RFC_GENERICO",
+        "Con RFC genérico el domicilio fiscal del receptor debe ser igual al lugar de expedición.",
+      );
+    }
+  } else if (rrfc?.ok) {
+    if (rReg && !REGIMEN_FISCAL[rReg]?.[rrfc.persona]) {
+      c.add(
+        "receptor.regimenFiscal",
+        "REGIMEN_PERSONA",
+        `El régimen ${rReg} (${REGIMEN_FISCAL[rReg]?.descripcion}) no aplica a una persona ${rrfc.persona === "moral" ? "moral (RFC de 12 caracteres)" : "física (RFC de 13 caracteres)"}.`,
+      );
+    }
+    const u = uso ? USO_CFDI[uso] : undefined;
+    if (u && !u[rrfc.persona])
+      c.add(
+        "receptor.usoCfdi",
+        "USO_PERSONA",
+        `El uso ${uso} (${u.descripcion}) no aplica a una persona ${rrfc.persona}.`,
+      );
+    else if (u && rReg && !u.regimenes.includes(rReg))
+      c.add(
+        "receptor.usoCfdi",
+        "USO_REGIMEN",
+        `El uso ${uso} (${u.descripcion}) no es válido para el régimen fiscal ${rReg} del receptor.`,
+      );
+  }
+  if (r.rfc === RFC_EXTRANJERO) {
+    if (!r.residenciaFiscal || r.residenciaFiscal === "MEX")
+      c.add(
+        "receptor.residenciaFiscal",
+        "RESIDENCIA_REQUIRED",
+        "Para un receptor extranjero (XEXX010101000) indique su país de residencia fiscal (c_Pais, distinto de MEX).",
+      );
+    if (!r.numRegIdTrib)
+      c.add(
+        "receptor.numRegIdTrib",
+        "NUM_REG_ID_TRIB_REQUIRED",
+        "Para un receptor extranjero indique su número de registro de identidad fiscal.",
+      );
+  } else if (r.residenciaFiscal !== undefined || r.numRegIdTrib !== undefined) {
+    c.add(
+      "receptor.residenciaFiscal",
+      "RESIDENCIA_NO_APLICA",
+      "La residencia fiscal y el NumRegIdTrib solo se registran para receptores extranjeros (RFC XEXX010101000).",
+    );
+  }
+  if (r.residenciaFiscal !== undefined && !/^[A-Z]{3}$/.test(String(r.residenciaFiscal)))
+    c.add(
+      "receptor.residenciaFiscal",
+      "CATALOG",
+      "La residencia fiscal debe ser una clave de país de 3 letras (c_Pais).",
+    );
+  if (r.numRegIdTrib !== undefined) c.text("receptor.numRegIdTrib", r.numRegIdTrib, "El NumRegIdTrib", 40, false);
+  return rNombre;
+}
+
 /** Validates and parses the input. `parsed` is returned only when there are no issues. */
 export function validateInvoiceInput(input: InvoiceInput): { issues: Issue[]; parsed?: ParsedInvoice } {
   const c = new Collector();
@@ -311,13 +459,7 @@ export function validateInvoiceInput(input: InvoiceInput): { issues: Issue[]; pa
   c.text("serie", input.serie, "La serie", 25, false);
   c.text("folio", input.folio, "El folio", 40, false);
   c.text("condicionesDePago", input.condicionesDePago, "Las condiciones de pago", 1000, false);
-  if (
-    input.fecha !== undefined &&
-    (typeof input.fecha !== "string" ||
-      !FECHA_RE.test(input.fecha) ||
-      Number.isNaN(Date.parse(`${input.fecha}Z`)) ||
-      new Date(`${input.fecha}Z`).toISOString().slice(0, 19) !== input.fecha)
-  ) {
+  if (input.fecha !== undefined && !isFechaHora(input.fecha)) {
     c.add(
       "fecha",
       "FECHA_FORMAT",
@@ -381,122 +523,9 @@ export function validateInvoiceInput(input: InvoiceInput): { issues: Issue[]; pa
     );
   }
 
-  // --- Emisor --------------------------------------------------------------------------------
-  const e = input.emisor ?? ({} as InvoiceInput["emisor"]);
-  if (!input.emisor) c.add("emisor", "REQUIRED", "Faltan los datos del emisor.");
-  const erfc = checkRfcAt(c, "emisor.rfc", e.rfc, "El RFC del emisor");
-  c.text("emisor.nombre", e.nombre, "El nombre del emisor", 300, true);
-  const eReg = c.code(
-    "emisor.regimenFiscal",
-    e.regimenFiscal,
-    "El régimen fiscal del emisor",
-    REGIMEN_FISCAL,
-    "c_RegimenFiscal",
-  );
-  if (erfc?.ok) {
-    if (e.rfc === RFC_PUBLICO_EN_GENERAL || e.rfc === RFC_EXTRANJERO)
-      c.add("emisor.rfc", "RFC_GENERICO_EMISOR", "El emisor no puede usar un RFC genérico.");
-    if (eReg && !REGIMEN_FISCAL[eReg]?.[erfc.persona]) {
-      c.add(
-        "emisor.regimenFiscal",
-        "REGIMEN_PERSONA",
-        `El régimen ${eReg} (${REGIMEN_FISCAL[eReg]?.descripcion}) no aplica a una persona ${erfc.persona === "moral" ? "moral (RFC de 12 caracteres)" : "física (RFC de 13 caracteres)"}.`,
-      );
-    }
-  }
-  if (e.facAtrAdquirente !== undefined && !/^[0-9]{10}$/.test(String(e.facAtrAdquirente)))
-    c.add("emisor.facAtrAdquirente", "FAC_ATR_FORMAT", "FacAtrAdquirente debe tener 10 dígitos.");
-
-  // --- Receptor ------------------------------------------------------------------------------
+  checkEmisor(c, input.emisor);
+  const rNombre = checkReceptor(c, input.receptor, input.lugarExpedicion);
   const r = input.receptor ?? ({} as InvoiceInput["receptor"]);
-  if (!input.receptor) c.add("receptor", "REQUIRED", "Faltan los datos del receptor.");
-  const rrfc = checkRfcAt(c, "receptor.rfc", r.rfc, "El RFC del receptor");
-  const rNombre = c.text("receptor.nombre", r.nombre, "El nombre del receptor", 300, true);
-  if (typeof r.domicilioFiscal !== "string" || !CP_RE.test(r.domicilioFiscal))
-    c.add(
-      "receptor.domicilioFiscal",
-      "CP_FORMAT",
-      "El domicilio fiscal del receptor debe ser un código postal de 5 dígitos.",
-    );
-  const rReg = c.code(
-    "receptor.regimenFiscal",
-    r.regimenFiscal,
-    "El régimen fiscal del receptor",
-    REGIMEN_FISCAL,
-    "c_RegimenFiscal",
-  );
-  const uso = c.code("receptor.usoCfdi", r.usoCfdi, "El uso del CFDI", USO_CFDI, "c_UsoCFDI");
-  const generic = r.rfc === RFC_PUBLICO_EN_GENERAL || r.rfc === RFC_EXTRANJERO;
-  if (generic) {
-    // Anexo 20, guía de llenado: RFC genérico → régimen 616, uso S01 (o CP01), domicilio = LugarExpedicion.
-    if (rReg && rReg !== "616")
-      c.add(
-        "receptor.regimenFiscal",
-        "REGIMEN_RFC_GENERICO",
-        'Con RFC genérico el régimen fiscal del receptor debe ser "616" (Sin obligaciones fiscales).',
-      );
-    if (uso && uso !== "S01" && uso !== "CP01")
-      c.add(
-        "receptor.usoCfdi",
-        "USO_RFC_GENERICO",
-        'Con RFC genérico el uso del CFDI debe ser "S01" (Sin efectos fiscales).',
-      );
-    if (r.domicilioFiscal && input.lugarExpedicion && r.domicilioFiscal !== input.lugarExpedicion) {
-      c.add(
-        "receptor.domicilioFiscal",
-        "DOMICILIO_RFC_GENERICO",
-        "Con RFC genérico el domicilio fiscal del receptor debe ser igual al lugar de expedición.",
-      );
-    }
-  } else if (rrfc?.ok) {
-    if (rReg && !REGIMEN_FISCAL[rReg]?.[rrfc.persona]) {
-      c.add(
-        "receptor.regimenFiscal",
-        "REGIMEN_PERSONA",
-        `El régimen ${rReg} (${REGIMEN_FISCAL[rReg]?.descripcion}) no aplica a una persona ${rrfc.persona === "moral" ? "moral (RFC de 12 caracteres)" : "física (RFC de 13 caracteres)"}.`,
-      );
-    }
-    const u = uso ? USO_CFDI[uso] : undefined;
-    if (u && !u[rrfc.persona])
-      c.add(
-        "receptor.usoCfdi",
-        "USO_PERSONA",
-        `El uso ${uso} (${u.descripcion}) no aplica a una persona ${rrfc.persona}.`,
-      );
-    else if (u && rReg && !u.regimenes.includes(rReg))
-      c.add(
-        "receptor.usoCfdi",
-        "USO_REGIMEN",
-        `El uso ${uso} (${u.descripcion}) no es válido para el régimen fiscal ${rReg} del receptor.`,
-      );
-  }
-  if (r.rfc === RFC_EXTRANJERO) {
-    if (!r.residenciaFiscal || r.residenciaFiscal === "MEX")
-      c.add(
-        "receptor.residenciaFiscal",
-        "RESIDENCIA_REQUIRED",
-        "Para un receptor extranjero (XEXX010101000) indique su país de residencia fiscal (c_Pais, distinto de MEX).",
-      );
-    if (!r.numRegIdTrib)
-      c.add(
-        "receptor.numRegIdTrib",
-        "NUM_REG_ID_TRIB_REQUIRED",
-        "Para un receptor extranjero indique su número de registro de identidad fiscal.",
-      );
-  } else if (r.residenciaFiscal !== undefined || r.numRegIdTrib !== undefined) {
-    c.add(
-      "receptor.residenciaFiscal",
-      "RESIDENCIA_NO_APLICA",
-      "La residencia fiscal y el NumRegIdTrib solo se registran para receptores extranjeros (RFC XEXX010101000).",
-    );
-  }
-  if (r.residenciaFiscal !== undefined && !/^[A-Z]{3}$/.test(String(r.residenciaFiscal)))
-    c.add(
-      "receptor.residenciaFiscal",
-      "CATALOG",
-      "La residencia fiscal debe ser una clave de país de 3 letras (c_Pais).",
-    );
-  if (r.numRegIdTrib !== undefined) c.text("receptor.numRegIdTrib", r.numRegIdTrib, "El NumRegIdTrib", 40, false);
 
   // --- InformacionGlobal (factura global a público en general) ------------------------------
   const publicoEnGeneral =

@@ -25,7 +25,7 @@ export function escapeAttribute(value: string): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPE_RE, (c) => ESCAPES[c] as string) : value;
 }
 
-function attrs(pairs: [string, string | undefined][]): string {
+export function attrs(pairs: [string, string | undefined][]): string {
   let s = "";
   for (const [name, value] of pairs) if (value !== undefined) s += ` ${name}="${escapeAttribute(value)}"`;
   return s;
@@ -125,9 +125,30 @@ function impuestosXml(i: ImpuestosComprobante): string {
   return `${s}</cfdi:Impuestos>`;
 }
 
-/** Serialises the comprobante. `complementoXml` (already serialised, e.g. a TFD) is inserted verbatim. */
-export function comprobanteToXml(c: Comprobante, complementoXml?: string): string {
-  let s = `<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="${CFDI_NS}" xmlns:xsi="${XSI_NS}" xsi:schemaLocation="${CFDI_SCHEMA_LOCATION}"${attrs(
+/** A complement's namespace, declared on the root next to cfdi's (as the SAT's samples do). */
+export type ComplementNamespace = {
+  readonly prefix: string;
+  readonly uri: string;
+  /** The XSD URL, appended as "uri url" to xsi:schemaLocation. */
+  readonly schemaLocation: string;
+};
+
+/**
+ * Serialises the comprobante. `complementoXml` (already serialised, e.g. a TFD or a Pagos 2.0
+ * complement) is inserted verbatim; `namespaces` are declared on cfdi:Comprobante for it.
+ */
+export function comprobanteToXml(
+  c: Comprobante,
+  complementoXml?: string,
+  namespaces: readonly ComplementNamespace[] = [],
+): string {
+  let xmlns = "";
+  let schemaLocation = CFDI_SCHEMA_LOCATION;
+  for (const n of namespaces) {
+    xmlns += ` xmlns:${n.prefix}="${escapeAttribute(n.uri)}"`;
+    schemaLocation += ` ${n.uri} ${n.schemaLocation}`;
+  }
+  let s = `<?xml version="1.0" encoding="UTF-8"?><cfdi:Comprobante xmlns:cfdi="${CFDI_NS}" xmlns:xsi="${XSI_NS}"${xmlns} xsi:schemaLocation="${escapeAttribute(schemaLocation)}"${attrs(
     [
       ["Version", c.Version],
       ["Serie", c.Serie],

@@ -103,7 +103,36 @@ export function prepareSchema(dir: string): string {
   const cfd = join(dir, "cfd");
   cpSync(join(satDir, "4/cfdv40.xsd"), join(cfd, "4/cfdv40.xsd"));
   cpSync(join(satDir, "tipoDatos/tdCFDI/tdCFDI.xsd"), join(cfd, "tipoDatos/tdCFDI/tdCFDI.xsd"));
-  const xsd = readFileSync(join(satDir, "4/cfdv40.xsd"), "utf8");
+  writeCatalogStandIn(cfd, [join(satDir, "4/cfdv40.xsd")]);
+  return join(cfd, "4/cfdv40.xsd");
+}
+
+/**
+ * prepareSchema plus Pagos20.xsd (with its catPagos.xsd) and a driver schema importing both
+ * namespaces: cfdi:Complemento is `xs:any` with strict processing, so xmllint needs the
+ * complement's schema in the same validation.
+ */
+export function preparePagosSchema(dir: string): string {
+  const cfd = join(dir, "cfd");
+  prepareSchema(dir);
+  cpSync(join(satDir, "Pagos/Pagos20.xsd"), join(cfd, "Pagos/Pagos20.xsd"));
+  cpSync(join(satDir, "catalogos/Pagos/catPagos.xsd"), join(cfd, "catalogos/Pagos/catPagos.xsd"));
+  writeCatalogStandIn(cfd, [join(satDir, "4/cfdv40.xsd"), join(satDir, "Pagos/Pagos20.xsd")]);
+  const driver = join(cfd, "cfdi-pagos.xsd");
+  writeFileSync(
+    driver,
+    `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:import namespace="http://www.sat.gob.mx/cfd/4" schemaLocation="4/cfdv40.xsd"/>
+  <xs:import namespace="http://www.sat.gob.mx/Pagos20" schemaLocation="Pagos/Pagos20.xsd"/>
+</xs:schema>
+`,
+  );
+  return driver;
+}
+
+function writeCatalogStandIn(cfd: string, schemas: string[]): void {
+  const xsd = schemas.map((f) => readFileSync(f, "utf8")).join("\n");
   const types = [...new Set(xsd.match(/catCFDI:c_[A-Za-z_]+/g) ?? [])].map((t) => t.slice(8));
   const stand = `<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.sat.gob.mx/sitio_internet/cfd/catalogos" elementFormDefault="qualified">
@@ -112,7 +141,6 @@ ${types.map((t) => `  <xs:simpleType name="${t}"><xs:restriction base="xs:string
 `;
   mkdirSync(join(cfd, "catalogos"), { recursive: true });
   writeFileSync(join(cfd, "catalogos/catCFDI.xsd"), stand);
-  return join(cfd, "4/cfdv40.xsd");
 }
 
 /** xmllint --schema over many files in one process; returns the failing files' messages. */
