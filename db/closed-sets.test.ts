@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLES } from "../core/auth/roles.ts";
 import { CHANNEL_PROVIDERS } from "../core/channels/whatsapp-channel.ts";
+import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES } from "../core/msi/msi-status.ts";
 import { CANCEL_MOTIVOS, INVOICE_STATUSES } from "../core/invoicing/invoice-status.ts";
 import { PAC_ENVIRONMENTS, PAC_PROVIDERS } from "../core/fiscal/fiscal-profile.ts";
 import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
@@ -26,6 +27,8 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
   ["fiscal_profiles_pac_provider_check", PAC_PROVIDERS],
   ["cfdi_invoices_status_check", INVOICE_STATUSES],
   ["cfdi_invoices_cancel_motivo_check", CANCEL_MOTIVOS],
+  ["msi_payment_plans_status_check", MSI_PLAN_STATUSES],
+  ["msi_installments_status_check", MSI_INSTALLMENT_STATUSES],
   ["fiscal_profiles_pac_environment_check", PAC_ENVIRONMENTS],
 ];
 

@@ -25,6 +25,7 @@ import { registerLeadRoutes } from "./leads/routes.ts";
 import { registerWhatsAppRoutes } from "./whatsapp/routes.ts";
 import { registerFiscalRoutes } from "./fiscal/routes.ts";
 import { registerInvoiceRoutes } from "./invoices/routes.ts";
+import { registerMsiRoutes } from "./msi/routes.ts";
 import { CSD_UPLOAD_MAX_BODY_BYTES, CSD_UPLOAD_PATH } from "./fiscal/upload-csd.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { registerHealth } from "./system/health.ts";
@@ -99,6 +100,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerWhatsAppRoutes(app);
   registerFiscalRoutes(app);
   registerInvoiceRoutes(app);
+  registerMsiRoutes(app);
   registerDownloadDocument(app);
   registerPublicPages(app);
   registerDocs(app);

@@ -1,9 +1,22 @@
 import { sql } from "drizzle-orm";
-import { check, date, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
 import { customers, proposals } from "./crm.ts";
 import { tenants } from "./tenants.ts";
 import { INVOICE_STATUSES } from "../../core/invoicing/invoice-status.ts";
+import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES } from "../../core/msi/msi-status.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
@@ -102,18 +115,31 @@ export const msiPaymentPlans = pgTable(
     cfdiInvoiceId: uuid("cfdi_invoice_id").references(() => cfdiInvoices.id, { onDelete: "set null" }),
     totalAmount: numeric("total_amount", { precision: 14, scale: 2 }).notNull(),
     currency: text("currency").notNull().default("MXN"),
+    /** Pesos per unit of `currency` when it is not MXN (MSI reminders and summaries speak MXN). */
+    exchangeRate: numeric("exchange_rate", { precision: 18, scale: 6 }),
+    /** The number of installments (core/msi/schedule.ts MSI_COUNTS). */
     months: integer("months").notNull(),
+    /** The start date: installment 1's due date (YYYY-MM-DD in the tenant's zone). */
     firstDueDate: date("first_due_date", { mode: "string" }).notNull(),
     cardProvider: text("card_provider"),
-    status: text("status", { enum: ["active", "completed", "defaulted", "cancelled"] })
-      .notNull()
-      .default("active"),
+    status: text("status", { enum: MSI_PLAN_STATUSES }).notNull().default("active"),
+    version: integer("version").notNull().default(1),
+    createdBy: uuid("created_by"),
+    completedAt: tstz("completed_at"),
+    defaultedAt: tstz("defaulted_at"),
+    cancelledAt: tstz("cancelled_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
-    check("msi_payment_plans_months", sql`${t.months} IN (3, 6, 9, 12, 18, 24)`),
+    check("msi_payment_plans_months", sql`${t.months} IN (3, 6, 9, 12, 18)`),
     check("msi_payment_plans_total_positive", sql`${t.totalAmount} > 0`),
+    check("msi_payment_plans_status_check", sql`${t.status} IN ('active', 'completed', 'defaulted', 'cancelled')`),
+    check(
+      "msi_payment_plans_exchange_rate",
+      sql`(${t.currency} = 'MXN') = (${t.exchangeRate} IS NULL) AND (${t.exchangeRate} IS NULL OR ${t.exchangeRate} > 0)`,
+    ),
+    index("msi_payment_plans_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
   ],
 );
 
@@ -129,15 +155,65 @@ export const msiInstallments = pgTable(
     number: integer("number").notNull(),
     dueDate: date("due_date", { mode: "string" }).notNull(),
     amount: numeric("amount", { precision: 14, scale: 2 }).notNull(),
-    status: text("status", { enum: ["pending", "paid", "overdue", "cancelled"] })
-      .notNull()
-      .default("pending"),
+    /** What payments have covered so far (partial payments: the next one covers the rest first). */
+    paidAmount: numeric("paid_amount", { precision: 14, scale: 2 }).notNull().default("0"),
+    status: text("status", { enum: MSI_INSTALLMENT_STATUSES }).notNull().default("pending"),
     paidAt: tstz("paid_at"),
+    overdueAt: tstz("overdue_at"),
+    waivedAt: tstz("waived_at"),
+    waivedBy: uuid("waived_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("msi_installments_plan_number_key").on(t.planId, t.number),
     index("msi_installments_due_idx").on(t.tenantId, t.status, t.dueDate),
+    check("msi_installments_status_check", sql`${t.status} IN ('pending', 'paid', 'overdue', 'waived', 'cancelled')`),
+    check("msi_installments_paid_range", sql`${t.paidAmount} >= 0 AND ${t.paidAmount} <= ${t.amount}`),
+  ],
+);
+
+/** A payment received for a plan (POST …/installments/{n}/pay), as the seller recorded it. */
+export const msiPayments = pgTable(
+  "msi_payments",
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    planId: uuid("plan_id")
+      .notNull()
+      .references(() => msiPaymentPlans.id, { onDelete: "cascade" }),
+    /** The installment the payment was made for (it may also cover earlier unpaid rests). */
+    installmentNumber: integer("installment_number").notNull(),
+    amount: numeric("amount", { precision: 14, scale: 2 }).notNull(),
+    /** SAT c_FormaPago (01 efectivo, 03 transferencia, 04 tarjeta de crédito …; never 99). */
+    formaPago: text("forma_pago").notNull(),
+    reference: text("reference"),
+    paidAt: tstz("paid_at").notNull(),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("msi_payments_amount_positive", sql`${t.amount} > 0`),
+    check("msi_payments_forma_pago", sql`${t.formaPago} ~ '^[0-9]{2}$' AND ${t.formaPago} <> '99'`),
+    index("msi_payments_plan_idx").on(t.planId, t.paidAt),
+  ],
+);
+
+/** How a payment was spread over installments (oldest rest first). */
+export const msiPaymentAllocations = pgTable(
+  "msi_payment_allocations",
+  {
+    tenantId: tenantRef(),
+    paymentId: uuid("payment_id")
+      .notNull()
+      .references(() => msiPayments.id, { onDelete: "cascade" }),
+    installmentId: uuid("installment_id")
+      .notNull()
+      .references(() => msiInstallments.id, { onDelete: "cascade" }),
+    amount: numeric("amount", { precision: 14, scale: 2 }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.paymentId, t.installmentId] }),
+    check("msi_payment_allocations_amount_positive", sql`${t.amount} > 0`),
   ],
 );
