@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLES } from "../core/auth/roles.ts";
 import { CHANNEL_PROVIDERS } from "../core/channels/whatsapp-channel.ts";
-import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES } from "../core/msi/msi-status.ts";
+import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES, MSI_REMINDER_KINDS } from "../core/msi/msi-status.ts";
 import { CANCEL_MOTIVOS, INVOICE_STATUSES } from "../core/invoicing/invoice-status.ts";
 import { PAC_ENVIRONMENTS, PAC_PROVIDERS } from "../core/fiscal/fiscal-profile.ts";
 import { LEAD_STATUSES } from "../core/leads/lead-status.ts";
@@ -29,6 +29,7 @@ const CLOSED_SETS: [constraint: string, values: readonly string[]][] = [
   ["cfdi_invoices_cancel_motivo_check", CANCEL_MOTIVOS],
   ["msi_payment_plans_status_check", MSI_PLAN_STATUSES],
   ["msi_installments_status_check", MSI_INSTALLMENT_STATUSES],
+  ["msi_reminders_kind_check", MSI_REMINDER_KINDS],
   ["fiscal_profiles_pac_environment_check", PAC_ENVIRONMENTS],
 ];
 

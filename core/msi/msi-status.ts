@@ -11,3 +11,10 @@ export type MsiPlanStatus = (typeof MSI_PLAN_STATUSES)[number];
  */
 export const MSI_INSTALLMENT_STATUSES = ["pending", "paid", "overdue", "waived", "cancelled"] as const;
 export type MsiInstallmentStatus = (typeof MSI_INSTALLMENT_STATUSES)[number];
+
+/**
+ * Reminders per installment: `before` (N days before the due date, tenant setting, default 3), `due`
+ * (on the due date), `overdue_1` and `overdue_7` (1 and 7 days after it, while still unpaid).
+ */
+export const MSI_REMINDER_KINDS = ["before", "due", "overdue_1", "overdue_7"] as const;
+export type MsiReminderKind = (typeof MSI_REMINDER_KINDS)[number];

@@ -16,7 +16,7 @@ import { createdAt, id, tenantId, tstz, updatedAt } from "./columns.ts";
 import { customers, proposals } from "./crm.ts";
 import { tenants } from "./tenants.ts";
 import { INVOICE_STATUSES } from "../../core/invoicing/invoice-status.ts";
-import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES } from "../../core/msi/msi-status.ts";
+import { MSI_INSTALLMENT_STATUSES, MSI_PLAN_STATUSES, MSI_REMINDER_KINDS } from "../../core/msi/msi-status.ts";
 import type { InvoiceInput } from "../../core/cfdi/invoice-input.ts";
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: "cascade" });
@@ -84,12 +84,22 @@ export const cfdiInvoices = pgTable(
     cancelCheckedAt: tstz("cancel_checked_at"),
     /** The PAC's acknowledgement (acuse) of the cancellation, when it returned one. */
     cancelAcuse: text("cancel_acuse"),
+    /** A recibo de pago (type P): the MSI payment it acknowledges, and the UUID of the invoice it pays. */
+    msiPaymentId: uuid("msi_payment_id"),
+    relatedUuid: uuid("related_uuid"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("cfdi_invoices_tenant_serie_folio_key").on(t.tenantId, t.serie, t.folio),
     uniqueIndex("cfdi_invoices_uuid_key").on(t.uuid),
+    // One recibo de pago per MSI payment (a retried or redelivered payment finds the first).
+    uniqueIndex("cfdi_invoices_msi_payment_key")
+      .on(t.tenantId, t.msiPaymentId)
+      .where(sql`${t.msiPaymentId} IS NOT NULL`),
+    index("cfdi_invoices_related_uuid_idx")
+      .on(t.tenantId, t.relatedUuid)
+      .where(sql`${t.relatedUuid} IS NOT NULL`),
     // The stamping sweep (stuck `stamping`) and the cancellation poll read these few rows across tenants.
     index("cfdi_invoices_in_flight_idx")
       .on(t.status, t.stampLeaseUntil)
@@ -215,5 +225,43 @@ export const msiPaymentAllocations = pgTable(
   (t) => [
     primaryKey({ columns: [t.paymentId, t.installmentId] }),
     check("msi_payment_allocations_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+/**
+ * MSI reminders (issue 14): one row per (installment, kind), claimed before the send, so a kind is
+ * sent exactly once however often the cron runs or overlaps; a failed or quota-refused send stays
+ * `failed` and the next run tries it again.
+ */
+export const msiReminders = pgTable(
+  "msi_reminders",
+  {
+    id: id(),
+    tenantId: tenantRef(),
+    installmentId: uuid("installment_id")
+      .notNull()
+      .references(() => msiInstallments.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: MSI_REMINDER_KINDS }).notNull(),
+    status: text("status", { enum: ["claimed", "sent", "failed"] })
+      .notNull()
+      .default("claimed"),
+    channel: text("channel", { enum: ["whatsapp", "email"] }),
+    attempts: integer("attempts").notNull().default(0),
+    claimedAt: tstz("claimed_at")
+      .notNull()
+      .default(sql`now()`),
+    sentAt: tstz("sent_at"),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("msi_reminders_installment_kind_key").on(t.installmentId, t.kind),
+    check("msi_reminders_kind_check", sql`${t.kind} IN ('before', 'due', 'overdue_1', 'overdue_7')`),
+    check("msi_reminders_status_check", sql`${t.status} IN ('claimed', 'sent', 'failed')`),
+    check("msi_reminders_channel_check", sql`${t.channel} IS NULL OR ${t.channel} IN ('whatsapp', 'email')`),
+    index("msi_reminders_retry_idx")
+      .on(t.tenantId, t.status)
+      .where(sql`${t.status} <> 'sent'`),
   ],
 );
