@@ -6,22 +6,31 @@ import { reactionsTo } from "./event-handlers.ts";
 import { tenantWork } from "../platform/work.ts";
 import { markDelivered } from "../db/outbox-store.ts";
 
-/** Accepted proposals go to the stamping queue, which invoices them for accounts with autoInvoiceOnAccept. */
+/**
+ * Work for the stamping queue: accepted proposals (invoiced there for accounts with
+ * autoInvoiceOnAccept) and MSI payments (their recibo de pago when the plan has a PPD invoice).
+ */
+function stampingMessage(e: CloudEvent): StampingMessage | null {
+  if (!e.subject || !isUuid(e.subject)) return null;
+  if (e.type === "Proposal.Accepted")
+    return {
+      kind: "auto-invoice",
+      tenantId: e.tenantid,
+      proposalId: e.subject,
+      eventId: e.id,
+      ...(e.userid && isUuid(e.userid) ? { userId: e.userid } : {}),
+    };
+  if (e.type === "MSI.PaymentReceived") return { kind: "payment-receipt", tenantId: e.tenantid, paymentId: e.subject };
+  return null;
+}
+
 async function handOnToStamping(env: Env, events: CloudEvent[]): Promise<void> {
-  const accepted = events.filter((e) => e.type === "Proposal.Accepted" && e.subject && isUuid(e.subject));
-  if (accepted.length === 0 || !env.STAMPING) return;
-  await env.STAMPING.sendBatch(
-    accepted.map((e) => ({
-      contentType: "json" as const,
-      body: {
-        kind: "auto-invoice",
-        tenantId: e.tenantid,
-        proposalId: e.subject!,
-        eventId: e.id,
-        ...(e.userid && isUuid(e.userid) ? { userId: e.userid } : {}),
-      } satisfies StampingMessage,
-    })),
-  );
+  const messages = events.flatMap((e) => {
+    const m = stampingMessage(e);
+    return m ? [m] : [];
+  });
+  if (messages.length === 0 || !env.STAMPING) return;
+  await env.STAMPING.sendBatch(messages.map((body) => ({ contentType: "json" as const, body })));
 }
 
 /**
@@ -51,7 +60,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
       const uow = tenantWork(config, tenantId, undefined, (p) => ctx.waitUntil(p));
       try {
         // Handed on before the events are marked delivered: if this fails they come again, and a
-        // second auto-invoice message for one proposal changes nothing (platform/invoicing/auto-invoice.ts).
+        // second message for one proposal or payment changes nothing (platform/invoicing/auto-invoice.ts,
+        // payment-receipt.ts).
         await handOnToStamping(
           env,
           items.map((i) => i.event),

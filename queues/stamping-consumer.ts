@@ -2,6 +2,7 @@ import type { CloudEvent } from "../core/events/cloudevents.ts";
 import type { Logger } from "../core/logging/logger.ts";
 import { autoInvoice, taskForOwner } from "../platform/invoicing/auto-invoice.ts";
 import { followCancellation } from "../platform/invoicing/cancellation.ts";
+import { issuePaymentReceipt } from "../platform/invoicing/payment-receipt.ts";
 import { enqueueStamp, parseStampingMessage } from "../platform/invoicing/stamping-queue.ts";
 import { stampInvoice, type StampOutcome, type StampingContext } from "../platform/invoicing/stamping.ts";
 import { loadConfig, type Config, type Env } from "../platform/env.ts";
@@ -87,6 +88,16 @@ export async function consumeStamping(batch: MessageBatch<unknown>, env: Env, ct
             invoiceId: parsed.invoiceId,
             outcome: outcome.kind,
             ...(outcome.kind === "stamped" ? {} : { detail: outcome.problem.detail }),
+          });
+        } else if (parsed.kind === "payment-receipt") {
+          const result = await issuePaymentReceipt(stamping, parsed.paymentId);
+          if (result.kind === "stamp") await followUp(stamping, result.invoiceId, result.outcome, env, log);
+          log.info("payment receipt", {
+            paymentId: parsed.paymentId,
+            result: result.kind,
+            ...(result.kind === "not-needed" ? { reason: result.reason } : { invoiceId: result.invoiceId }),
+            ...(result.kind === "stamp" ? { outcome: result.outcome.kind } : {}),
+            ...(result.kind === "refused" ? { reason: result.reason } : {}),
           });
         } else if (parsed.kind === "follow-cancel") {
           const invoice = await followCancellation(stamping, parsed.invoiceId);

@@ -157,7 +157,7 @@ function docTaxes(
   traslado: boolean,
   decimalsDR: number,
 ): ParsedDocTax[] {
-  const parsed = parseTaxes(c, path, list, traslado);
+  const parsed = parseTaxes(c, path, list, traslado, "documento");
   const out: ParsedDocTax[] = [];
   for (const t of parsed) {
     if (t.tipoFactor === "Cuota") {

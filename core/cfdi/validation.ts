@@ -230,7 +230,18 @@ function checkRate(
   }
 }
 
-export function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefined, traslado: boolean): ParsedTax[] {
+/**
+ * `scope` "concepto": one traslado / retención per impuesto (two IVA rates on one line are a
+ * contradiction). "documento": a paid invoice's taxes (Pagos 2.0 ImpuestosDR), where IVA 16 % and
+ * IVA Exento of different lines stand side by side — one entry per impuesto, factor and rate.
+ */
+export function parseTaxes(
+  c: Collector,
+  path: string,
+  list: TaxInput[] | undefined,
+  traslado: boolean,
+  scope: "concepto" | "documento" = "concepto",
+): ParsedTax[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) {
     c.add(path, "TYPE", "Debe ser una lista.");
@@ -275,9 +286,14 @@ export function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefi
     if (factor === "Exento") {
       if (t.tasaOCuota !== undefined)
         c.add(`${p}.tasaOCuota`, "EXENTO_CON_TASA", "Un traslado Exento no lleva tasa o cuota.");
-      if (seen.has(impuesto))
-        c.add(p, "IMPUESTO_DUPLICADO", `${cat.descripcion} aparece dos veces en los traslados del concepto.`);
-      seen.add(impuesto);
+      const key = scope === "concepto" ? impuesto : `${impuesto}|Exento`;
+      if (seen.has(key))
+        c.add(
+          p,
+          "IMPUESTO_DUPLICADO",
+          `${cat.descripcion} aparece dos veces en los traslados del ${scope === "concepto" ? "concepto" : "documento"}.`,
+        );
+      seen.add(key);
       out.push({ impuesto, tipoFactor: "Exento", ...(base ? { base: base.d } : {}), path: p });
       return;
     }
@@ -286,13 +302,16 @@ export function parseTaxes(c: Collector, path: string, list: TaxInput[] | undefi
     checkRate(c, `${p}.tasaOCuota`, impuesto, factor, traslado, rate.d);
     // One traslado / one retención per impuesto and concept: two IVA rates on one line is a
     // contradiction the PAC rejects; split the concept instead.
-    if (seen.has(impuesto))
+    const key = scope === "concepto" ? impuesto : `${impuesto}|${factor}|${formatDecimal(rate.d)}`;
+    if (seen.has(key))
       c.add(
         p,
         "IMPUESTO_DUPLICADO",
-        `${cat.descripcion} aparece dos veces en ${traslado ? "los traslados" : "las retenciones"} del concepto; divida el concepto si aplican tasas distintas.`,
+        scope === "concepto"
+          ? `${cat.descripcion} aparece dos veces en ${traslado ? "los traslados" : "las retenciones"} del concepto; divida el concepto si aplican tasas distintas.`
+          : `${cat.descripcion} aparece dos veces con el mismo factor y tasa en ${traslado ? "los traslados" : "las retenciones"} del documento.`,
       );
-    seen.add(impuesto);
+    seen.add(key);
     out.push({ impuesto, tipoFactor: factor, tasaOCuota: rate.d, ...(base ? { base: base.d } : {}), path: p });
   });
   return out;

@@ -4,7 +4,7 @@ import type { InvoiceStatus } from "../../core/invoicing/invoice-status.ts";
 import { cfdiInvoices } from "../schema/billing.ts";
 import { customers, proposalLineItems, proposals } from "../schema/crm.ts";
 import { outboxEvents, writeWithEventStatement, writtenByThisTransaction } from "../outbox.ts";
-import { builtWith, exec, query, type Results, type Statement } from "../statement.ts";
+import { builtWith, exec, query, rows, type Results, type Statement } from "../statement.ts";
 
 // Invoices (cfdi_invoices) under RLS: what an invoice is built from, and the invoice rows.
 
@@ -105,6 +105,10 @@ export interface NewInvoice {
   descuento: string;
   total: string;
   createdBy: string | null;
+  /** Type P (recibo de pago): "P", the MSI payment and the paid invoice's UUID. */
+  tipoComprobante?: "I" | "P";
+  msiPaymentId?: string | null;
+  relatedUuid?: string | null;
 }
 
 export const LIVE_PROPOSAL_INVOICE_KEY = "cfdi_invoices_live_proposal_key";
@@ -147,6 +151,9 @@ export interface InvoiceListFilter {
   uuid?: string | undefined;
   createdFrom?: string | undefined;
   createdTo?: string | undefined;
+  tipoComprobante?: "I" | "P" | undefined;
+  /** Recibos de pago of the invoice with this UUID. */
+  relatedUuid?: string | undefined;
 }
 
 export const invoiceSortColumns = { created: cfdiInvoices.createdAt, updated: cfdiInvoices.updatedAt } as const;
@@ -163,6 +170,8 @@ export function listInvoices(
   if (filter.uuid) where.push(eq(cfdiInvoices.uuid, filter.uuid));
   if (filter.createdFrom) where.push(gte(cfdiInvoices.createdAt, filter.createdFrom));
   if (filter.createdTo) where.push(lt(cfdiInvoices.createdAt, filter.createdTo));
+  if (filter.tipoComprobante) where.push(eq(cfdiInvoices.tipoComprobante, filter.tipoComprobante));
+  if (filter.relatedUuid) where.push(eq(cfdiInvoices.relatedUuid, filter.relatedUuid));
   return query((db) =>
     db
       .select()
@@ -436,3 +445,57 @@ export function invoicesToFollowUp(checkEverySeconds: number, limit: number) {
       .limit(limit),
   );
 }
+
+/**
+ * What a recibo de pago is made from (issue 14): the payment, its plan, the plan's invoice, the
+ * payments made before it (their amounts, oldest first) and the receipt already made for it, if any.
+ */
+export function paymentForReceipt(tenantId: string, paymentId: string) {
+  return [
+    rows(
+      sql`select m.id, m.amount::text as amount, m.forma_pago, m.reference,
+                 to_char(m.paid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as paid_at,
+                 p.id as plan_id, p.currency, p.exchange_rate::text as exchange_rate, p.customer_id, p.cfdi_invoice_id
+          from msi_payments m join msi_payment_plans p on p.id = m.plan_id
+          where m.tenant_id = ${tenantId} and m.id = ${paymentId}`,
+      (r) => ({
+        id: String(r.id),
+        amount: String(r.amount),
+        formaPago: String(r.forma_pago),
+        reference: r.reference === null ? null : String(r.reference),
+        paidAt: String(r.paid_at),
+        planId: String(r.plan_id),
+        currency: String(r.currency),
+        exchangeRate: r.exchange_rate === null ? null : String(r.exchange_rate),
+        customerId: String(r.customer_id),
+        invoiceId: r.cfdi_invoice_id === null ? null : String(r.cfdi_invoice_id),
+      }),
+    ),
+    query((db) =>
+      db
+        .select()
+        .from(cfdiInvoices)
+        .where(
+          and(
+            eq(cfdiInvoices.tenantId, tenantId),
+            sql`${cfdiInvoices.id} = (select p.cfdi_invoice_id from msi_payments m join msi_payment_plans p on p.id = m.plan_id where m.id = ${paymentId})`,
+          ),
+        ),
+    ),
+    rows(
+      sql`select b.amount::text as amount from msi_payments m join msi_payments b on b.plan_id = m.plan_id
+          where m.tenant_id = ${tenantId} and m.id = ${paymentId} and b.id <> m.id
+            and (b.paid_at, b.created_at, b.id) < (m.paid_at, m.created_at, m.id)
+          order by b.paid_at, b.created_at, b.id`,
+      (r) => String(r.amount),
+    ),
+    query((db) =>
+      db
+        .select({ id: cfdiInvoices.id, status: cfdiInvoices.status })
+        .from(cfdiInvoices)
+        .where(and(eq(cfdiInvoices.tenantId, tenantId), eq(cfdiInvoices.msiPaymentId, paymentId))),
+    ),
+  ] as const;
+}
+
+export const PAYMENT_RECEIPT_KEY = "cfdi_invoices_msi_payment_key";

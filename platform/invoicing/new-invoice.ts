@@ -77,7 +77,7 @@ export function mapProposal(
   );
 }
 
-function issuerOf(profile: FiscalProfileRow) {
+export function issuerOf(profile: FiscalProfileRow) {
   return {
     rfc: profile.rfc,
     razonSocial: profile.razonSocial,

@@ -7,6 +7,8 @@ import type { Env } from "../env.ts";
 export type StampingMessage =
   /** Stamp (or retry stamping) an invoice. */
   | { kind: "stamp"; tenantId: string; invoiceId: string }
+  /** An MSI payment on a PPD invoice: issue and stamp its recibo de pago. */
+  | { kind: "payment-receipt"; tenantId: string; paymentId: string }
   /** Ask SAT (through the PAC) where a pending cancellation stands. */
   | { kind: "follow-cancel"; tenantId: string; invoiceId: string }
   /** A proposal was accepted: invoice and stamp it when the account has autoInvoiceOnAccept. */
@@ -27,6 +29,10 @@ export function parseStampingMessage(body: unknown): StampingMessage | null {
   if (b.kind === "stamp" || b.kind === "follow-cancel") {
     const invoiceId = uuidField(b, "invoiceId");
     return invoiceId ? { kind: b.kind, tenantId, invoiceId } : null;
+  }
+  if (b.kind === "payment-receipt") {
+    const paymentId = uuidField(b, "paymentId");
+    return paymentId ? { kind: "payment-receipt", tenantId, paymentId } : null;
   }
   if (b.kind === "auto-invoice") {
     const proposalId = uuidField(b, "proposalId");

@@ -2,6 +2,8 @@ import { buildSignedCfdi, fechaNow } from "../../core/cfdi/build.ts";
 import { checkCertificateForInvoice } from "../../core/cfdi/csd.ts";
 import { CfdiError, type Issue } from "../../core/cfdi/errors.ts";
 import { loadSealedCsd } from "../../core/cfdi/key-envelope.ts";
+import { buildSignedPago } from "../../core/cfdi/pagos.ts";
+import type { PagoComprobanteInput } from "../../core/cfdi/pagos-input.ts";
 import type { CloudEvent } from "../../core/events/cloudevents.ts";
 import type { Logger } from "../../core/logging/logger.ts";
 import { PacError, type PacClient, type PacStamp } from "../../core/invoicing/pac-client.ts";
@@ -258,6 +260,11 @@ async function seal(
     const csd = await loadSealedCsd(profile.csdCertificate!, profile.csdKeyEnvelope!, ctx.config.ENCRYPTION_SECRET!);
     const issues = checkCertificateForInvoice(csd.certificate, profile.rfc, fecha);
     if (issues.length > 0) return { problem: sealIssues(issues) };
+    if (row.tipoComprobante === "P") {
+      // A recibo de pago (platform/invoicing/payment-receipt.ts): its input is the Pagos 2.0 model.
+      const pago = { ...(row.input as unknown as PagoComprobanteInput), folio: row.folio ?? undefined, fecha };
+      return { xml: (await buildSignedPago(pago, csd)).xml, fecha };
+    }
     const input = { ...row.input, folio: row.folio ?? undefined, fecha };
     return { xml: (await buildSignedCfdi(input, csd)).xml, fecha };
   } catch (err) {

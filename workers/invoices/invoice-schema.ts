@@ -8,6 +8,8 @@ export const InvoiceSchema = z
   .object({
     id: z.uuid(),
     status: z.enum(INVOICE_STATUSES),
+    type: z.string().openapi({ description: "TipoDeComprobante: I (ingreso) or P (recibo de pago)", example: "I" }),
+    relatedUuid: z.string().nullable().openapi({ description: "A recibo de pago: the UUID of the invoice it pays" }),
     proposalId: z.uuid().nullable(),
     customerId: z.uuid().nullable(),
     serie: z.string().nullable(),
@@ -66,6 +68,8 @@ export function toInvoice(row: InvoiceRow): InvoiceBody {
   return {
     id: row.id,
     status: row.status,
+    type: row.tipoComprobante,
+    relatedUuid: row.relatedUuid === null ? null : row.relatedUuid.toUpperCase(),
     proposalId: row.proposalId,
     customerId: row.customerId,
     serie: row.serie,

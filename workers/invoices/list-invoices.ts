@@ -15,6 +15,8 @@ const QuerySchema = ListQuerySchema.extend({
   uuid: z.uuid().optional().openapi({ description: "Folio fiscal" }),
   createdFrom: z.iso.datetime({ offset: true }).optional(),
   createdTo: z.iso.datetime({ offset: true }).optional(),
+  type: z.enum(["I", "P"]).optional().openapi({ description: "I: invoices; P: recibos de pago" }),
+  relatedTo: z.uuid().optional().openapi({ description: "Recibos de pago of the invoice with this UUID" }),
   sort: z.string().optional().openapi({ description: "created, -created (default), updated, -updated" }),
 });
 
@@ -51,6 +53,8 @@ export function registerListInvoices(app: OpenAPIHono<HonoEnv>): void {
       uuid: query.uuid,
       createdFrom: query.createdFrom,
       createdTo: query.createdTo,
+      tipoComprobante: query.type,
+      relatedUuid: query.relatedTo,
     };
     const [rows] = await readRun(c, [
       listInvoices(c.get("auth").tenantId, filter, { after, orderBy, limit: query.limit + 1 }),
