@@ -5,6 +5,7 @@ import { loadConfig, type Env } from "../platform/env.ts";
 import { reactionsTo } from "./event-handlers.ts";
 import { tenantWork } from "../platform/work.ts";
 import { markDelivered } from "../db/outbox-store.ts";
+import { natsUrl, publishToJetStream } from "../platform/nats-relay.ts";
 
 /**
  * Work for the stamping queue: accepted proposals (invoiced there for accounts with
@@ -62,15 +63,20 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, ctx:
         // Handed on before the events are marked delivered: if this fails they come again, and a
         // second message for one proposal or payment changes nothing (platform/invoicing/auto-invoice.ts,
         // payment-receipt.ts).
-        await handOnToStamping(
-          env,
-          items.map((i) => i.event),
-        );
+        const events = items.map((i) => i.event);
+        await handOnToStamping(env, events);
+        // Out to JetStream before the rows are marked delivered: an outage retries, never loses.
+        const nats = natsUrl(env);
+        const relayed = nats ? await publishToJetStream(nats, events) : null;
         await uow.run([markDelivered(ids), ...items.flatMap((i) => reactionsTo(i.event))]);
         for (const i of items) i.message.ack();
-        logger
-          .with({ tenantId })
-          .info("events delivered", { count: items.length, types: [...new Set(items.map((i) => i.event.type))] });
+        logger.with({ tenantId }).info("events delivered", {
+          count: items.length,
+          types: [...new Set(events.map((e) => e.type))],
+          // How far behind delivery runs: the batch's oldest event, from when it happened.
+          oldestAgeMs: Math.max(0, Date.now() - Math.min(...events.map((e) => Date.parse(e.time)))),
+          ...(relayed ? { jetstream: relayed } : {}),
+        });
       } catch (err) {
         logger.with({ tenantId }).error("event delivery failed; will retry", { count: items.length }, err);
         for (const i of items)
