@@ -46,6 +46,14 @@ function workerBindings(): Record<string, string> {
     bindings.WHATSAPP_360DIALOG_BASE_URL = `${whatsapp}/360dialog`;
     bindings.TWILIO_API_BASE_URL = `${whatsapp}/twilio`;
   }
+  // The local email API (scripts/local/email-provider.ts) for MSI reminders: the Worker mails there,
+  // the suites read what it received through TEST_EMAIL_PROVIDER_URL.
+  if (env.TEST_EMAIL_PROVIDER_URL && env.TEST_EMAIL_API_KEY) {
+    bindings.TEST_EMAIL_PROVIDER_URL = env.TEST_EMAIL_PROVIDER_URL;
+    bindings.EMAIL_API_BASE_URL = env.TEST_EMAIL_PROVIDER_URL;
+    bindings.EMAIL_API_KEY = env.TEST_EMAIL_API_KEY;
+    bindings.EMAIL_FROM = "Cobranza CRM <cobranza@crm.test>";
+  }
   // The local PACs (scripts/local/pac-finkok.ts, pac-sw.ts): accounts on Finkok or SW stamp there,
   // and the suites steer them (failures, pending cancellations) through TEST_FINKOK_URL / TEST_SW_URL.
   // A PAC's timeout is 3 s here, so the suites that make one wait do not wait 30.
@@ -58,6 +66,8 @@ function workerBindings(): Record<string, string> {
     bindings.SW_BASE_URL = env.TEST_SW_URL;
   }
   bindings.PAC_TIMEOUT_MS = "3000";
+  // The local nats-server's websocket listener (scripts/local/nats.ts), for the JetStream relay suites.
+  if (env.TEST_NATS_WS_URL) bindings.TEST_NATS_WS_URL = env.TEST_NATS_WS_URL;
   // SAT's xsltproc/openssl and poppler/zbar checks as a local service (scripts/local/cfdi-oracle.ts).
   if (env.TEST_CFDI_ORACLE_URL) bindings.TEST_CFDI_ORACLE_URL = env.TEST_CFDI_ORACLE_URL;
   return bindings;

@@ -59,6 +59,14 @@ export interface Env {
   PAC_TIMEOUT_MS?: string;
   /** Invoices to stamp (retries with backoff) and accepted proposals to invoice: queues/stamping-consumer.ts. */
   STAMPING?: Queue<unknown>;
+  /**
+   * A Resend-compatible email API for MSI reminders to customers without WhatsApp (core/messaging/email.ts):
+   * its origin (default https://api.resend.com), API key and sender ("Cobranza <cobranza@example.mx>").
+   * Without a key or sender, email reminders are recorded as failed (`email_not_configured`).
+   */
+  EMAIL_API_BASE_URL?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
   /** Secret for the operations routes (`/ops/...`, e.g. plan changes); those routes 404 when unset. */
   OPS_API_TOKEN?: string;
 }
@@ -102,6 +110,12 @@ const ConfigSchema = z
     FINKOK_BASE_URL: optionalUrl,
     SW_BASE_URL: optionalUrl,
     PAC_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+    EMAIL_API_BASE_URL: z.url().default("https://api.resend.com"),
+    EMAIL_API_KEY: z.string().min(1).optional(),
+    EMAIL_FROM: z
+      .string()
+      .regex(/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, "EMAIL_FROM must be an address or Name <address>")
+      .optional(),
     SANDBOX_PAC_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/=]{100,}$/, "SANDBOX_PAC_KEY must be base64 PKCS#8")

@@ -12,12 +12,14 @@ import { DEMO_TENANTS } from "../db/seed/demo-data.ts";
 import { applyDemoSeed, issueDemoLinks } from "../db/seed/apply-seed.ts";
 import { sampleDeliveryCommands, seedDemoChannels } from "./local/demo-whatsapp.ts";
 import { seedDemoFiscal } from "./local/demo-fiscal.ts";
+import { seedDemoMsi } from "./local/demo-msi.ts";
 import { newPublicToken } from "../workers/proposals/public-link.ts";
 import { startLocalDatabase, type DatabaseKind } from "./local/database.ts";
 import { startNeonProxy } from "./local/neon-proxy.ts";
 import { startAuthServer } from "./local/auth-server.ts";
 import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
+import { startEmailProvider } from "./local/email-provider.ts";
 import { startFinkokFake } from "./local/pac-finkok.ts";
 import { startSwFake } from "./local/pac-sw.ts";
 import { DEV_DIR, ROOT, loadOrCreateKeys, writeState } from "./local/dev-state.ts";
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   const demoTenant = DEMO_TENANTS[0];
   const channels = demoTenant ? await seedDemoChannels(db.ownerUrl, demoTenant.id, keys.encryptionSecret) : [];
   if (demoTenant) await seedDemoFiscal(db.ownerUrl, demoTenant.id, keys.encryptionSecret);
+  if (demoTenant) await seedDemoMsi(db.ownerUrl, demoTenant.id);
   say(
     "migrations applied, demo tenants seeded (demo: pro plan, 3 WhatsApp channels, CFDI issuer EKU9003173C9 with SAT's test CSD and the sandbox PAC; acme: free plan)",
   );
@@ -99,6 +102,9 @@ async function main(): Promise<void> {
   const realWhatsApp = whatsappBaseUrls.some((k) => process.env[k]);
   const whatsapp = realWhatsApp ? undefined : await startWhatsAppProviders({ port: await portOr(55435) });
   if (whatsapp) stops.push(whatsapp.stop);
+  // A local email API (MSI reminders) unless a real one is configured (EMAIL_API_KEY set).
+  const email = process.env.EMAIL_API_KEY ? undefined : await startEmailProvider({ port: await portOr(55438) });
+  if (email) stops.push(email.stop);
   // Local Finkok and SW Sapien unless their hosts are configured: an account that picks either PAC
   // stamps against these (the demo tenant uses the sandbox PAC).
   const finkok = process.env.FINKOK_BASE_URL ? undefined : await startFinkokFake({ port: await portOr(55436) });
@@ -126,6 +132,17 @@ async function main(): Promise<void> {
     ...(whatsapp
       ? whatsapp.baseUrls
       : Object.fromEntries(whatsappBaseUrls.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])))),
+    ...(email
+      ? {
+          EMAIL_API_BASE_URL: email.url,
+          EMAIL_API_KEY: email.apiKey,
+          EMAIL_FROM: "Cobranza Demo <cobranza@demo.local>",
+        }
+      : Object.fromEntries(
+          (["EMAIL_API_BASE_URL", "EMAIL_API_KEY", "EMAIL_FROM"] as const).flatMap((k) =>
+            process.env[k] ? [[k, process.env[k]]] : [],
+          ),
+        )),
     // The Worker's log level (debug|info|warn|error; the app validates it): info unless set here.
     ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
   };
@@ -232,6 +249,7 @@ Zuclubit Smart CRM is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)}
   Database     ${databaseLabel(db.kind)}
   PACs         sandbox (in the Worker)${finkok ? `; local Finkok ${finkok.url}` : ""}${sw ? `; local SW Sapien ${sw.url}` : ""}
   WhatsApp     ${whatsapp ? `local send APIs ${whatsapp.url} (what they received: ${whatsapp.url}/__requests)` : "provider base URLs from the environment"}
+  Email        ${email ? `local email API ${email.url} (what it received: ${email.url}/__requests)` : "EMAIL_API_* from the environment"}
   ${status.join("\n  ")}
 
 Demo proposal links (what a client opens from WhatsApp or email):

@@ -1,5 +1,5 @@
 // `npm test`: starts the services the suites need (real PostgreSQL, the Neon proxy stand-ins, a
-// local JWKS, the WhatsApp send APIs (scripts/local/whatsapp-providers.ts), Finkok and SW Sapien (scripts/local/pac-*.ts), Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
+// local JWKS, the WhatsApp send APIs (scripts/local/whatsapp-providers.ts), an email API (scripts/local/email-provider.ts), Finkok and SW Sapien (scripts/local/pac-*.ts), Redis behind the Upstash REST protocol, NATS), runs both vitest projects, stops
 // everything, and prints one summary line.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,6 +13,7 @@ import { startUpstashRest } from "./local/upstash-rest.ts";
 import { findNatsServer, startNats } from "./local/nats.ts";
 import { freePort } from "./local/free-port.ts";
 import { startWhatsAppProviders } from "./local/whatsapp-providers.ts";
+import { startEmailProvider } from "./local/email-provider.ts";
 import { startFinkokFake } from "./local/pac-finkok.ts";
 import { startSwFake } from "./local/pac-sw.ts";
 import { startCfdiOracle } from "./local/cfdi-oracle.ts";
@@ -35,6 +36,8 @@ async function main(): Promise<number> {
   stops.push(proxy.stop);
   const whatsapp = await startWhatsAppProviders({ port: await freePort() });
   stops.push(whatsapp.stop);
+  const email = await startEmailProvider({ port: await freePort() });
+  stops.push(email.stop);
   const finkok = await startFinkokFake({ port: await freePort() });
   stops.push(finkok.stop);
   const sw = await startSwFake({ port: await freePort() });
@@ -59,6 +62,8 @@ async function main(): Promise<number> {
     TEST_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
     TEST_JWT_PRIVATE_JWK: JSON.stringify(key.privateJwk),
     TEST_WHATSAPP_PROVIDERS_URL: whatsapp.url,
+    TEST_EMAIL_PROVIDER_URL: email.url,
+    TEST_EMAIL_API_KEY: email.apiKey,
     TEST_FINKOK_URL: finkok.url,
     TEST_SW_URL: sw.url,
     TEST_CFDI_ORACLE_URL: oracle.url,

@@ -31,6 +31,16 @@ describe("wrangler.jsonc environments", () => {
   });
 });
 
+describe("wrangler.jsonc cron triggers", () => {
+  it("declares the crons workers/cron/scheduled.ts handles, the same in production", () => {
+    // scheduled.ts: CRON_EVERY_MINUTE (sweeps), CRON_DAILY (maintenance), CRON_HOURLY (MSI reminders).
+    const base = unstable_readConfig({ config: configPath });
+    const production = unstable_readConfig({ config: configPath, env: "production" });
+    expect([...base.triggers.crons].sort()).toEqual(["* * * * *", "0 * * * *", "0 12 * * *"]);
+    expect(production.triggers.crons).toEqual(base.triggers.crons);
+  });
+});
+
 describe("bench/bare-worker/wrangler.jsonc", () => {
   it("runs on the app's compatibility date, flags and bundling, so bench/api.ts compares like with like", () => {
     const app = unstable_readConfig({ config: configPath });

@@ -68,6 +68,8 @@ export const EVENT_TYPES = [
   "MSI.PlanCompleted",
   "MSI.PlanDefaulted",
   "MSI.PlanCancelled",
+  /** A tenant's morning MSI figures: due today, overdue, collected yesterday (MXN); once per local day. */
+  "MSI.MorningSummary",
   "AI.LeadScored",
   "AI.EmailExtracted",
   "AI.VoiceTranscribed",

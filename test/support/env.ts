@@ -15,6 +15,10 @@ export interface TestEnv extends Env {
   TEST_SW_URL?: string;
   /** scripts/local/cfdi-oracle.ts: xsltproc + openssl over a CFDI, pdftotext + zbarimg over its PDF. */
   TEST_CFDI_ORACLE_URL?: string;
+  /** scripts/local/nats.ts: nats-server -js, its websocket listener (unset when nats-server is missing). */
+  TEST_NATS_WS_URL?: string;
+  /** scripts/local/email-provider.ts, the Resend-compatible fake. */
+  TEST_EMAIL_PROVIDER_URL?: string;
 }
 
 export const testEnv = env as unknown as TestEnv;
